@@ -1,0 +1,323 @@
+//! A member's profile and the rules for its fields.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::phone::Phone;
+
+/// Longest name part, in characters.
+pub const NAME_CHARS_MAX: usize = 100;
+/// Longest address or note, in characters.
+pub const TEXT_CHARS_MAX: usize = 1_000;
+/// Most tags on one member.
+pub const TAGS_MAX: usize = 20;
+/// Longest tag, in characters.
+pub const TAG_CHARS_MAX: usize = 40;
+/// Earliest plausible birthday year (C.E.).
+pub const BIRTH_YEAR_MIN: i32 = 1900;
+
+/// Gender, as the member chose to tell it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// Not given.
+    #[default]
+    Unspecified,
+    /// Female (หญิง).
+    Female,
+    /// Male (ชาย).
+    Male,
+    /// Other (อื่น ๆ).
+    Other,
+}
+
+impl Gender {
+    /// Stable name for storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Unspecified => "unspecified",
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::Other => "other",
+        }
+    }
+
+    /// Parses English or Thai forms: `f`, `female`, `หญิง`, `m`, `ชาย`, `other`, `อื่น`.
+    pub fn parse(input: &str) -> Option<Gender> {
+        match input.trim().to_lowercase().as_str() {
+            "" | "unspecified" | "-" | "ไม่ระบุ" => Some(Gender::Unspecified),
+            "f" | "female" | "หญิง" | "ญ" => Some(Gender::Female),
+            "m" | "male" | "ชาย" | "ช" => Some(Gender::Male),
+            "o" | "other" | "อื่น" | "อื่นๆ" | "อื่น ๆ" => {
+                Some(Gender::Other)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a profile is not acceptable. Nothing is saved when any check fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    /// The required first name is missing.
+    #[error("the first name is required: type the member's first name (ชื่อ)")]
+    FirstNameMissing,
+    /// A text field is too long.
+    #[error("the {field} is longer than {max} characters")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// Its limit.
+        max: usize,
+    },
+    /// An email without the shape name@domain.tld.
+    #[error("`{input}` is not an email address: it should look like name@example.com")]
+    BadEmail {
+        /// What was typed.
+        input: String,
+    },
+    /// A birthday in the future or implausibly old.
+    #[error("birthday {date} is not plausible: it must be between {BIRTH_YEAR_MIN} and today")]
+    BadBirthday {
+        /// The date given.
+        date: NaiveDate,
+    },
+    /// Too many tags, or a tag too long / empty.
+    #[error("tags: at most {TAGS_MAX} tags of 1 to {TAG_CHARS_MAX} characters each")]
+    BadTags,
+}
+
+/// A member's editable profile (the phone and member code are identity, kept apart).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberProfile {
+    /// First name (required).
+    pub first_name: String,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: String,
+    /// Birthday.
+    #[serde(default)]
+    pub birthday: Option<NaiveDate>,
+    /// Gender.
+    #[serde(default)]
+    pub gender: Gender,
+    /// Email address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Postal address, for shipped rewards.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Marketing consent: opt-in, never pre-ticked.
+    #[serde(default)]
+    pub marketing_consent: bool,
+    /// Consent to keep personal data under the PDPA.
+    #[serde(default)]
+    pub pdpa_consent: bool,
+    /// A free note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn clean(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn clean_optional(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), ProfileError> {
+    if text.chars().count() > max {
+        return Err(ProfileError::TooLong { field, max });
+    }
+    Ok(())
+}
+
+impl MemberProfile {
+    /// Normalises (trims, collapses spaces, lowercases email) and checks every field.
+    /// `today` is the shop-local date, for the birthday check.
+    pub fn validated(self, today: NaiveDate) -> Result<MemberProfile, ProfileError> {
+        let first_name = clean(&self.first_name);
+        if first_name.is_empty() {
+            return Err(ProfileError::FirstNameMissing);
+        }
+        check_len("first name", &first_name, NAME_CHARS_MAX)?;
+        let last_name = clean(&self.last_name);
+        check_len("last name", &last_name, NAME_CHARS_MAX)?;
+        let email = clean_optional(self.email).map(|e| e.to_lowercase());
+        if let Some(email) = &email {
+            let valid = email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !email.contains(char::is_whitespace)
+                    && !domain.contains('@')
+            });
+            if !valid {
+                return Err(ProfileError::BadEmail {
+                    input: email.clone(),
+                });
+            }
+            check_len("email", email, 254)?;
+        }
+        if let Some(date) = self.birthday {
+            if date > today || date < NaiveDate::from_ymd_opt(BIRTH_YEAR_MIN, 1, 1).unwrap_or(date)
+            {
+                return Err(ProfileError::BadBirthday { date });
+            }
+        }
+        let address = clean_optional(self.address);
+        if let Some(a) = &address {
+            check_len("address", a, TEXT_CHARS_MAX)?;
+        }
+        let note = clean_optional(self.note);
+        if let Some(n) = &note {
+            check_len("note", n, TEXT_CHARS_MAX)?;
+        }
+        let mut tags: Vec<String> = self.tags.iter().map(|t| clean(t)).collect();
+        tags.dedup();
+        if tags.len() > TAGS_MAX
+            || tags
+                .iter()
+                .any(|t| t.is_empty() || t.chars().count() > TAG_CHARS_MAX)
+        {
+            return Err(ProfileError::BadTags);
+        }
+        Ok(MemberProfile {
+            first_name,
+            last_name,
+            birthday: self.birthday,
+            gender: self.gender,
+            email,
+            address,
+            tags,
+            marketing_consent: self.marketing_consent,
+            pdpa_consent: self.pdpa_consent,
+            note,
+        })
+    }
+
+    /// First and last name, as displayed and as indexed for search.
+    pub fn full_name(&self) -> String {
+        if self.last_name.is_empty() {
+            self.first_name.clone()
+        } else {
+            format!("{} {}", self.first_name, self.last_name)
+        }
+    }
+
+    /// Applies field changes, returning the new profile (not yet validated).
+    pub fn with_changes(&self, changes: &[ProfileChange]) -> MemberProfile {
+        let mut p = self.clone();
+        for change in changes {
+            match change {
+                ProfileChange::FirstName(v) => p.first_name = v.clone(),
+                ProfileChange::LastName(v) => p.last_name = v.clone(),
+                ProfileChange::Birthday(v) => p.birthday = *v,
+                ProfileChange::Gender(v) => p.gender = *v,
+                ProfileChange::Email(v) => p.email = v.clone(),
+                ProfileChange::Address(v) => p.address = v.clone(),
+                ProfileChange::Tags(v) => p.tags = v.clone(),
+                ProfileChange::MarketingConsent(v) => p.marketing_consent = *v,
+                ProfileChange::PdpaConsent(v) => p.pdpa_consent = *v,
+                ProfileChange::Note(v) => p.note = v.clone(),
+                ProfileChange::Phone(_) => {}
+            }
+        }
+        p
+    }
+}
+
+/// One edited field. Edits travel field by field so the server can merge concurrent edits
+/// per field (latest edit wins by hybrid logical clock).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum ProfileChange {
+    /// New first name.
+    FirstName(String),
+    /// New last name.
+    LastName(String),
+    /// New or cleared birthday.
+    Birthday(Option<NaiveDate>),
+    /// New gender.
+    Gender(Gender),
+    /// New or cleared email.
+    Email(Option<String>),
+    /// New or cleared address.
+    Address(Option<String>),
+    /// New tag list.
+    Tags(Vec<String>),
+    /// Marketing consent given or withdrawn.
+    MarketingConsent(bool),
+    /// PDPA consent given or withdrawn.
+    PdpaConsent(bool),
+    /// New or cleared note.
+    Note(Option<String>),
+    /// New mobile number (must stay unique in the shop).
+    Phone(Phone),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn names_are_trimmed_and_first_name_required() {
+        let p = MemberProfile {
+            first_name: "  สมชาย  ".into(),
+            last_name: " ใจ  ดี ".into(),
+            ..Default::default()
+        };
+        let v = p.validated(today()).unwrap();
+        assert_eq!(v.full_name(), "สมชาย ใจ ดี");
+        let empty = MemberProfile::default().validated(today());
+        assert_eq!(empty, Err(ProfileError::FirstNameMissing));
+    }
+
+    #[test]
+    fn bad_email_and_future_birthday_are_refused() {
+        let base = MemberProfile {
+            first_name: "A".into(),
+            ..Default::default()
+        };
+        let bad = MemberProfile {
+            email: Some("not-an-email".into()),
+            ..base.clone()
+        };
+        assert!(matches!(
+            bad.validated(today()),
+            Err(ProfileError::BadEmail { .. })
+        ));
+        let future = MemberProfile {
+            birthday: NaiveDate::from_ymd_opt(2030, 1, 1),
+            ..base.clone()
+        };
+        assert!(matches!(
+            future.validated(today()),
+            Err(ProfileError::BadBirthday { .. })
+        ));
+        let ok = MemberProfile {
+            email: Some(" Somchai@Example.CO.TH ".into()),
+            ..base
+        };
+        assert_eq!(
+            ok.validated(today()).unwrap().email.as_deref(),
+            Some("somchai@example.co.th")
+        );
+    }
+
+    #[test]
+    fn gender_parses_thai_and_english() {
+        assert_eq!(Gender::parse("หญิง"), Some(Gender::Female));
+        assert_eq!(Gender::parse("M"), Some(Gender::Male));
+        assert_eq!(Gender::parse("x"), None);
+    }
+}

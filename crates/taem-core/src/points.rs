@@ -1,0 +1,184 @@
+//! Points: whole numbers, never fractions.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::digits::to_ascii_digits;
+use crate::money::group_thousands;
+
+/// The most points one operation may move. Far above any real redemption or adjustment; it
+/// catches a phone number typed into the points box.
+pub const POINTS_PER_OPERATION_MAX: i64 = 10_000_000;
+
+/// A whole number of points. Signed, because ledger entries take points away too.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Points(pub i64);
+
+/// Why a text is not a usable number of points.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PointsError {
+    /// Nothing was typed.
+    #[error("the number of points is empty: type a whole number, e.g. 100")]
+    Empty,
+    /// Not a whole number.
+    #[error("`{input}` is not a whole number of points: points have no decimals, e.g. 100")]
+    NotAWholeNumber {
+        /// What was typed.
+        input: String,
+    },
+    /// Zero or negative where a positive number is needed.
+    #[error("`{input}` must be more than 0 points")]
+    NotPositive {
+        /// What was typed.
+        input: String,
+    },
+    /// Zero where a change is needed.
+    #[error("an adjustment of 0 points changes nothing: type e.g. +50 or -50")]
+    Zero,
+    /// Too many points for one operation.
+    #[error("`{input}` points is more than one operation may move ({max}): check for an extra digit", max = POINTS_PER_OPERATION_MAX)]
+    TooLarge {
+        /// What was typed.
+        input: String,
+    },
+}
+
+impl Points {
+    /// No points.
+    pub const ZERO: Points = Points(0);
+
+    /// Parses a signed whole number, e.g. `+50`, `-20`, `1,000`, Thai digits.
+    pub fn parse_signed(input: &str) -> Result<Points, PointsError> {
+        let cleaned: String = to_ascii_digits(input.trim())
+            .chars()
+            .filter(|c| *c != ',' && *c != '_' && *c != ' ')
+            .collect();
+        if cleaned.is_empty() {
+            return Err(PointsError::Empty);
+        }
+        let value: i64 = cleaned
+            .strip_prefix('+')
+            .unwrap_or(&cleaned)
+            .parse()
+            .map_err(|_| PointsError::NotAWholeNumber {
+                input: input.to_string(),
+            })?;
+        if value.abs() > POINTS_PER_OPERATION_MAX {
+            return Err(PointsError::TooLarge {
+                input: input.to_string(),
+            });
+        }
+        Ok(Points(value))
+    }
+
+    /// Parses a number of points that must be above zero (a redemption).
+    pub fn parse_positive(input: &str) -> Result<Points, PointsError> {
+        let points = Points::parse_signed(input)?;
+        if points.0 <= 0 {
+            return Err(PointsError::NotPositive {
+                input: input.to_string(),
+            });
+        }
+        Ok(points)
+    }
+
+    /// Parses a non-zero signed change (a manual adjustment).
+    pub fn parse_adjustment(input: &str) -> Result<Points, PointsError> {
+        let points = Points::parse_signed(input)?;
+        if points.0 == 0 {
+            return Err(PointsError::Zero);
+        }
+        Ok(points)
+    }
+
+    /// The raw count.
+    pub fn value(self) -> i64 {
+        self.0
+    }
+
+    /// The count with thousands separators: `12,500`.
+    pub fn display_grouped(self) -> String {
+        group_thousands(&self.0.to_string())
+    }
+}
+
+impl std::ops::Add for Points {
+    type Output = Points;
+    fn add(self, rhs: Points) -> Points {
+        Points(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl std::ops::AddAssign for Points {
+    fn add_assign(&mut self, rhs: Points) {
+        *self = *self + rhs;
+    }
+}
+
+impl std::ops::Sub for Points {
+    type Output = Points;
+    fn sub(self, rhs: Points) -> Points {
+        Points(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl std::ops::Neg for Points {
+    type Output = Points;
+    fn neg(self) -> Points {
+        Points(self.0.saturating_neg())
+    }
+}
+
+impl std::iter::Sum for Points {
+    fn sum<I: Iterator<Item = Points>>(iter: I) -> Points {
+        iter.fold(Points::ZERO, |a, b| a + b)
+    }
+}
+
+impl fmt::Display for Points {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_signed_and_grouped_numbers() {
+        assert_eq!(Points::parse_signed("+50").unwrap(), Points(50));
+        assert_eq!(Points::parse_signed("-1,000").unwrap(), Points(-1000));
+        assert_eq!(Points::parse_signed("๑๒๐").unwrap(), Points(120));
+    }
+
+    #[test]
+    fn refuses_decimals_zero_and_huge_values() {
+        assert!(matches!(
+            Points::parse_signed("1.5"),
+            Err(PointsError::NotAWholeNumber { .. })
+        ));
+        assert!(matches!(
+            Points::parse_positive("0"),
+            Err(PointsError::NotPositive { .. })
+        ));
+        assert!(matches!(
+            Points::parse_adjustment("0"),
+            Err(PointsError::Zero)
+        ));
+        assert!(matches!(
+            Points::parse_positive("0812345678"),
+            Err(PointsError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(Points(1_234_567).display_grouped(), "1,234,567");
+        assert_eq!(Points(-1500).display_grouped(), "-1,500");
+    }
+}

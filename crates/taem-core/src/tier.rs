@@ -1,0 +1,806 @@
+//! Tiers (ระดับของลูกค้า): placement by accumulated points, the rate each tier earns at,
+//! the calculation period and the rules for moving members up and down.
+//!
+//! Follows the seed `tier-system.th.txt`: a shop has at least one tier (three by default),
+//! each with a name, description, start point, icon and a conversion-rate mode; a switch turns
+//! the whole system on or off; accumulated points are counted over a calculation period.
+
+use std::collections::HashSet;
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::points::Points;
+use crate::rate::{Channel, PointRate, SystemRates};
+
+/// The most tiers a shop may define (the seed's screens show a handful; ten is generous).
+pub const TIERS_MAX: usize = 10;
+/// Longest tier name, in characters.
+pub const TIER_NAME_CHARS_MAX: usize = 50;
+/// Longest tier description, in characters.
+pub const TIER_DESCRIPTION_CHARS_MAX: usize = 300;
+
+/// A tier's stable identifier within a shop; names can be edited, ids never change.
+pub type TierId = u32;
+
+/// The built-in icon set a shop picks tier icons from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierIcon {
+    /// A seedling: a new member.
+    Seedling,
+    /// A leaf.
+    Leaf,
+    /// A heart.
+    Heart,
+    /// A star.
+    Star,
+    /// A silver medal.
+    Silver,
+    /// A gold medal.
+    Gold,
+    /// Platinum.
+    Platinum,
+    /// A diamond.
+    Diamond,
+    /// A gem.
+    Gem,
+    /// A crown.
+    Crown,
+    /// A trophy.
+    Trophy,
+}
+
+impl TierIcon {
+    /// Every icon, in the order a picker shows them.
+    pub const ALL: [TierIcon; 11] = [
+        TierIcon::Seedling,
+        TierIcon::Leaf,
+        TierIcon::Heart,
+        TierIcon::Star,
+        TierIcon::Silver,
+        TierIcon::Gold,
+        TierIcon::Platinum,
+        TierIcon::Diamond,
+        TierIcon::Gem,
+        TierIcon::Crown,
+        TierIcon::Trophy,
+    ];
+
+    /// The icon's stable name, as stored and as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierIcon::Seedling => "seedling",
+            TierIcon::Leaf => "leaf",
+            TierIcon::Heart => "heart",
+            TierIcon::Star => "star",
+            TierIcon::Silver => "silver",
+            TierIcon::Gold => "gold",
+            TierIcon::Platinum => "platinum",
+            TierIcon::Diamond => "diamond",
+            TierIcon::Gem => "gem",
+            TierIcon::Crown => "crown",
+            TierIcon::Trophy => "trophy",
+        }
+    }
+
+    /// Looks an icon up by its stable name.
+    pub fn parse(name: &str) -> Option<TierIcon> {
+        TierIcon::ALL
+            .into_iter()
+            .find(|icon| icon.as_str() == name.trim().to_ascii_lowercase())
+    }
+
+    /// A glyph for text output (terminal, logs).
+    pub fn glyph(self) -> &'static str {
+        match self {
+            TierIcon::Seedling => "🌱",
+            TierIcon::Leaf => "🍃",
+            TierIcon::Heart => "❤",
+            TierIcon::Star => "⭐",
+            TierIcon::Silver => "🥈",
+            TierIcon::Gold => "🥇",
+            TierIcon::Platinum => "💠",
+            TierIcon::Diamond => "💎",
+            TierIcon::Gem => "🔷",
+            TierIcon::Crown => "👑",
+            TierIcon::Trophy => "🏆",
+        }
+    }
+}
+
+/// How a tier converts spending into points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum RateMode {
+    /// The tier's own rate, for counter earning and for e-commerce orders of members.
+    Custom {
+        /// The tier's rate.
+        rate: PointRate,
+    },
+    /// The shop's main rates: counter → main rate, e-commerce → e-commerce rate, SMS → SMS rate.
+    BasedOnSystem,
+}
+
+/// One tier of the shop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tier {
+    /// Stable id.
+    pub id: TierId,
+    /// Name shown to cashiers and members.
+    pub name: String,
+    /// Description shown to members.
+    #[serde(default)]
+    pub description: String,
+    /// Accumulated points at which the tier begins; the lowest tier starts at 0.
+    pub start_points: Points,
+    /// Icon from the built-in set.
+    pub icon: TierIcon,
+    /// Conversion-rate mode.
+    pub rate_mode: RateMode,
+}
+
+/// The period over which accumulated points are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalculationPeriod {
+    /// Everything since the member registered; nothing ever ages out.
+    SinceRegistration,
+    /// The last 3 months up to today (rolling).
+    Last3Months,
+    /// The last 6 months.
+    Last6Months,
+    /// The last 9 months.
+    Last9Months,
+    /// The last 12 months.
+    Last12Months,
+}
+
+impl CalculationPeriod {
+    /// Months in a rolling window; `None` when counting since registration.
+    pub fn months(self) -> Option<u32> {
+        match self {
+            CalculationPeriod::SinceRegistration => None,
+            CalculationPeriod::Last3Months => Some(3),
+            CalculationPeriod::Last6Months => Some(6),
+            CalculationPeriod::Last9Months => Some(9),
+            CalculationPeriod::Last12Months => Some(12),
+        }
+    }
+
+    /// Parses `registration`, `3`, `6`, `9`, `12` (or `12m`, `last-12-months`).
+    pub fn parse(input: &str) -> Option<CalculationPeriod> {
+        let s = input.trim().to_ascii_lowercase();
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        if s.contains("regist") || s == "since" || s == "all" {
+            return Some(CalculationPeriod::SinceRegistration);
+        }
+        match digits.as_str() {
+            "3" => Some(CalculationPeriod::Last3Months),
+            "6" => Some(CalculationPeriod::Last6Months),
+            "9" => Some(CalculationPeriod::Last9Months),
+            "12" => Some(CalculationPeriod::Last12Months),
+            _ => None,
+        }
+    }
+
+    /// The first day (inclusive, shop-local date) whose points still count on `today`, or
+    /// `None` when every point since registration counts.
+    ///
+    /// A rolling window of N months covers the days after `today − N months`, so a point
+    /// earned on 23 August counts through 22 November in a 3-month window: exactly N months.
+    pub fn window_start(self, today: NaiveDate) -> Option<NaiveDate> {
+        let months = self.months()?;
+        let boundary = today
+            .checked_sub_months(Months::new(months))
+            .unwrap_or(NaiveDate::MIN);
+        Some(boundary.checked_add_days(Days::new(1)).unwrap_or(boundary))
+    }
+}
+
+/// Why a member's tier changed; recorded with every change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierChangeReason {
+    /// First placement when the member registered.
+    Registered,
+    /// Points earned took the member up (upgrades happen at once).
+    Earned,
+    /// A voided bill took earned points back.
+    BillVoided,
+    /// A manager's adjustment that counts toward the tier.
+    Adjusted,
+    /// The rolling re-evaluation: old points aged out of the window.
+    Reevaluation,
+    /// The shop changed the tiers or the calculation period.
+    SettingsChanged,
+    /// Initial points brought in by an import.
+    Imported,
+}
+
+impl TierChangeReason {
+    /// Stable name for storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierChangeReason::Registered => "registered",
+            TierChangeReason::Earned => "earned",
+            TierChangeReason::BillVoided => "bill_voided",
+            TierChangeReason::Adjusted => "adjusted",
+            TierChangeReason::Reevaluation => "reevaluation",
+            TierChangeReason::SettingsChanged => "settings_changed",
+            TierChangeReason::Imported => "imported",
+        }
+    }
+
+    /// Reads a stored name back.
+    pub fn parse(name: &str) -> Option<TierChangeReason> {
+        [
+            TierChangeReason::Registered,
+            TierChangeReason::Earned,
+            TierChangeReason::BillVoided,
+            TierChangeReason::Adjusted,
+            TierChangeReason::Reevaluation,
+            TierChangeReason::SettingsChanged,
+            TierChangeReason::Imported,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == name)
+    }
+
+    /// Whether this reason may move a member down. Earning only ever moves a member up; the
+    /// others re-place the member wherever the accumulated points now fall.
+    pub fn may_downgrade(self) -> bool {
+        !matches!(self, TierChangeReason::Earned)
+    }
+}
+
+/// Why a tier configuration is not acceptable. Nothing is saved when any check fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TierSettingsError {
+    /// No tier at all.
+    #[error("a shop needs at least one tier; add one that starts at 0 points")]
+    NoTiers,
+    /// Too many tiers.
+    #[error("{count} tiers is more than the {max} allowed; remove some", max = TIERS_MAX)]
+    TooMany {
+        /// How many were given.
+        count: usize,
+    },
+    /// The lowest tier starts above zero, so new members would have no tier.
+    #[error(
+        "the lowest tier `{name}` starts at {start} points; the lowest tier must start at 0 so every member has a tier"
+    )]
+    LowestNotAtZero {
+        /// Its name.
+        name: String,
+        /// Its start point.
+        start: i64,
+    },
+    /// A negative start point.
+    #[error("tier `{name}` starts at {start} points; start points cannot be negative")]
+    NegativeStart {
+        /// Its name.
+        name: String,
+        /// Its start point.
+        start: i64,
+    },
+    /// Two tiers start at the same number of points.
+    #[error(
+        "tiers `{first}` and `{second}` both start at {start} points; give each tier its own start point"
+    )]
+    SameStart {
+        /// One tier.
+        first: String,
+        /// The other.
+        second: String,
+        /// The shared start point.
+        start: i64,
+    },
+    /// A tier without a name.
+    #[error("tier number {position} has no name; type a name such as ซิลเวอร์ or Silver")]
+    EmptyName {
+        /// 1-based position in the list given.
+        position: usize,
+    },
+    /// A name that is too long.
+    #[error("tier name `{name}` is longer than {max} characters", max = TIER_NAME_CHARS_MAX)]
+    NameTooLong {
+        /// The name.
+        name: String,
+    },
+    /// A description that is too long.
+    #[error("the description of tier `{name}` is longer than {max} characters", max = TIER_DESCRIPTION_CHARS_MAX)]
+    DescriptionTooLong {
+        /// The tier.
+        name: String,
+    },
+    /// Two tiers with the same name.
+    #[error("two tiers are named `{name}`; tier names must differ")]
+    DuplicateName {
+        /// The name.
+        name: String,
+    },
+    /// Two tiers with the same id.
+    #[error("two tiers have id {id}; ids must be unique")]
+    DuplicateId {
+        /// The id.
+        id: TierId,
+    },
+}
+
+/// The shop's whole tier configuration: the switch, the period and the tiers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TierSettingsWire")]
+pub struct TierSettings {
+    /// The switch: when off, members have no visible tier and the main rates apply.
+    pub enabled: bool,
+    /// How accumulated points are counted.
+    pub period: CalculationPeriod,
+    /// Ascending by start point; validated.
+    tiers: Vec<Tier>,
+}
+
+#[derive(Deserialize)]
+struct TierSettingsWire {
+    enabled: bool,
+    period: CalculationPeriod,
+    tiers: Vec<Tier>,
+}
+
+impl TryFrom<TierSettingsWire> for TierSettings {
+    type Error = TierSettingsError;
+    fn try_from(w: TierSettingsWire) -> Result<Self, Self::Error> {
+        TierSettings::new(w.enabled, w.period, w.tiers)
+    }
+}
+
+/// How far a member is from the next tier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TierProgress {
+    /// The tier the member's points place them in.
+    pub current: TierId,
+    /// The next tier up, if any.
+    pub next: Option<TierId>,
+    /// Points still needed to reach the next tier (0 when at the top).
+    pub points_to_next: Points,
+}
+
+impl TierSettings {
+    /// Validates and orders a configuration.
+    pub fn new(
+        enabled: bool,
+        period: CalculationPeriod,
+        mut tiers: Vec<Tier>,
+    ) -> Result<TierSettings, TierSettingsError> {
+        if tiers.is_empty() {
+            return Err(TierSettingsError::NoTiers);
+        }
+        if tiers.len() > TIERS_MAX {
+            return Err(TierSettingsError::TooMany { count: tiers.len() });
+        }
+        let mut names = HashSet::new();
+        let mut ids = HashSet::new();
+        for (i, tier) in tiers.iter_mut().enumerate() {
+            tier.name = tier.name.split_whitespace().collect::<Vec<_>>().join(" ");
+            tier.description = tier.description.trim().to_string();
+            if tier.name.is_empty() {
+                return Err(TierSettingsError::EmptyName { position: i + 1 });
+            }
+            if tier.name.chars().count() > TIER_NAME_CHARS_MAX {
+                return Err(TierSettingsError::NameTooLong {
+                    name: tier.name.clone(),
+                });
+            }
+            if tier.description.chars().count() > TIER_DESCRIPTION_CHARS_MAX {
+                return Err(TierSettingsError::DescriptionTooLong {
+                    name: tier.name.clone(),
+                });
+            }
+            if tier.start_points.0 < 0 {
+                return Err(TierSettingsError::NegativeStart {
+                    name: tier.name.clone(),
+                    start: tier.start_points.0,
+                });
+            }
+            if !names.insert(tier.name.to_lowercase()) {
+                return Err(TierSettingsError::DuplicateName {
+                    name: tier.name.clone(),
+                });
+            }
+            if !ids.insert(tier.id) {
+                return Err(TierSettingsError::DuplicateId { id: tier.id });
+            }
+        }
+        tiers.sort_by_key(|t| t.start_points);
+        for pair in tiers.windows(2) {
+            if pair[0].start_points == pair[1].start_points {
+                return Err(TierSettingsError::SameStart {
+                    first: pair[0].name.clone(),
+                    second: pair[1].name.clone(),
+                    start: pair[0].start_points.0,
+                });
+            }
+        }
+        if tiers[0].start_points != Points::ZERO {
+            return Err(TierSettingsError::LowestNotAtZero {
+                name: tiers[0].name.clone(),
+                start: tiers[0].start_points.0,
+            });
+        }
+        Ok(TierSettings {
+            enabled,
+            period,
+            tiers,
+        })
+    }
+
+    /// The three tiers a new shop starts with, switched off (the seed: finish the settings
+    /// before switching the tier system on).
+    pub fn default_for_new_shop() -> TierSettings {
+        let tier = |id, name: &str, description: &str, start, icon| Tier {
+            id,
+            name: name.to_string(),
+            description: description.to_string(),
+            start_points: Points(start),
+            icon,
+            rate_mode: RateMode::BasedOnSystem,
+        };
+        TierSettings {
+            enabled: false,
+            period: CalculationPeriod::Last12Months,
+            tiers: vec![
+                tier(1, "สมาชิก", "สมาชิกทั่วไป", 0, TierIcon::Seedling),
+                tier(
+                    2,
+                    "ซิลเวอร์",
+                    "สะสมครบ 500 แต้มใน 12 เดือน",
+                    500,
+                    TierIcon::Silver,
+                ),
+                tier(
+                    3,
+                    "โกลด์",
+                    "สะสมครบ 2,000 แต้มใน 12 เดือน",
+                    2_000,
+                    TierIcon::Gold,
+                ),
+            ],
+        }
+    }
+
+    /// The tiers, lowest first.
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+
+    /// A tier by id.
+    pub fn tier(&self, id: TierId) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.id == id)
+    }
+
+    /// The lowest tier (starts at 0 points).
+    pub fn lowest(&self) -> &Tier {
+        // Invariant: `new` refuses an empty list.
+        &self.tiers[0]
+    }
+
+    /// An id not used by any tier, for a new tier.
+    pub fn next_free_id(&self) -> TierId {
+        self.tiers.iter().map(|t| t.id).max().unwrap_or(0) + 1
+    }
+
+    fn position(&self, id: TierId) -> Option<usize> {
+        self.tiers.iter().position(|t| t.id == id)
+    }
+
+    /// The tier that `accumulated` points place a member in: the highest tier whose start
+    /// point is reached. Negative totals (more reversals than earnings) place in the lowest.
+    pub fn placement(&self, accumulated: Points) -> &Tier {
+        self.tiers
+            .iter()
+            .rev()
+            .find(|t| t.start_points <= accumulated)
+            .unwrap_or_else(|| self.lowest())
+    }
+
+    /// The tier change, if any, for a member now in `current` with `accumulated` points,
+    /// for a change caused by `reason`. Earning only moves members up; every other reason
+    /// re-places them. A member whose tier no longer exists is always re-placed.
+    pub fn change_for(
+        &self,
+        current: Option<TierId>,
+        accumulated: Points,
+        reason: TierChangeReason,
+    ) -> Option<TierId> {
+        let target = self.placement(accumulated);
+        let Some(current_pos) = current.and_then(|id| self.position(id)) else {
+            return Some(target.id);
+        };
+        let target_pos = self.position(target.id).unwrap_or(0);
+        let moves = if reason.may_downgrade() {
+            target_pos != current_pos
+        } else {
+            target_pos > current_pos
+        };
+        moves.then_some(target.id)
+    }
+
+    /// Progress from the tier the points place the member in to the next one.
+    pub fn progress(&self, accumulated: Points) -> TierProgress {
+        let current = self.placement(accumulated);
+        let next = self.tiers.iter().find(|t| t.start_points > accumulated);
+        TierProgress {
+            current: current.id,
+            next: next.map(|t| t.id),
+            points_to_next: next.map_or(Points::ZERO, |t| t.start_points - accumulated),
+        }
+    }
+
+    /// The rate a purchase earns at. `member_tier` is `None` for a buyer who is not a member.
+    ///
+    /// Tier system off, or not a member → the system rate of the channel. On, and the tier's
+    /// mode is Custom → the tier's rate on every channel. On and Based on the system → the
+    /// system rate of the channel.
+    pub fn rate_for(
+        &self,
+        rates: &SystemRates,
+        channel: Channel,
+        member_tier: Option<TierId>,
+    ) -> PointRate {
+        let system = rates.for_channel(channel);
+        if !self.enabled {
+            return system;
+        }
+        match member_tier
+            .and_then(|id| self.tier(id))
+            .map(|t| t.rate_mode)
+        {
+            Some(RateMode::Custom { rate }) => rate,
+            Some(RateMode::BasedOnSystem) | None => system,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Money;
+    use proptest::prelude::*;
+
+    fn tier(id: TierId, name: &str, start: i64) -> Tier {
+        Tier {
+            id,
+            name: name.into(),
+            description: String::new(),
+            start_points: Points(start),
+            icon: TierIcon::Star,
+            rate_mode: RateMode::BasedOnSystem,
+        }
+    }
+
+    fn three() -> TierSettings {
+        TierSettings::new(
+            true,
+            CalculationPeriod::Last3Months,
+            vec![
+                tier(3, "Gold", 2000),
+                tier(1, "Member", 0),
+                tier(2, "Silver", 500),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn placement_picks_the_highest_reached_tier() {
+        let s = three();
+        assert_eq!(s.placement(Points(0)).name, "Member");
+        assert_eq!(s.placement(Points(499)).name, "Member");
+        assert_eq!(s.placement(Points(500)).name, "Silver");
+        assert_eq!(s.placement(Points(1_000_000)).name, "Gold");
+        assert_eq!(s.placement(Points(-20)).name, "Member");
+    }
+
+    #[test]
+    fn earning_never_downgrades_but_reevaluation_does() {
+        let s = three();
+        assert_eq!(
+            s.change_for(Some(3), Points(10), TierChangeReason::Earned),
+            None
+        );
+        assert_eq!(
+            s.change_for(Some(1), Points(600), TierChangeReason::Earned),
+            Some(2)
+        );
+        assert_eq!(
+            s.change_for(Some(3), Points(10), TierChangeReason::Reevaluation),
+            Some(1)
+        );
+        assert_eq!(
+            s.change_for(Some(2), Points(700), TierChangeReason::Reevaluation),
+            None
+        );
+        assert_eq!(
+            s.change_for(None, Points(0), TierChangeReason::Registered),
+            Some(1)
+        );
+        assert_eq!(
+            s.change_for(Some(99), Points(0), TierChangeReason::Earned),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn invalid_configurations_are_refused() {
+        let p = CalculationPeriod::SinceRegistration;
+        assert_eq!(
+            TierSettings::new(true, p, vec![]),
+            Err(TierSettingsError::NoTiers)
+        );
+        assert!(matches!(
+            TierSettings::new(true, p, vec![tier(1, "A", 10)]),
+            Err(TierSettingsError::LowestNotAtZero { .. })
+        ));
+        assert!(matches!(
+            TierSettings::new(true, p, vec![tier(1, "A", 0), tier(2, "B", 0)]),
+            Err(TierSettingsError::SameStart { .. })
+        ));
+        assert!(matches!(
+            TierSettings::new(true, p, vec![tier(1, "A", 0), tier(2, " a ", 5)]),
+            Err(TierSettingsError::DuplicateName { .. })
+        ));
+        assert!(matches!(
+            TierSettings::new(true, p, vec![tier(1, "A", 0), tier(1, "B", 5)]),
+            Err(TierSettingsError::DuplicateId { .. })
+        ));
+        assert!(matches!(
+            TierSettings::new(true, p, vec![tier(1, "  ", 0)]),
+            Err(TierSettingsError::EmptyName { position: 1 })
+        ));
+        assert!(matches!(
+            TierSettings::new(true, p, vec![tier(1, "A", 0), tier(2, "B", -5)]),
+            Err(TierSettingsError::NegativeStart { .. })
+        ));
+    }
+
+    #[test]
+    fn deserialising_validates() {
+        let json = r#"{"enabled":true,"period":"last_6_months","tiers":[{"id":1,"name":"A","start_points":5,"icon":"star","rate_mode":{"mode":"based_on_system"}}]}"#;
+        assert!(serde_json::from_str::<TierSettings>(json).is_err());
+        let ok = json.replace("\"start_points\":5", "\"start_points\":0");
+        assert!(serde_json::from_str::<TierSettings>(&ok).is_ok());
+    }
+
+    #[test]
+    fn rate_depends_on_switch_mode_and_membership() {
+        let rates = SystemRates {
+            counter: PointRate::parse("25:1").unwrap(),
+            ecommerce: PointRate::parse("50:1").unwrap(),
+            sms: PointRate::parse("100:1").unwrap(),
+        };
+        let gold_rate = PointRate::parse("10:1").unwrap();
+        let mut tiers = vec![tier(1, "Member", 0), tier(2, "Gold", 100)];
+        tiers[1].rate_mode = RateMode::Custom { rate: gold_rate };
+        let mut s = TierSettings::new(true, CalculationPeriod::Last12Months, tiers).unwrap();
+        let amount = Money::parse("100").unwrap();
+        // Custom tier: its own rate everywhere.
+        assert_eq!(s.rate_for(&rates, Channel::Counter, Some(2)), gold_rate);
+        assert_eq!(
+            s.rate_for(&rates, Channel::EcommerceAuto, Some(2)),
+            gold_rate
+        );
+        // Based on the system: the channel's system rate.
+        assert_eq!(s.rate_for(&rates, Channel::Counter, Some(1)), rates.counter);
+        assert_eq!(
+            s.rate_for(&rates, Channel::EcommerceAuto, Some(1)),
+            rates.ecommerce
+        );
+        assert_eq!(
+            s.rate_for(&rates, Channel::EcommerceSms, Some(1)),
+            rates.sms
+        );
+        // Not a member: the system rate.
+        assert_eq!(
+            s.rate_for(&rates, Channel::EcommerceAuto, None),
+            rates.ecommerce
+        );
+        // Switch off: main rates even for a Custom tier.
+        s.enabled = false;
+        assert_eq!(s.rate_for(&rates, Channel::Counter, Some(2)), rates.counter);
+        assert_eq!(rates.counter.points_for(amount), Points(4));
+    }
+
+    #[test]
+    fn rolling_window_covers_exactly_n_months() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(
+            CalculationPeriod::Last3Months.window_start(today),
+            NaiveDate::from_ymd_opt(2026, 8, 24)
+        );
+        assert_eq!(
+            CalculationPeriod::Last12Months.window_start(today),
+            NaiveDate::from_ymd_opt(2025, 11, 24)
+        );
+        assert_eq!(
+            CalculationPeriod::SinceRegistration.window_start(today),
+            None
+        );
+        // Month ends clamp: 31 May − 3 months = 28 Feb (non-leap), window starts 1 March.
+        let may31 = NaiveDate::from_ymd_opt(2026, 5, 31).unwrap();
+        assert_eq!(
+            CalculationPeriod::Last3Months.window_start(may31),
+            NaiveDate::from_ymd_opt(2026, 3, 1)
+        );
+    }
+
+    #[test]
+    fn period_parses_cli_forms() {
+        assert_eq!(
+            CalculationPeriod::parse("6"),
+            Some(CalculationPeriod::Last6Months)
+        );
+        assert_eq!(
+            CalculationPeriod::parse("registration"),
+            Some(CalculationPeriod::SinceRegistration)
+        );
+        assert_eq!(CalculationPeriod::parse("5"), None);
+    }
+
+    fn arb_settings() -> impl Strategy<Value = TierSettings> {
+        proptest::collection::btree_set(1i64..100_000, 0..6).prop_map(|starts| {
+            let mut tiers = vec![tier(1, "t0", 0)];
+            for (i, s) in starts.into_iter().enumerate() {
+                tiers.push(tier(i as u32 + 2, &format!("t{}", i + 1), s));
+            }
+            TierSettings::new(true, CalculationPeriod::Last12Months, tiers).unwrap()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn placement_is_the_highest_tier_reached(s in arb_settings(), pts in -1000i64..200_000) {
+            let placed = s.placement(Points(pts));
+            prop_assert!(placed.start_points <= Points(pts.max(0)));
+            let above = s.tiers().iter().filter(|t| t.start_points > placed.start_points);
+            for t in above {
+                prop_assert!(t.start_points > Points(pts));
+            }
+        }
+
+        #[test]
+        fn placement_is_monotonic(s in arb_settings(), a in 0i64..200_000, b in 0i64..200_000) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            prop_assert!(s.placement(Points(lo)).start_points <= s.placement(Points(hi)).start_points);
+        }
+
+        #[test]
+        fn earning_only_moves_up_and_lands_where_placement_says(s in arb_settings(), cur in 0usize..7, pts in 0i64..200_000) {
+            let current = s.tiers()[cur % s.tiers().len()].clone();
+            match s.change_for(Some(current.id), Points(pts), TierChangeReason::Earned) {
+                Some(to) => {
+                    let to = s.tier(to).unwrap();
+                    prop_assert!(to.start_points > current.start_points);
+                    prop_assert_eq!(to, s.placement(Points(pts)));
+                }
+                None => prop_assert!(s.placement(Points(pts)).start_points <= current.start_points),
+            }
+            // Re-evaluation always ends where placement says.
+            let after = s
+                .change_for(Some(current.id), Points(pts), TierChangeReason::Reevaluation)
+                .unwrap_or(current.id);
+            prop_assert_eq!(after, s.placement(Points(pts)).id);
+        }
+
+        #[test]
+        fn progress_points_reach_exactly_the_next_tier(s in arb_settings(), pts in 0i64..200_000) {
+            let p = s.progress(Points(pts));
+            if let Some(next) = p.next {
+                let reached = Points(pts) + p.points_to_next;
+                prop_assert_eq!(s.placement(reached).id, next);
+                prop_assert_eq!(s.placement(reached - Points(1)).id, p.current);
+            } else {
+                prop_assert_eq!(p.points_to_next, Points::ZERO);
+            }
+        }
+    }
+}

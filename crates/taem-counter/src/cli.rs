@@ -1,0 +1,316 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use uuid::Uuid;
+
+/// Taem counter: look members up and award or redeem points, online or not.
+#[derive(Debug, Parser)]
+#[command(name = "taem-counter", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder of this counter's replica (default: $TAEM_DATA_DIR or ~/.local/share/taem).
+    #[arg(long, global = true, env = "TAEM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print JSON instead of text (errors go to stderr as {"error":{"code","message"}}).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// How long to wait for another program's lock on the replica, in milliseconds.
+    #[arg(long, global = true, default_value_t = taem_replica::WAIT_FOR_LOCK_MS_DEFAULT)]
+    pub wait_ms: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty replica for a shop's branch.
+    Init {
+        /// The shop's name.
+        #[arg(long)]
+        shop: String,
+        /// This counter's branch code, e.g. BKK01.
+        #[arg(long)]
+        branch: String,
+    },
+    /// Create a replica holding a generated demo shop (Thai members, branches, bills).
+    Demo(DemoArgs),
+    /// Show the replica: members, entries, operations waiting to sync.
+    Status,
+    /// Run SQLite's integrity check on the replica.
+    Check,
+    /// Members: add, edit, find, show.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Award points for a purchase.
+    Award {
+        /// The member: phone (any form) or member code.
+        member: String,
+        /// Purchase amount in baht, e.g. 1250.50.
+        #[arg(long)]
+        amount: String,
+        /// Bill (receipt) number; a bill earns once.
+        #[arg(long, required_unless_present = "preview", default_value = "")]
+        bill: String,
+        /// Operation id (UUID) to make a retry safe; minted when absent.
+        #[arg(long)]
+        op_id: Option<Uuid>,
+        /// Only show the points the purchase would earn.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Redeem points for a reward.
+    Redeem {
+        /// The member.
+        member: String,
+        /// Points to spend.
+        #[arg(long)]
+        points: String,
+        /// What the member received.
+        #[arg(long)]
+        reward: String,
+        /// Operation id for a safe retry.
+        #[arg(long)]
+        op_id: Option<Uuid>,
+    },
+    /// Void a bill: take back the points it earned.
+    Void {
+        /// The bill number.
+        bill: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Operation id for a safe retry.
+        #[arg(long)]
+        op_id: Option<Uuid>,
+    },
+    /// A manager's manual adjustment (+ or −) with a reason.
+    Adjust {
+        /// The member.
+        member: String,
+        /// The change, e.g. +50 or -20.
+        #[arg(long, allow_hyphen_values = true)]
+        points: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Count the adjustment toward the member's tier.
+        #[arg(long)]
+        counts_toward_tier: bool,
+        /// Operation id for a safe retry.
+        #[arg(long)]
+        op_id: Option<Uuid>,
+    },
+    /// A member's points entries and tier changes, newest first.
+    History {
+        /// The member.
+        member: String,
+        /// How many lines.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Tier settings and re-evaluation.
+    #[command(subcommand)]
+    Tiers(TiersCommand),
+    /// Point rates.
+    #[command(subcommand)]
+    Rates(RatesCommand),
+    /// Operations waiting to be sent to the server.
+    Outbox {
+        /// How many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many members.
+    #[arg(long, default_value_t = 10_000)]
+    pub members: u64,
+    /// Seed: the same seed gives the same shop.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Days of bill history.
+    #[arg(long, default_value_t = 365)]
+    pub history_days: u32,
+    /// Average bills per member.
+    #[arg(long, default_value_t = 10.0)]
+    pub bills_per_member: f64,
+    /// The shop's name.
+    #[arg(long, default_value = "ร้านกาแฟแต้มดี (Taem Demo Coffee)")]
+    pub shop: String,
+}
+
+/// Profile fields; each given field is set, an empty value clears an optional field.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// First name (required when adding).
+    #[arg(long)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[arg(long)]
+    pub last_name: Option<String>,
+    /// Birthday, dd/mm/yyyy in B.E. or C.E. (15/08/2530 or 15/08/1987).
+    #[arg(long)]
+    pub birthday: Option<String>,
+    /// female/หญิง, male/ชาย, other/อื่น, unspecified.
+    #[arg(long)]
+    pub gender: Option<String>,
+    /// Email address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Postal address for shipped rewards.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// A tag (repeat for several; replaces the tag list).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Marketing consent (opt-in): true or false.
+    #[arg(long)]
+    pub marketing_consent: Option<bool>,
+    /// PDPA consent: true or false.
+    #[arg(long)]
+    pub pdpa_consent: Option<bool>,
+    /// A note.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// `member …`
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Register a new member at this branch.
+    Add {
+        /// Mobile number, e.g. 081-234-5678.
+        #[arg(long)]
+        phone: String,
+        /// Profile fields.
+        #[command(flatten)]
+        profile: ProfileArgs,
+        /// Operation id for a safe retry.
+        #[arg(long)]
+        op_id: Option<Uuid>,
+    },
+    /// Edit a member's profile or phone.
+    Edit {
+        /// The member.
+        member: String,
+        /// New mobile number.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Profile fields.
+        #[command(flatten)]
+        profile: ProfileArgs,
+        /// Operation id for a safe retry.
+        #[arg(long)]
+        op_id: Option<Uuid>,
+    },
+    /// Find members by phone, last 4+ digits, member code or part of a name.
+    Find {
+        /// What the cashier typed or scanned.
+        query: Option<String>,
+        /// Most results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Answer one search per line of standard input (for POS integrations).
+        #[arg(long, conflicts_with = "query")]
+        stdin: bool,
+    },
+    /// Show a member card.
+    Show {
+        /// The member.
+        member: String,
+    },
+}
+
+/// `tiers …`
+#[derive(Debug, Subcommand)]
+pub enum TiersCommand {
+    /// Show the tier settings and members per tier.
+    Show,
+    /// Replace the whole tier settings from a JSON file (as printed by `tiers show --json`).
+    Set {
+        /// The JSON file.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Switch the tier system on.
+    Enable,
+    /// Switch the tier system off.
+    Disable,
+    /// Set the calculation period: registration, 3, 6, 9 or 12 (months).
+    Period {
+        /// The period.
+        period: String,
+    },
+    /// Add a tier.
+    Add(TierArgs),
+    /// Edit a tier.
+    Edit {
+        /// The tier's id.
+        id: u32,
+        /// Fields to change.
+        #[command(flatten)]
+        tier: TierArgs,
+    },
+    /// Remove a tier (its members are re-placed).
+    Remove {
+        /// The tier's id.
+        id: u32,
+    },
+    /// Re-evaluate tiers (the daily job; --full re-places every member).
+    Reevaluate {
+        /// Re-place every member instead of only those whose window moved.
+        #[arg(long)]
+        full: bool,
+        /// Evaluate as of this date (dd/mm/yyyy B.E./C.E.); default today in Bangkok.
+        #[arg(long)]
+        today: Option<String>,
+    },
+}
+
+/// Tier fields.
+#[derive(Debug, Args)]
+pub struct TierArgs {
+    /// Name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Start point (accumulated points at which the tier begins).
+    #[arg(long)]
+    pub start: Option<i64>,
+    /// Icon: seedling, leaf, heart, star, silver, gold, platinum, diamond, gem, crown, trophy.
+    #[arg(long)]
+    pub icon: Option<String>,
+    /// Custom rate BAHT:POINTS, e.g. 20:1.
+    #[arg(long, conflicts_with = "based_on_system")]
+    pub rate: Option<String>,
+    /// Use the shop's main rates.
+    #[arg(long)]
+    pub based_on_system: bool,
+}
+
+/// `rates …`
+#[derive(Debug, Subcommand)]
+pub enum RatesCommand {
+    /// Show the rates.
+    Show,
+    /// Change rates (BAHT:POINTS).
+    Set {
+        /// The main rate, used at the counter.
+        #[arg(long)]
+        counter: Option<String>,
+        /// The e-commerce rate.
+        #[arg(long)]
+        ecommerce: Option<String>,
+        /// The e-commerce SMS rate.
+        #[arg(long)]
+        sms: Option<String>,
+    },
+}

@@ -1,0 +1,257 @@
+//! Text output for people at a terminal (the `--json` output is the serialised value).
+
+use std::fmt::Write;
+
+use taem_core::time::format_bangkok_be;
+use taem_core::{MemberCode, Operation, Points, RateMode, SystemRates};
+use taem_replica::{
+    AwardReceipt, HistoryItem, MemberSummary, MemberView, ReevaluationReport, ReplicaStatus,
+    SearchResult, ShopSettings, TierChangeView,
+};
+
+fn grouped_code(code: &str) -> String {
+    MemberCode::parse(code).map_or_else(|_| code.to_string(), |c| c.display_grouped())
+}
+
+fn grouped_phone(phone: &str) -> String {
+    taem_core::Phone::parse(phone).map_or_else(|_| phone.to_string(), |p| p.display_grouped())
+}
+
+fn pts(n: i64) -> String {
+    Points(n).display_grouped()
+}
+
+/// `status`.
+pub fn status(s: &ReplicaStatus) -> String {
+    format!(
+        "shop      {}\nbranch    {}\ndevice    {}\nreplica   {} (schema v{})\nmembers   {}\nentries   {}\nwaiting   {} operations to sync (last seq {})",
+        s.shop_name,
+        s.branch,
+        s.device_id,
+        s.path,
+        s.schema_version,
+        pts(s.members),
+        pts(s.ledger_entries),
+        s.pending_operations,
+        s.device_seq
+    )
+}
+
+fn summary_line(m: &MemberSummary) -> String {
+    format!(
+        "{:<15} {:<13} {:<32} {:>10} pt  {}",
+        grouped_code(&m.code),
+        grouped_phone(&m.phone),
+        m.name,
+        pts(m.balance),
+        m.tier.name
+    )
+}
+
+/// `member find`.
+pub fn search(r: &SearchResult) -> String {
+    let mut out = String::new();
+    if let Some(hint) = &r.hint {
+        let _ = writeln!(out, "note: {hint}");
+    }
+    if r.members.is_empty() {
+        out.push_str("no member found (ไม่พบสมาชิก)");
+        return out;
+    }
+    for m in &r.members {
+        let _ = writeln!(out, "{}", summary_line(m));
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// A member card.
+pub fn member(m: &MemberView) -> String {
+    let mut out = String::new();
+    let p = &m.profile;
+    let _ = writeln!(out, "{}  ({})", p.full_name(), grouped_code(&m.code));
+    let _ = writeln!(out, "phone     {}", grouped_phone(&m.phone));
+    let _ = writeln!(
+        out,
+        "balance   {} pt{}",
+        pts(m.balance),
+        if m.balance_pending != 0 {
+            format!("  ({} pt waiting to sync)", pts(m.balance_pending))
+        } else {
+            String::new()
+        }
+    );
+    let tier_note = if m.tier_system_enabled {
+        ""
+    } else {
+        "  [tier system off]"
+    };
+    let _ = writeln!(
+        out,
+        "tier      {} {}{tier_note}  ({} pt accumulated)",
+        m.tier.icon.glyph(),
+        m.tier.name,
+        pts(m.accumulated_points)
+    );
+    if let Some(next) = &m.next_tier {
+        let _ = writeln!(
+            out,
+            "next      {} in {} pt",
+            next.name,
+            pts(m.points_to_next_tier)
+        );
+    }
+    if let Some(b) = p.birthday {
+        let _ = writeln!(
+            out,
+            "birthday  {}",
+            taem_core::thai_date::format_thai_short(b)
+        );
+    }
+    if let Some(e) = &p.email {
+        let _ = writeln!(out, "email     {e}");
+    }
+    if !p.tags.is_empty() {
+        let _ = writeln!(out, "tags      {}", p.tags.join(", "));
+    }
+    let _ = write!(
+        out,
+        "member since {} at {}",
+        format_bangkok_be(m.registered_at),
+        m.branch
+    );
+    out
+}
+
+fn tier_change(c: &TierChangeView) -> String {
+    format!(
+        "tier {} → {} ({:?}, {} pt accumulated)",
+        c.from.as_ref().map_or("–", |t| t.name.as_str()),
+        c.to.name,
+        c.reason,
+        pts(c.accumulated_points)
+    )
+}
+
+/// Award, redeem, void, adjust.
+pub fn receipt(r: &AwardReceipt) -> String {
+    let mut out = String::new();
+    if r.replayed {
+        out.push_str("already recorded (same operation id): nothing new written\n");
+    }
+    let what = match (&r.bill_no, &r.amount) {
+        (Some(bill), Some(amount)) => format!(
+            "bill {bill}, {amount} baht at {}",
+            r.rate.as_deref().unwrap_or("")
+        ),
+        (Some(bill), None) => format!("bill {bill} voided"),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "{:+} pt  {what}", r.points);
+    let _ = writeln!(out, "{}", summary_line(&r.member));
+    if let Some(c) = &r.tier_change {
+        let _ = writeln!(out, "{}", tier_change(c));
+    }
+    let _ = write!(out, "operation {}", r.op_id);
+    out
+}
+
+/// `history`.
+pub fn history(items: &[HistoryItem]) -> String {
+    if items.is_empty() {
+        return "no history yet".into();
+    }
+    items
+        .iter()
+        .map(|item| match item {
+            HistoryItem::Points(e) => format!(
+                "{}  {:<12} {:>+8}  {}{}{}",
+                format_bangkok_be(e.at),
+                e.kind.label_th(),
+                e.points,
+                e.bill_no
+                    .as_deref()
+                    .map(|b| format!("bill {b} "))
+                    .unwrap_or_default(),
+                e.amount
+                    .as_deref()
+                    .map(|a| format!("{a} baht "))
+                    .unwrap_or_default(),
+                e.reason
+                    .as_deref()
+                    .unwrap_or(if e.confirmed { "" } else { "(waiting to sync)" })
+            ),
+            HistoryItem::Tier(c) => format!("{}  {}", format_bangkok_be(c.at), tier_change(c)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `rates show`.
+pub fn rates(r: &SystemRates) -> String {
+    format!(
+        "counter    {}\ne-commerce {}\nsms        {}",
+        r.counter, r.ecommerce, r.sms
+    )
+}
+
+/// `tiers show`.
+pub fn tiers(s: &ShopSettings, counts: &[(u32, i64)]) -> String {
+    let t = &s.tiers;
+    let mut out = format!(
+        "tier system {}   period: {:?}\n",
+        if t.enabled { "ON" } else { "OFF" },
+        t.period
+    );
+    for tier in t.tiers() {
+        let members = counts.iter().find(|c| c.0 == tier.id).map_or(0, |c| c.1);
+        let rate = match tier.rate_mode {
+            RateMode::Custom { rate } => format!("custom {rate}"),
+            RateMode::BasedOnSystem => "based on the system".into(),
+        };
+        let _ = writeln!(
+            out,
+            "#{:<2} {} {:<16} from {:>8} pt  {:<28} {:>10} members",
+            tier.id,
+            tier.icon.glyph(),
+            tier.name,
+            pts(tier.start_points.0),
+            rate,
+            pts(members)
+        );
+    }
+    out.push_str(&rates(&s.rates));
+    out
+}
+
+/// Re-evaluation report.
+pub fn reevaluation(r: &ReevaluationReport) -> String {
+    format!(
+        "tier re-evaluation ({:?}) as of {}: {} members checked, {} up, {} down, {} ms",
+        r.mode,
+        taem_core::thai_date::format_be(r.as_of),
+        pts(r.members_checked as i64),
+        r.upgraded,
+        r.downgraded,
+        r.elapsed_ms
+    )
+}
+
+/// `outbox`.
+pub fn outbox(ops: &[Operation]) -> String {
+    if ops.is_empty() {
+        return "nothing waiting to sync".into();
+    }
+    ops.iter()
+        .map(|op| {
+            format!(
+                "#{:<6} {}  {:<16} {}",
+                op.device_seq,
+                format_bangkok_be(op.at),
+                op.kind.name(),
+                op.op_id
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

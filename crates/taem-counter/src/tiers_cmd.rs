@@ -1,0 +1,209 @@
+//! `tiers …` and `rates …`.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+use taem_core::{
+    CalculationPeriod, PointRate, Points, RateMode, Tier, TierIcon, TierSettings, parse_thai_date,
+};
+use taem_replica::{OpenMode, ReevaluationMode, Replica, ShopSettings};
+
+use crate::cli::{RatesCommand, TierArgs, TiersCommand};
+use crate::{emit, open, render};
+
+#[derive(Serialize)]
+struct TiersShown {
+    settings: ShopSettings,
+    members_per_tier: Vec<(u32, i64)>,
+}
+
+fn save(replica: &mut Replica, json: bool, tiers: TierSettings) -> anyhow::Result<()> {
+    let report = replica.set_tier_settings(tiers)?;
+    emit(json, &report, render::reevaluation);
+    Ok(())
+}
+
+fn icon(name: &str) -> anyhow::Result<TierIcon> {
+    TierIcon::parse(name).with_context(|| {
+        let all: Vec<&str> = TierIcon::ALL.iter().map(|i| i.as_str()).collect();
+        format!(
+            "`{name}` is not a tier icon: choose one of {}",
+            all.join(", ")
+        )
+    })
+}
+
+fn apply(tier: &mut Tier, args: &TierArgs) -> anyhow::Result<()> {
+    if let Some(v) = &args.name {
+        tier.name = v.clone();
+    }
+    if let Some(v) = &args.description {
+        tier.description = v.clone();
+    }
+    if let Some(v) = args.start {
+        tier.start_points = Points(v);
+    }
+    if let Some(v) = &args.icon {
+        tier.icon = icon(v)?;
+    }
+    if let Some(v) = &args.rate {
+        tier.rate_mode = RateMode::Custom {
+            rate: PointRate::parse(v)?,
+        };
+    }
+    if args.based_on_system {
+        tier.rate_mode = RateMode::BasedOnSystem;
+    }
+    Ok(())
+}
+
+/// Runs a `tiers` command.
+pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Result<()> {
+    if let TiersCommand::Show = cmd {
+        let replica = open(dir, OpenMode::ReadOnly, wait)?;
+        let shown = TiersShown {
+            settings: replica.settings()?,
+            members_per_tier: replica.members_per_tier()?,
+        };
+        emit(json, &shown, |s| {
+            render::tiers(&s.settings, &s.members_per_tier)
+        });
+        return Ok(());
+    }
+    let mut replica = open(dir, OpenMode::ReadWrite, wait)?;
+    let current = replica.settings()?.tiers;
+    let rebuild = |enabled: bool, period: CalculationPeriod, tiers: Vec<Tier>| {
+        TierSettings::new(enabled, period, tiers)
+    };
+    match cmd {
+        TiersCommand::Show => unreachable!("handled above"),
+        TiersCommand::Set { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            // Accept either the tier settings alone or the whole `tiers show --json` output.
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", file.display()))?;
+            let tiers_value = value
+                .get("settings")
+                .and_then(|s| s.get("tiers"))
+                .cloned()
+                .unwrap_or(value);
+            let tiers: TierSettings = serde_json::from_value(tiers_value).with_context(|| {
+                format!(
+                    "{} does not hold valid tier settings (see `taem-counter tiers show --json`)",
+                    file.display()
+                )
+            })?;
+            save(&mut replica, json, tiers)?;
+        }
+        TiersCommand::Enable | TiersCommand::Disable => {
+            let enabled = matches!(cmd, TiersCommand::Enable);
+            let tiers = rebuild(enabled, current.period, current.tiers().to_vec())?;
+            save(&mut replica, json, tiers)?;
+        }
+        TiersCommand::Period { period } => {
+            let period = CalculationPeriod::parse(&period).with_context(|| {
+                format!("`{period}` is not a calculation period: use registration, 3, 6, 9 or 12")
+            })?;
+            let tiers = rebuild(current.enabled, period, current.tiers().to_vec())?;
+            save(&mut replica, json, tiers)?;
+        }
+        TiersCommand::Add(args) => {
+            let name = args.name.clone().context("a new tier needs --name")?;
+            let start = args.start.context("a new tier needs --start (points)")?;
+            let mut tier = Tier {
+                id: current.next_free_id(),
+                name,
+                description: String::new(),
+                start_points: Points(start),
+                icon: TierIcon::Star,
+                rate_mode: RateMode::BasedOnSystem,
+            };
+            apply(&mut tier, &args)?;
+            let mut tiers = current.tiers().to_vec();
+            tiers.push(tier);
+            save(
+                &mut replica,
+                json,
+                rebuild(current.enabled, current.period, tiers)?,
+            )?;
+        }
+        TiersCommand::Edit { id, tier: args } => {
+            let mut tiers = current.tiers().to_vec();
+            let tier = tiers
+                .iter_mut()
+                .find(|t| t.id == id)
+                .with_context(|| format!("no tier with id {id}: see `taem-counter tiers show`"))?;
+            apply(tier, &args)?;
+            save(
+                &mut replica,
+                json,
+                rebuild(current.enabled, current.period, tiers)?,
+            )?;
+        }
+        TiersCommand::Remove { id } => {
+            let mut tiers = current.tiers().to_vec();
+            let before = tiers.len();
+            tiers.retain(|t| t.id != id);
+            if tiers.len() == before {
+                anyhow::bail!("no tier with id {id}: see `taem-counter tiers show`");
+            }
+            save(
+                &mut replica,
+                json,
+                rebuild(current.enabled, current.period, tiers)?,
+            )?;
+        }
+        TiersCommand::Reevaluate { full, today } => {
+            let today = match today {
+                Some(t) => parse_thai_date(&t)?,
+                None => taem_core::time::bangkok_date(replica.environment().now()),
+            };
+            let mode = if full {
+                ReevaluationMode::Full
+            } else {
+                ReevaluationMode::Incremental
+            };
+            let report = replica.reevaluate_tiers(mode, today)?;
+            emit(json, &report, render::reevaluation);
+        }
+    }
+    Ok(())
+}
+
+/// Runs a `rates` command.
+pub fn rates(dir: &Path, json: bool, wait: u64, cmd: RatesCommand) -> anyhow::Result<()> {
+    match cmd {
+        RatesCommand::Show => {
+            let replica = open(dir, OpenMode::ReadOnly, wait)?;
+            let settings = replica.settings()?;
+            emit(json, &settings.rates, render::rates);
+        }
+        RatesCommand::Set {
+            counter,
+            ecommerce,
+            sms,
+        } => {
+            if counter.is_none() && ecommerce.is_none() && sms.is_none() {
+                anyhow::bail!(
+                    "nothing to change: give --counter, --ecommerce and/or --sms as BAHT:POINTS, e.g. 25:1"
+                );
+            }
+            let mut replica = open(dir, OpenMode::ReadWrite, wait)?;
+            let mut rates = replica.settings()?.rates;
+            if let Some(v) = counter {
+                rates.counter = PointRate::parse(&v)?;
+            }
+            if let Some(v) = ecommerce {
+                rates.ecommerce = PointRate::parse(&v)?;
+            }
+            if let Some(v) = sms {
+                rates.sms = PointRate::parse(&v)?;
+            }
+            let settings = replica.set_rates(rates)?;
+            emit(json, &settings.rates, render::rates);
+        }
+    }
+    Ok(())
+}

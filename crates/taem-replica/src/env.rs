@@ -1,0 +1,81 @@
+//! Time and randomness come in through this trait, so tests are deterministic.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Where the replica gets the time and random bits from.
+pub trait Environment: Send + Sync {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+    /// 64 random bits.
+    fn random_u64(&self) -> u64;
+
+    /// A new time-ordered operation id (UUIDv7): time-ordered ids insert ≈60 % faster into a
+    /// unique index than random UUIDv4 (measured, see docs/benchmarks.md).
+    fn new_op_id(&self) -> Uuid {
+        let ms = self.now().timestamp_millis().max(0) as u64;
+        let mut random = [0u8; 10];
+        random[..8].copy_from_slice(&self.random_u64().to_le_bytes());
+        random[8..].copy_from_slice(&self.random_u64().to_le_bytes()[..2]);
+        uuid::Builder::from_unix_timestamp_millis(ms, &random).into_uuid()
+    }
+}
+
+/// The real clock and the operating system's random numbers.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemEnvironment;
+
+impl Environment for SystemEnvironment {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+    fn random_u64(&self) -> u64 {
+        rand::random()
+    }
+}
+
+/// A settable clock and a counter for randomness: for tests and reproducible demo data.
+#[derive(Debug)]
+pub struct FixedEnvironment {
+    now: Mutex<DateTime<Utc>>,
+    state: AtomicU64,
+}
+
+impl FixedEnvironment {
+    /// Starts at `now` with random bits derived from `seed`.
+    pub fn new(now: DateTime<Utc>, seed: u64) -> FixedEnvironment {
+        FixedEnvironment {
+            now: Mutex::new(now),
+            state: AtomicU64::new(seed),
+        }
+    }
+
+    /// Moves the clock.
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        if let Ok(mut guard) = self.now.lock() {
+            *guard = now;
+        }
+    }
+}
+
+impl Environment for FixedEnvironment {
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+            .lock()
+            .map(|g| *g)
+            .unwrap_or_else(|p| *p.into_inner())
+    }
+    fn random_u64(&self) -> u64 {
+        // SplitMix64: a well-mixed deterministic sequence.
+        let mut z = self
+            .state
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,291 @@
+//! The replica's errors: one variant per thing a cashier, manager or script can act on.
+
+use std::path::PathBuf;
+
+use taem_core::{
+    MemberCodeError, MoneyError, PhoneError, PointsError, ProfileError, TierSettingsError,
+};
+use uuid::Uuid;
+
+/// Everything that can go wrong in the replica. Every operation that fails changes nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicaError {
+    /// No replica was created in the data directory yet.
+    #[error(
+        "no Taem replica in {dir}: create one with `taem-counter init --data-dir {dir} --branch CODE` (or `taem-counter demo`)"
+    )]
+    NotInitialised {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// `init` on a directory that already holds a replica.
+    #[error("{path} already holds a Taem replica; use it as it is, or choose another --data-dir")]
+    AlreadyInitialised {
+        /// The replica file.
+        path: PathBuf,
+    },
+    /// Another program holds the write lock for longer than we wait.
+    #[error(
+        "the replica {path} is locked by another program (waited {waited_ms} ms): close the other taem-counter or Taem window using it and try again"
+    )]
+    Locked {
+        /// The replica file.
+        path: PathBuf,
+        /// How long we waited.
+        waited_ms: u64,
+    },
+    /// The file or its directory cannot be written.
+    #[error(
+        "the replica {path} is read-only: give this user write permission (e.g. `chmod u+w {path}` and on its folder) or use a writable --data-dir"
+    )]
+    ReadOnly {
+        /// The replica file.
+        path: PathBuf,
+    },
+    /// Not an SQLite database at all.
+    #[error(
+        "{path} is not a Taem replica (not an SQLite database, or damaged beyond reading): restore it from a backup or move it away and create a new replica"
+    )]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An SQLite database that is not Taem's.
+    #[error(
+        "{path} is an SQLite database of another program, not a Taem replica: choose another --data-dir"
+    )]
+    ForeignDatabase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Damaged pages inside the database.
+    #[error(
+        "the replica {path} is damaged ({detail}): nothing was changed; run `taem-counter check`, then restore from a backup or re-create the replica"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's description.
+        detail: String,
+    },
+    /// Written by a newer Taem.
+    #[error(
+        "the replica {path} was written by a newer Taem (schema version {found}; this program knows up to {supported}): update taem-counter / the Taem app"
+    )]
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// The file's schema version.
+        found: i64,
+        /// The newest this program knows.
+        supported: i64,
+    },
+    /// File-system trouble.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// No member matches.
+    #[error(
+        "no member with {query}: check the number or code, or search by name with `taem-counter member find`"
+    )]
+    UnknownMember {
+        /// What was looked up.
+        query: String,
+    },
+    /// What was typed is neither a phone nor a member code.
+    #[error(
+        "`{input}` is neither a Thai mobile number nor a member code: give the member's phone (e.g. 081-234-5678) or card code (e.g. 7K3QD-9XW2M-P)"
+    )]
+    NotAMemberReference {
+        /// What was typed.
+        input: String,
+    },
+    /// The phone belongs to another member.
+    #[error(
+        "phone {phone} already belongs to member {code} ({name}): look that member up instead of registering again"
+    )]
+    PhoneTaken {
+        /// The phone.
+        phone: String,
+        /// The existing member's code.
+        code: String,
+        /// The existing member's name.
+        name: String,
+    },
+    /// A bill number that already earned points.
+    #[error(
+        "bill {bill_no} already earned {points} points for member {code} on {when}: a bill earns once; check the bill number"
+    )]
+    BillAlreadyEarned {
+        /// The bill.
+        bill_no: String,
+        /// Who it earned for.
+        code: String,
+        /// Points it earned.
+        points: i64,
+        /// When (Bangkok time).
+        when: String,
+    },
+    /// Voiding a bill that never earned here.
+    #[error(
+        "bill {bill_no} has no points to void: no earning with that bill number is known to this counter; check the number"
+    )]
+    BillNotFound {
+        /// The bill.
+        bill_no: String,
+    },
+    /// Voiding twice.
+    #[error("bill {bill_no} was already voided on {when}: its points were taken back once")]
+    BillAlreadyVoided {
+        /// The bill.
+        bill_no: String,
+        /// When (Bangkok time).
+        when: String,
+    },
+    /// An empty or too long bill number.
+    #[error(
+        "bill number `{bill_no}` is not usable: type the receipt number (1 to 64 letters, digits, - / _ .)"
+    )]
+    BadBillNumber {
+        /// What was typed.
+        bill_no: String,
+    },
+    /// Redeeming more than the member has.
+    #[error(
+        "member {code} has {balance} points; {requested} cannot be redeemed: choose a smaller reward"
+    )]
+    InsufficientPoints {
+        /// The member.
+        code: String,
+        /// Balance the counter sees.
+        balance: i64,
+        /// What was asked for.
+        requested: i64,
+    },
+    /// The purchase is too small to earn anything.
+    #[error("{amount} baht earns no points at {rate}: nothing recorded")]
+    NothingToEarn {
+        /// The amount.
+        amount: String,
+        /// The rate.
+        rate: String,
+    },
+    /// A required reason is missing.
+    #[error("a reason is required for {what}: say why, e.g. \"goodwill for a late delivery\"")]
+    ReasonRequired {
+        /// The action.
+        what: &'static str,
+    },
+    /// An operation id seen before with different content.
+    #[error(
+        "operation id {op_id} was already used for a different {kind}: every operation needs its own id; retry with the original request or a new id"
+    )]
+    OperationIdReused {
+        /// The id.
+        op_id: Uuid,
+        /// The kind it was used for.
+        kind: String,
+    },
+    /// A search too short to answer usefully.
+    #[error(
+        "`{query}` is too short to search: type a full phone number, its last 4 or more digits, a member code, or part of a name"
+    )]
+    QueryTooShort {
+        /// What was typed.
+        query: String,
+    },
+    /// The edit changes nothing.
+    #[error("nothing to change: give at least one field to edit")]
+    NothingToChange,
+    /// Bad phone.
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    /// Bad member code.
+    #[error(transparent)]
+    MemberCode(#[from] MemberCodeError),
+    /// Bad amount.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// Bad points.
+    #[error(transparent)]
+    Points(#[from] PointsError),
+    /// Bad profile.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    /// Bad tier settings.
+    #[error(transparent)]
+    TierSettings(#[from] TierSettingsError),
+    /// A stored value that should be valid is not: a bug or tampering.
+    #[error("the replica holds an invalid value ({what}); run `taem-counter check`")]
+    Invariant {
+        /// What was wrong.
+        what: String,
+    },
+    /// Any other SQLite failure.
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl ReplicaError {
+    /// A stable code for scripts and the UI to branch on (never branch on message text).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReplicaError::NotInitialised { .. } => "not_initialised",
+            ReplicaError::AlreadyInitialised { .. } => "already_initialised",
+            ReplicaError::Locked { .. } => "locked",
+            ReplicaError::ReadOnly { .. } => "read_only",
+            ReplicaError::NotADatabase { .. } => "not_a_database",
+            ReplicaError::ForeignDatabase { .. } => "foreign_database",
+            ReplicaError::Corrupt { .. } => "corrupt",
+            ReplicaError::NewerSchema { .. } => "newer_schema",
+            ReplicaError::Io { .. } => "io",
+            ReplicaError::UnknownMember { .. } => "unknown_member",
+            ReplicaError::NotAMemberReference { .. } => "not_a_member_reference",
+            ReplicaError::PhoneTaken { .. } => "phone_taken",
+            ReplicaError::BillAlreadyEarned { .. } => "bill_already_earned",
+            ReplicaError::BillNotFound { .. } => "bill_not_found",
+            ReplicaError::BillAlreadyVoided { .. } => "bill_already_voided",
+            ReplicaError::BadBillNumber { .. } => "bad_bill_number",
+            ReplicaError::InsufficientPoints { .. } => "insufficient_points",
+            ReplicaError::NothingToEarn { .. } => "nothing_to_earn",
+            ReplicaError::ReasonRequired { .. } => "reason_required",
+            ReplicaError::OperationIdReused { .. } => "operation_id_reused",
+            ReplicaError::QueryTooShort { .. } => "query_too_short",
+            ReplicaError::NothingToChange => "nothing_to_change",
+            ReplicaError::Phone(_) => "bad_phone",
+            ReplicaError::MemberCode(_) => "bad_member_code",
+            ReplicaError::Money(_) => "bad_amount",
+            ReplicaError::Points(_) => "bad_points",
+            ReplicaError::Profile(_) => "bad_profile",
+            ReplicaError::TierSettings(_) => "bad_tier_settings",
+            ReplicaError::Invariant { .. } => "invariant",
+            ReplicaError::Sqlite(_) => "database",
+        }
+    }
+}
+
+/// Turns an SQLite error into the replica error a person can act on.
+pub(crate) fn classify(
+    err: rusqlite::Error,
+    path: &std::path::Path,
+    waited_ms: u64,
+) -> ReplicaError {
+    use rusqlite::ffi::ErrorCode;
+    let path = path.to_path_buf();
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            ReplicaError::Locked { path, waited_ms }
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => ReplicaError::ReadOnly { path },
+        Some(ErrorCode::NotADatabase) => ReplicaError::NotADatabase { path },
+        Some(ErrorCode::DatabaseCorrupt) => ReplicaError::Corrupt {
+            path,
+            detail: err.to_string(),
+        },
+        _ => ReplicaError::Sqlite(err),
+    }
+}

@@ -1,0 +1,131 @@
+//! A member's history (ledger entries and tier changes, newest first), the outbox and the
+//! replica's status.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use taem_core::{LedgerKind, Money, Operation, TierChangeReason};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::members::MemberKey;
+use crate::open::Replica;
+use crate::outbox::tier_view;
+use crate::views::{HistoryItem, LedgerEntryView, ReplicaStatus, TierChangeView};
+
+/// The most history lines one call returns.
+pub const HISTORY_ITEMS_MAX: usize = 1_000;
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+impl Replica {
+    /// The newest `limit` history lines of a member: points entries and tier changes.
+    pub fn history(&self, key: &MemberKey, limit: usize) -> Result<Vec<HistoryItem>> {
+        let limit = limit.clamp(1, HISTORY_ITEMS_MAX);
+        let row = self.member_row(key)?;
+        let settings = self.settings()?;
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, points, at_ms, bill_no, amount_satang, reason, counts_toward_tier,
+                        branch, op_id, confirmed
+                 FROM ledger WHERE member_id = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(fail)?;
+        let mut items = stmt
+            .query_map(params![row.id, limit as i64], |r| {
+                let kind: String = r.get(0)?;
+                let amount: Option<i64> = r.get(4)?;
+                let op: Vec<u8> = r.get(8)?;
+                Ok(HistoryItem::Points(LedgerEntryView {
+                    kind: LedgerKind::parse(&kind).unwrap_or(LedgerKind::Adjust),
+                    points: r.get(1)?,
+                    at: at(r.get(2)?),
+                    bill_no: r.get(3)?,
+                    amount: amount
+                        .and_then(|s| Money::from_satang(s).ok())
+                        .map(|m| m.to_string()),
+                    reason: r.get(5)?,
+                    counts_toward_tier: r.get(6)?,
+                    branch: r.get(7)?,
+                    op_id: Uuid::from_slice(&op).unwrap_or_default(),
+                    confirmed: r.get(9)?,
+                }))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT from_tier, to_tier, reason, accumulated, at_ms
+                 FROM tier_changes WHERE member_id = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(fail)?;
+        let changes = stmt
+            .query_map(params![row.id, limit as i64], |r| {
+                let from: Option<u32> = r.get(0)?;
+                let reason: String = r.get(2)?;
+                Ok(HistoryItem::Tier(TierChangeView {
+                    from: from.map(|id| tier_view(&settings, id)),
+                    to: tier_view(&settings, r.get(1)?),
+                    reason: TierChangeReason::parse(&reason)
+                        .unwrap_or(TierChangeReason::Reevaluation),
+                    accumulated_points: r.get(3)?,
+                    at: at(r.get(4)?),
+                }))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)?;
+        items.extend(changes);
+        // Stable: for equal times, points entries (written first in the same transaction)
+        // stay before the tier change they caused, newest first overall.
+        items.sort_by_key(|i| std::cmp::Reverse(i.at()));
+        items.truncate(limit);
+        Ok(items)
+    }
+
+    /// Operations waiting for the server, oldest first.
+    pub fn pending_operations(&self, limit: usize) -> Result<Vec<Operation>> {
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM outbox ORDER BY device_seq LIMIT ?1")
+            .map_err(fail)?;
+        let bodies = stmt
+            .query_map([limit as i64], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)?;
+        bodies
+            .iter()
+            .map(|b| {
+                serde_json::from_str(b).map_err(|e| ReplicaError::Invariant {
+                    what: format!("outbox body: {e}"),
+                })
+            })
+            .collect()
+    }
+
+    /// The replica at a glance.
+    pub fn status(&self) -> Result<ReplicaStatus> {
+        let fail = |e| self.fail(e);
+        let count =
+            |sql: &str| -> Result<i64> { self.conn.query_row(sql, [], |r| r.get(0)).map_err(fail) };
+        Ok(ReplicaStatus {
+            path: self.path.display().to_string(),
+            schema_version: count("PRAGMA user_version")?,
+            device_id: self.device.device_id,
+            shop_name: self.device.shop_name.clone(),
+            branch: self.device.branch.clone(),
+            members: count("SELECT COUNT(*) FROM members")?,
+            ledger_entries: count("SELECT COALESCE(MAX(id), 0) FROM ledger")?,
+            pending_operations: count("SELECT COUNT(*) FROM outbox")?,
+            device_seq: self
+                .meta_text("device_seq")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        })
+    }
+}

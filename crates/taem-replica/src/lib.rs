@@ -1,0 +1,48 @@
+//! # taem-replica — the counter's local store
+//!
+//! Owns the SQLite file a counter works from with or without the network: members, the
+//! append-only points ledger, tier placements and their history, the shop settings the counter
+//! applies, and the outbox of operations waiting for the server.
+//!
+//! Architecture invariants:
+//! - Every operation is ONE `BEGIN IMMEDIATE` transaction that writes its effect, the new
+//!   balance/tier and its outbox row (with a globally unique UUIDv7 operation id). A crash
+//!   leaves either all of it or none of it.
+//! - Confirmed state (from the server) and pending state (this counter's operations the server
+//!   has not acknowledged) are kept apart: `balance_confirmed` / `balance_pending`, ledger rows
+//!   flagged `confirmed`. What the cashier sees is their sum, so the sync client can rebase.
+//! - Rules live in `taem-core`; this crate stores and queries, it does not decide.
+//! - The replica never reads the clock or draws random numbers itself: an [`Environment`] does.
+
+mod bulk;
+mod checkpoint;
+mod env;
+mod error;
+mod history;
+mod members;
+mod open;
+mod outbox;
+mod points;
+pub mod schema;
+mod search;
+mod settings;
+mod tiers;
+mod views;
+
+pub use bulk::{BulkBill, BulkMember, BulkProgress};
+pub use checkpoint::Checkpointer;
+pub use env::{Environment, FixedEnvironment, SystemEnvironment};
+pub use error::ReplicaError;
+pub use members::{MemberKey, NewMember};
+pub use open::{Device, OpenMode, REPLICA_FILE_NAME, Replica, WAIT_FOR_LOCK_MS_DEFAULT};
+pub use points::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
+pub use search::{SearchKind, SearchResult};
+pub use settings::ShopSettings;
+pub use tiers::{ReevaluationMode, ReevaluationReport};
+pub use views::{
+    AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, OperationReceipt,
+    ReplicaStatus, TierChangeView, TierView,
+};
+
+/// Results of replica calls.
+pub type Result<T, E = ReplicaError> = std::result::Result<T, E>;

@@ -1,0 +1,426 @@
+//! Members: register, edit, look up by phone / code / id, and the member card.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use taem_core::digits::digits_only;
+use taem_core::member_code::looks_like_member_code;
+use taem_core::{
+    Gender, MemberCode, MemberProfile, OperationKind, Phone, Points, ProfileChange,
+    TierChangeReason,
+};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::open::Replica;
+use crate::outbox::{Ctx, SqlResult, tier_view};
+use crate::settings::ShopSettings;
+use crate::views::{MemberSummary, MemberView, OperationReceipt};
+
+/// Attempts at drawing a member code that is not yet taken (50 random bits: a clash is
+/// already a one-in-billions event at 10k members).
+const MEMBER_CODE_DRAWS_MAX: usize = 8;
+
+/// How a cashier points at one member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberKey {
+    /// By mobile number.
+    Phone(Phone),
+    /// By member code / scanned card.
+    Code(MemberCode),
+    /// By global member id.
+    Id(Uuid),
+}
+
+impl MemberKey {
+    /// Reads a phone (any written form), a member code or a member id.
+    pub fn parse(input: &str) -> Result<MemberKey> {
+        let input = input.trim();
+        if let Some(digits) = digits_only(input) {
+            if digits.len() >= 9 || input.starts_with('+') {
+                return Ok(MemberKey::Phone(Phone::parse(input)?));
+            }
+        }
+        if let Ok(id) = Uuid::parse_str(input) {
+            return Ok(MemberKey::Id(id));
+        }
+        if looks_like_member_code(input) {
+            return Ok(MemberKey::Code(MemberCode::parse(input)?));
+        }
+        if let Ok(phone) = Phone::parse(input) {
+            return Ok(MemberKey::Phone(phone));
+        }
+        Err(ReplicaError::NotAMemberReference {
+            input: input.to_string(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            MemberKey::Phone(p) => format!("phone {}", p.display_grouped()),
+            MemberKey::Code(c) => format!("member code {}", c.display_grouped()),
+            MemberKey::Id(id) => format!("member id {id}"),
+        }
+    }
+}
+
+/// A member to register.
+#[derive(Clone, Debug)]
+pub struct NewMember {
+    /// Mobile number (unique in the shop).
+    pub phone: Phone,
+    /// Profile (validated on registration).
+    pub profile: MemberProfile,
+    /// Operation id for a safe retry; minted when absent.
+    pub op_id: Option<Uuid>,
+}
+
+/// A member row as stored.
+#[derive(Clone, Debug)]
+pub(crate) struct MemberRow {
+    pub id: i64,
+    pub uid: Uuid,
+    pub code: String,
+    pub phone: String,
+    pub profile: MemberProfile,
+    pub branch: String,
+    pub registered_at_ms: i64,
+    pub balance_confirmed: i64,
+    pub balance_pending: i64,
+    pub tier_id: u32,
+}
+
+impl MemberRow {
+    pub fn balance(&self) -> i64 {
+        self.balance_confirmed + self.balance_pending
+    }
+
+    pub fn summary(&self, settings: &ShopSettings) -> MemberSummary {
+        MemberSummary {
+            member_id: self.uid,
+            code: self.code.clone(),
+            phone: self.phone.clone(),
+            name: self.profile.full_name(),
+            tier: tier_view(settings, self.tier_id),
+            balance: self.balance(),
+        }
+    }
+}
+
+pub(crate) const MEMBER_COLUMNS: &str = "id, member_uid, code, phone, first_name, last_name, \
+    birthday, gender, email, address, tags, marketing_consent, pdpa_consent, note, branch, \
+    registered_at_ms, balance_confirmed, balance_pending, tier_id";
+
+pub(crate) fn member_from_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    let uid: Vec<u8> = r.get(1)?;
+    let birthday: Option<String> = r.get(6)?;
+    let gender: String = r.get(7)?;
+    let tags: String = r.get(10)?;
+    Ok(MemberRow {
+        id: r.get(0)?,
+        uid: Uuid::from_slice(&uid).unwrap_or_default(),
+        code: r.get(2)?,
+        phone: r.get(3)?,
+        profile: MemberProfile {
+            first_name: r.get(4)?,
+            last_name: r.get(5)?,
+            birthday: birthday.and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
+            gender: Gender::parse(&gender).unwrap_or_default(),
+            email: r.get(8)?,
+            address: r.get(9)?,
+            tags: serde_json::from_str(&tags).unwrap_or_default(),
+            marketing_consent: r.get(11)?,
+            pdpa_consent: r.get(12)?,
+            note: r.get(13)?,
+        },
+        branch: r.get(14)?,
+        registered_at_ms: r.get(15)?,
+        balance_confirmed: r.get(16)?,
+        balance_pending: r.get(17)?,
+        tier_id: r.get(18)?,
+    })
+}
+
+pub(crate) fn find_row(conn: &Connection, key: &MemberKey) -> rusqlite::Result<Option<MemberRow>> {
+    let (column, value): (&str, rusqlite::types::Value) = match key {
+        MemberKey::Phone(p) => ("phone", p.as_str().to_string().into()),
+        MemberKey::Code(c) => ("code", c.as_str().to_string().into()),
+        MemberKey::Id(id) => ("member_uid", id.as_bytes().to_vec().into()),
+    };
+    conn.prepare_cached(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE {column} = ?1"
+    ))?
+    .query_row([value], member_from_row)
+    .optional()
+}
+
+pub(crate) fn row_by_local_id(conn: &Connection, id: i64) -> rusqlite::Result<MemberRow> {
+    conn.prepare_cached(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?1"
+    ))?
+    .query_row([id], member_from_row)
+}
+
+impl Ctx<'_> {
+    pub fn member(&self, key: &MemberKey) -> Result<MemberRow> {
+        find_row(&self.tx, key)
+            .sql(self)?
+            .ok_or_else(|| ReplicaError::UnknownMember {
+                query: key.describe(),
+            })
+    }
+
+    fn ensure_phone_free(&self, phone: &Phone, except: Option<i64>) -> Result<()> {
+        if let Some(other) = find_row(&self.tx, &MemberKey::Phone(phone.clone())).sql(self)? {
+            if Some(other.id) != except {
+                return Err(ReplicaError::PhoneTaken {
+                    phone: phone.display_grouped(),
+                    code: MemberCode::parse(&other.code)
+                        .map(|c| c.display_grouped())
+                        .unwrap_or(other.code),
+                    name: other.profile.full_name(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn index_name(&self, id: i64, profile: &MemberProfile, replace: bool) -> Result<()> {
+        if replace {
+            self.tx
+                .execute("DELETE FROM member_names WHERE rowid = ?1", [id])
+                .sql(self)?;
+        }
+        self.tx
+            .execute(
+                "INSERT INTO member_names(rowid, name) VALUES (?1, ?2)",
+                params![id, profile.full_name()],
+            )
+            .sql(self)?;
+        Ok(())
+    }
+}
+
+fn profile_columns(p: &MemberProfile) -> (Option<String>, String) {
+    (
+        p.birthday.map(|b| b.format("%Y-%m-%d").to_string()),
+        serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into()),
+    )
+}
+
+impl Replica {
+    /// Registers a new member at this counter's branch, placed in the lowest tier.
+    pub fn register_member(&mut self, new: NewMember) -> Result<OperationReceipt> {
+        let env = self.env.clone();
+        let op_id = new.op_id.unwrap_or_else(|| env.new_op_id());
+        let member_id = self.write(|ctx| {
+            if let Some(prev) = ctx.previous(op_id)? {
+                return match prev.kind {
+                    OperationKind::RegisterMember {
+                        member_id, phone, ..
+                    } if phone == new.phone => Ok((member_id, true)),
+                    other => Err(ReplicaError::OperationIdReused {
+                        op_id,
+                        kind: other.name().into(),
+                    }),
+                };
+            }
+            let profile = new.profile.clone().validated(ctx.today)?;
+            ctx.ensure_phone_free(&new.phone, None)?;
+            let uid = env.new_op_id();
+            let lowest = ctx.settings.tiers.lowest().id;
+            let (birthday, tags) = profile_columns(&profile);
+            let now_ms = ctx.now.timestamp_millis();
+            let mut code = None;
+            for _ in 0..MEMBER_CODE_DRAWS_MAX {
+                let candidate = MemberCode::from_bits(env.random_u64());
+                let taken: bool = ctx
+                    .tx
+                    .query_row(
+                        "SELECT EXISTS(SELECT 1 FROM members WHERE code = ?1)",
+                        [candidate.as_str()],
+                        |r| r.get(0),
+                    )
+                    .sql(ctx)?;
+                if !taken {
+                    code = Some(candidate);
+                    break;
+                }
+            }
+            let code = code.ok_or_else(|| ReplicaError::Invariant {
+                what: "could not draw a free member code".into(),
+            })?;
+            ctx.tx
+                .execute(
+                    "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
+                         gender, email, address, tags, marketing_consent, pdpa_consent, note,
+                         branch, registered_at_ms, updated_at_ms, tier_id, tier_since_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15)",
+                    params![
+                        uid.as_bytes().as_slice(),
+                        code.as_str(),
+                        new.phone.as_str(),
+                        profile.first_name,
+                        profile.last_name,
+                        birthday,
+                        profile.gender.as_str(),
+                        profile.email,
+                        profile.address,
+                        tags,
+                        profile.marketing_consent,
+                        profile.pdpa_consent,
+                        profile.note,
+                        ctx.device.branch,
+                        now_ms,
+                        lowest,
+                    ],
+                )
+                .sql(ctx)?;
+            let local_id = ctx.tx.last_insert_rowid();
+            ctx.index_name(local_id, &profile, false)?;
+            ctx.write_tier_change(local_id, None, lowest, TierChangeReason::Registered, Points::ZERO)?;
+            ctx.record(
+                op_id,
+                local_id,
+                OperationKind::RegisterMember {
+                    member_id: uid,
+                    code,
+                    phone: new.phone.clone(),
+                    profile,
+                },
+            )?;
+            Ok((uid, false))
+        })?;
+        let (uid, replayed) = member_id;
+        Ok(OperationReceipt {
+            op_id,
+            replayed,
+            member: self.member(&MemberKey::Id(uid))?,
+        })
+    }
+
+    /// Edits profile fields (and possibly the phone) of a member.
+    pub fn edit_member(
+        &mut self,
+        key: &MemberKey,
+        changes: Vec<ProfileChange>,
+        op_id: Option<Uuid>,
+    ) -> Result<OperationReceipt> {
+        if changes.is_empty() {
+            return Err(ReplicaError::NothingToChange);
+        }
+        let op_id = op_id.unwrap_or_else(|| self.env.new_op_id());
+        let (uid, replayed) = self.write(|ctx| {
+            let row = ctx.member(key)?;
+            if let Some(prev) = ctx.previous(op_id)? {
+                return match prev.kind {
+                    OperationKind::EditMember {
+                        member_id,
+                        changes: done,
+                    } if member_id == row.uid && done == changes => Ok((member_id, true)),
+                    other => Err(ReplicaError::OperationIdReused {
+                        op_id,
+                        kind: other.name().into(),
+                    }),
+                };
+            }
+            let profile = row.profile.with_changes(&changes).validated(ctx.today)?;
+            let new_phone = changes.iter().rev().find_map(|c| match c {
+                ProfileChange::Phone(p) => Some(p.clone()),
+                _ => None,
+            });
+            if let Some(phone) = &new_phone {
+                ctx.ensure_phone_free(phone, Some(row.id))?;
+            }
+            let (birthday, tags) = profile_columns(&profile);
+            ctx.tx
+                .execute(
+                    "UPDATE members SET first_name = ?2, last_name = ?3, birthday = ?4, gender = ?5,
+                         email = ?6, address = ?7, tags = ?8, marketing_consent = ?9,
+                         pdpa_consent = ?10, note = ?11, phone = COALESCE(?12, phone),
+                         updated_at_ms = ?13
+                     WHERE id = ?1",
+                    params![
+                        row.id,
+                        profile.first_name,
+                        profile.last_name,
+                        birthday,
+                        profile.gender.as_str(),
+                        profile.email,
+                        profile.address,
+                        tags,
+                        profile.marketing_consent,
+                        profile.pdpa_consent,
+                        profile.note,
+                        new_phone.as_ref().map(|p| p.as_str().to_string()),
+                        ctx.now.timestamp_millis(),
+                    ],
+                )
+                .sql(ctx)?;
+            if profile.full_name() != row.profile.full_name() {
+                ctx.index_name(row.id, &profile, true)?;
+            }
+            ctx.record(
+                op_id,
+                row.id,
+                OperationKind::EditMember {
+                    member_id: row.uid,
+                    changes,
+                },
+            )?;
+            Ok((row.uid, false))
+        })?;
+        Ok(OperationReceipt {
+            op_id,
+            replayed,
+            member: self.member(&MemberKey::Id(uid))?,
+        })
+    }
+
+    /// The member card: profile, balance, tier and progress to the next tier.
+    pub fn member(&self, key: &MemberKey) -> Result<MemberView> {
+        let row = find_row(&self.conn, key)
+            .map_err(|e| self.fail(e))?
+            .ok_or_else(|| ReplicaError::UnknownMember {
+                query: key.describe(),
+            })?;
+        self.member_view(row)
+    }
+
+    pub(crate) fn member_view(&self, row: MemberRow) -> Result<MemberView> {
+        let settings = self.settings()?;
+        let today = taem_core::time::bangkok_date(self.env.now());
+        let start = settings.tiers.period.window_start(today);
+        let accumulated =
+            crate::tiers::accumulated(&self.conn, row.id, start).map_err(|e| self.fail(e))?;
+        let progress = settings.tiers.progress(accumulated);
+        let current = settings
+            .tiers
+            .tier(row.tier_id)
+            .map(|t| t.start_points)
+            .unwrap_or_default();
+        // The next tier above the member's *current* tier (a member kept in a higher tier by
+        // "upgrades only on earning" is not told to reach a tier they already hold).
+        let next = settings.tiers.tiers().iter().find(|t| {
+            t.start_points > current.max(settings.tiers.placement(accumulated).start_points)
+        });
+        let _ = progress;
+        Ok(MemberView {
+            member_id: row.uid,
+            code: row.code.clone(),
+            phone: row.phone.clone(),
+            balance: row.balance(),
+            balance_confirmed: row.balance_confirmed,
+            balance_pending: row.balance_pending,
+            tier_system_enabled: settings.tiers.enabled,
+            tier: tier_view(&settings, row.tier_id),
+            accumulated_points: accumulated.0,
+            next_tier: next.map(|t| tier_view(&settings, t.id)),
+            points_to_next_tier: next.map_or(0, |t| (t.start_points - accumulated).0.max(0)),
+            branch: row.branch,
+            registered_at: DateTime::<Utc>::from_timestamp_millis(row.registered_at_ms)
+                .unwrap_or_default(),
+            profile: row.profile,
+        })
+    }
+}

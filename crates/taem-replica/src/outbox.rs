@@ -1,0 +1,258 @@
+//! The write path shared by every operation: one immediate transaction, the outbox row, the
+//! ledger row with its day bucket, the tier re-placement.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use taem_core::time::{bangkok_date, day_number};
+use taem_core::{LedgerKind, Operation, OperationKind, Points, TierChangeReason};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::error::{ReplicaError, classify};
+use crate::open::{Device, Replica};
+use crate::settings::{self, ShopSettings};
+use crate::views::{TierChangeView, TierView};
+
+/// Everything a write needs, valid for one transaction.
+pub(crate) struct Ctx<'a> {
+    pub tx: Transaction<'a>,
+    pub settings: ShopSettings,
+    pub now: DateTime<Utc>,
+    pub today: NaiveDate,
+    pub device: Device,
+    path: &'a Path,
+    wait_ms: u64,
+}
+
+/// Turns rusqlite results into replica errors with the file's path.
+pub(crate) trait SqlResult<T> {
+    fn sql(self, ctx: &Ctx<'_>) -> Result<T>;
+}
+
+impl<T> SqlResult<T> for rusqlite::Result<T> {
+    fn sql(self, ctx: &Ctx<'_>) -> Result<T> {
+        self.map_err(|e| classify(e, ctx.path, ctx.wait_ms))
+    }
+}
+
+impl Replica {
+    /// Runs `f` inside ONE `BEGIN IMMEDIATE` transaction and commits; any error rolls back
+    /// everything `f` wrote.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<T> {
+        let now = self.env.now();
+        let device = self.device.clone();
+        let (path, wait_ms) = (self.path.as_path(), self.wait_ms);
+        let fail = |e| classify(e, path, wait_ms);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let settings = settings::load(&tx).map_err(fail)??;
+        let mut ctx = Ctx {
+            tx,
+            settings,
+            now,
+            today: bangkok_date(now),
+            device,
+            path,
+            wait_ms,
+        };
+        let out = f(&mut ctx)?;
+        ctx.tx.commit().map_err(fail)?;
+        crate::checkpoint::note_write(&self.last_write, self.clock_origin);
+        Ok(out)
+    }
+}
+
+impl Ctx<'_> {
+    /// The operation already recorded under `op_id`, if any (for exactly-once retries).
+    pub fn previous(&self, op_id: Uuid) -> Result<Option<Operation>> {
+        let body: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT body FROM outbox WHERE op_id = ?1",
+                [op_id.as_bytes().as_slice()],
+                |r| r.get(0),
+            )
+            .optional()
+            .sql(self)?;
+        body.map(|b| {
+            serde_json::from_str(&b).map_err(|e| ReplicaError::Invariant {
+                what: format!("outbox body of {op_id}: {e}"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Appends the operation to the outbox with the next gapless device sequence number.
+    pub fn record(&self, op_id: Uuid, member_id: i64, kind: OperationKind) -> Result<Operation> {
+        let seq: i64 = self
+            .tx
+            .query_row(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'device_seq'
+                 RETURNING CAST(value AS INTEGER)",
+                [],
+                |r| r.get(0),
+            )
+            .sql(self)?;
+        let op = Operation {
+            op_id,
+            device_seq: seq as u64,
+            device_id: self.device.device_id,
+            branch: self.device.branch.clone(),
+            at: self.now,
+            kind,
+        };
+        let body = serde_json::to_string(&op).map_err(|e| ReplicaError::Invariant {
+            what: format!("operation {op_id} does not serialise: {e}"),
+        })?;
+        self.tx
+            .execute(
+                "INSERT INTO outbox(device_seq, op_id, kind, member_id, body, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    seq,
+                    op_id.as_bytes().as_slice(),
+                    op.kind.name(),
+                    member_id,
+                    body,
+                    self.now.timestamp_millis()
+                ],
+            )
+            .sql(self)?;
+        Ok(op)
+    }
+
+    /// Writes a pending ledger entry, its day bucket and the member's pending balance.
+    pub fn insert_entry(&self, entry: &NewEntry<'_>) -> Result<()> {
+        let credit = taem_core::tier_credit(entry.kind, entry.points, entry.counts_toward_tier);
+        self.tx
+            .execute(
+                "INSERT INTO ledger(member_id, kind, points, tier_credit, day, at_ms, bill_no,
+                     amount_satang, rate, reason, counts_toward_tier, branch, op_id, confirmed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0)",
+                params![
+                    entry.member_id,
+                    entry.kind.as_str(),
+                    entry.points.0,
+                    credit.0,
+                    entry.tier_day,
+                    self.now.timestamp_millis(),
+                    entry.bill_no,
+                    entry.amount_satang,
+                    entry.rate,
+                    entry.reason,
+                    entry.counts_toward_tier,
+                    self.device.branch,
+                    entry.op_id.as_bytes().as_slice(),
+                ],
+            )
+            .sql(self)?;
+        if credit != Points::ZERO {
+            self.tx
+                .execute(
+                    "INSERT INTO tier_points_daily(member_id, day, points) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points",
+                    params![entry.member_id, entry.tier_day, credit.0],
+                )
+                .sql(self)?;
+        }
+        self.tx
+            .execute(
+                "UPDATE members SET balance_pending = balance_pending + ?2 WHERE id = ?1",
+                params![entry.member_id, entry.points.0],
+            )
+            .sql(self)?;
+        Ok(())
+    }
+
+    /// Today's shop-local day number, the bucket of entries written now.
+    pub fn today_day(&self) -> i64 {
+        day_number(self.today)
+    }
+
+    /// Re-places a member after a change of accumulated points, recording any move.
+    pub fn replace_tier(
+        &self,
+        member_id: i64,
+        current: u32,
+        reason: TierChangeReason,
+    ) -> Result<Option<TierChangeView>> {
+        let start = self.settings.tiers.period.window_start(self.today);
+        let accumulated = crate::tiers::accumulated(&self.tx, member_id, start).sql(self)?;
+        let Some(to) = self
+            .settings
+            .tiers
+            .change_for(Some(current), accumulated, reason)
+        else {
+            return Ok(None);
+        };
+        self.write_tier_change(member_id, Some(current), to, reason, accumulated)
+            .map(Some)
+    }
+
+    /// Moves a member to tier `to` and records the change.
+    pub fn write_tier_change(
+        &self,
+        member_id: i64,
+        from: Option<u32>,
+        to: u32,
+        reason: TierChangeReason,
+        accumulated: Points,
+    ) -> Result<TierChangeView> {
+        let at_ms = self.now.timestamp_millis();
+        self.tx
+            .execute(
+                "UPDATE members SET tier_id = ?2, tier_since_ms = ?3 WHERE id = ?1",
+                params![member_id, to, at_ms],
+            )
+            .sql(self)?;
+        self.tx
+            .execute(
+                "INSERT INTO tier_changes(member_id, from_tier, to_tier, reason, accumulated, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![member_id, from, to, reason.as_str(), accumulated.0, at_ms],
+            )
+            .sql(self)?;
+        Ok(TierChangeView {
+            from: from.map(|id| tier_view(&self.settings, id)),
+            to: tier_view(&self.settings, to),
+            reason,
+            accumulated_points: accumulated.0,
+            at: self.now,
+        })
+    }
+}
+
+/// A ledger entry about to be written.
+pub(crate) struct NewEntry<'a> {
+    pub member_id: i64,
+    pub kind: LedgerKind,
+    pub points: Points,
+    pub counts_toward_tier: bool,
+    /// The shop-local day its tier credit belongs to (a void credits the bill's own day).
+    pub tier_day: i64,
+    pub bill_no: Option<&'a str>,
+    pub amount_satang: Option<i64>,
+    pub rate: Option<String>,
+    pub reason: Option<&'a str>,
+    pub op_id: Uuid,
+}
+
+/// How a tier looks on a card; a tier removed from the settings shows as its id.
+pub(crate) fn tier_view(settings: &ShopSettings, id: u32) -> TierView {
+    match settings.tiers.tier(id) {
+        Some(t) => TierView {
+            id,
+            name: t.name.clone(),
+            icon: t.icon,
+        },
+        None => TierView {
+            id,
+            name: format!("#{id}"),
+            icon: taem_core::TierIcon::Star,
+        },
+    }
+}

@@ -1,0 +1,497 @@
+//! Points operations at the counter: award (earn), void a bill, redeem, adjust.
+
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use taem_core::time::format_bangkok_be;
+use taem_core::{Channel, LedgerKind, Money, OperationKind, Points, TierChangeReason};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::members::{MemberKey, MemberRow, row_by_local_id};
+use crate::open::Replica;
+use crate::outbox::{Ctx, NewEntry, SqlResult};
+use crate::views::AwardReceipt;
+
+/// Longest bill number accepted.
+pub const BILL_NO_CHARS_MAX: usize = 64;
+/// Longest reason / reward text.
+pub const REASON_CHARS_MAX: usize = 200;
+
+/// Award points for a purchase.
+#[derive(Clone, Debug)]
+pub struct AwardRequest {
+    /// Who.
+    pub member: MemberKey,
+    /// The bill (receipt) number: earns once per shop.
+    pub bill_no: String,
+    /// The purchase amount.
+    pub amount: Money,
+    /// Operation id for a safe retry; minted when absent.
+    pub op_id: Option<Uuid>,
+}
+
+/// Void a bill: take back the points it earned.
+#[derive(Clone, Debug)]
+pub struct VoidRequest {
+    /// The bill.
+    pub bill_no: String,
+    /// Why (required).
+    pub reason: String,
+    /// Operation id for a safe retry.
+    pub op_id: Option<Uuid>,
+}
+
+/// Redeem points for a reward.
+#[derive(Clone, Debug)]
+pub struct RedeemRequest {
+    /// Who.
+    pub member: MemberKey,
+    /// Points to spend (> 0).
+    pub points: Points,
+    /// What was given (required).
+    pub reward: String,
+    /// Operation id for a safe retry.
+    pub op_id: Option<Uuid>,
+}
+
+/// A manager's manual adjustment.
+#[derive(Clone, Debug)]
+pub struct AdjustRequest {
+    /// Who.
+    pub member: MemberKey,
+    /// The change (≠ 0).
+    pub points: Points,
+    /// Why (required).
+    pub reason: String,
+    /// Whether it counts toward the member's tier.
+    pub counts_toward_tier: bool,
+    /// Operation id for a safe retry.
+    pub op_id: Option<Uuid>,
+}
+
+fn clean_bill_no(bill_no: &str) -> Result<String> {
+    let cleaned = bill_no.trim().to_string();
+    let ok = !cleaned.is_empty()
+        && cleaned.chars().count() <= BILL_NO_CHARS_MAX
+        && cleaned
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | '#'));
+    if ok {
+        Ok(cleaned)
+    } else {
+        Err(ReplicaError::BadBillNumber {
+            bill_no: bill_no.to_string(),
+        })
+    }
+}
+
+fn clean_reason(text: &str, what: &'static str) -> Result<String> {
+    let cleaned = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() || cleaned.chars().count() > REASON_CHARS_MAX {
+        return Err(ReplicaError::ReasonRequired { what });
+    }
+    Ok(cleaned)
+}
+
+fn reused(op_id: Uuid, kind: &OperationKind) -> ReplicaError {
+    ReplicaError::OperationIdReused {
+        op_id,
+        kind: kind.name().into(),
+    }
+}
+
+struct Done {
+    member_id: i64,
+    points: Points,
+    replayed: bool,
+    bill_no: Option<String>,
+    amount: Option<Money>,
+    rate: Option<String>,
+    tier_change: Option<crate::views::TierChangeView>,
+}
+
+impl Done {
+    fn replay(member_id: i64, points: Points) -> Done {
+        Done {
+            member_id,
+            points,
+            replayed: true,
+            bill_no: None,
+            amount: None,
+            rate: None,
+            tier_change: None,
+        }
+    }
+}
+
+impl Replica {
+    fn receipt(&self, op_id: Uuid, done: Done) -> Result<AwardReceipt> {
+        let settings = self.settings()?;
+        let row = row_by_local_id(&self.conn, done.member_id).map_err(|e| self.fail(e))?;
+        Ok(AwardReceipt {
+            op_id,
+            replayed: done.replayed,
+            member: row.summary(&settings),
+            points: done.points.0,
+            bill_no: done.bill_no,
+            amount: done.amount.map(|a| a.to_string()),
+            rate: done.rate,
+            tier_change: done.tier_change,
+        })
+    }
+
+    /// Points a purchase would earn for this member now, without recording anything (the
+    /// counter's preview before the cashier confirms).
+    pub fn preview_award(&self, member: &MemberKey, amount: Money) -> Result<(Points, String)> {
+        let settings = self.settings()?;
+        let row = self.member_row(member)?;
+        let rate = settings
+            .tiers
+            .rate_for(&settings.rates, Channel::Counter, Some(row.tier_id));
+        Ok((rate.points_for(amount), rate.to_string()))
+    }
+
+    pub(crate) fn member_row(&self, key: &MemberKey) -> Result<MemberRow> {
+        crate::members::find_row(&self.conn, key)
+            .map_err(|e| self.fail(e))?
+            .ok_or_else(|| ReplicaError::UnknownMember {
+                query: format!("{key:?}"),
+            })
+    }
+
+    /// Awards points for a bill: ledger entry, balance, tier upgrade and outbox row in one
+    /// transaction. A bill number earns once; retrying with the same `op_id` is safe.
+    pub fn award(&mut self, req: AwardRequest) -> Result<AwardReceipt> {
+        let bill_no = clean_bill_no(&req.bill_no)?;
+        let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
+        let done = self.write(|ctx| {
+            let row = ctx.member(&req.member)?;
+            if let Some(prev) = ctx.previous(op_id)? {
+                return match prev.kind {
+                    OperationKind::Earn {
+                        member_id,
+                        bill_no: b,
+                        amount,
+                        points,
+                        rate,
+                    } if member_id == row.uid && b == bill_no && amount == req.amount => Ok(Done {
+                        bill_no: Some(b),
+                        amount: Some(amount),
+                        rate: Some(rate.to_string()),
+                        ..Done::replay(row.id, points)
+                    }),
+                    other => Err(reused(op_id, &other)),
+                };
+            }
+            ensure_bill_not_earned(ctx, &bill_no)?;
+            let rate = ctx.settings.tiers.rate_for(
+                &ctx.settings.rates,
+                Channel::Counter,
+                Some(row.tier_id),
+            );
+            let points = rate.points_for(req.amount);
+            if points == Points::ZERO {
+                return Err(ReplicaError::NothingToEarn {
+                    amount: req.amount.display_thb(),
+                    rate: rate.to_string(),
+                });
+            }
+            let rate_json = serde_json::to_string(&rate).ok();
+            ctx.insert_entry(&NewEntry {
+                member_id: row.id,
+                kind: LedgerKind::Earn,
+                points,
+                counts_toward_tier: false,
+                tier_day: ctx.today_day(),
+                bill_no: Some(&bill_no),
+                amount_satang: Some(req.amount.satang()),
+                rate: rate_json,
+                reason: None,
+                op_id,
+            })?;
+            let tier_change = ctx.replace_tier(row.id, row.tier_id, TierChangeReason::Earned)?;
+            ctx.record(
+                op_id,
+                row.id,
+                OperationKind::Earn {
+                    member_id: row.uid,
+                    bill_no: bill_no.clone(),
+                    amount: req.amount,
+                    rate,
+                    points,
+                },
+            )?;
+            Ok(Done {
+                member_id: row.id,
+                points,
+                replayed: false,
+                bill_no: Some(bill_no.clone()),
+                amount: Some(req.amount),
+                rate: Some(rate.to_string()),
+                tier_change,
+            })
+        })?;
+        self.receipt(op_id, done)
+    }
+
+    /// Voids a bill: an earn-reversal entry takes its points back, exactly once.
+    pub fn void_bill(&mut self, req: VoidRequest) -> Result<AwardReceipt> {
+        let bill_no = clean_bill_no(&req.bill_no)?;
+        let reason = clean_reason(&req.reason, "voiding a bill")?;
+        let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
+        let done = self.write(|ctx| {
+            if let Some(prev) = ctx.previous(op_id)? {
+                return match prev.kind {
+                    OperationKind::VoidBill {
+                        bill_no: b, points, ..
+                    } if b == bill_no => {
+                        let member_id = earned_bill(ctx, &bill_no)?
+                            .map(|e| e.member_id)
+                            .ok_or_else(|| ReplicaError::BillNotFound {
+                                bill_no: bill_no.clone(),
+                            })?;
+                        Ok(Done {
+                            bill_no: Some(b),
+                            ..Done::replay(member_id, points)
+                        })
+                    }
+                    other => Err(reused(op_id, &other)),
+                };
+            }
+            let earned = earned_bill(ctx, &bill_no)?.ok_or_else(|| ReplicaError::BillNotFound {
+                bill_no: bill_no.clone(),
+            })?;
+            let voided_at: Option<i64> = ctx
+                .tx
+                .query_row(
+                    "SELECT at_ms FROM ledger WHERE bill_no = ?1 AND kind = 'earn_reversal'",
+                    [&bill_no],
+                    |r| r.get(0),
+                )
+                .optional()
+                .sql(ctx)?;
+            if let Some(at_ms) = voided_at {
+                return Err(ReplicaError::BillAlreadyVoided {
+                    bill_no,
+                    when: when(at_ms),
+                });
+            }
+            let row = row_by_local_id(&ctx.tx, earned.member_id).sql(ctx)?;
+            let points = -earned.points;
+            ctx.insert_entry(&NewEntry {
+                member_id: row.id,
+                kind: LedgerKind::EarnReversal,
+                points,
+                counts_toward_tier: false,
+                // The reversal cancels the bill's credit on the bill's own day, so the
+                // rolling window ages both out together.
+                tier_day: earned.day,
+                bill_no: Some(&bill_no),
+                amount_satang: earned.amount_satang,
+                rate: None,
+                reason: Some(&reason),
+                op_id,
+            })?;
+            let tier_change =
+                ctx.replace_tier(row.id, row.tier_id, TierChangeReason::BillVoided)?;
+            ctx.record(
+                op_id,
+                row.id,
+                OperationKind::VoidBill {
+                    member_id: row.uid,
+                    bill_no: bill_no.clone(),
+                    points,
+                    reason: reason.clone(),
+                },
+            )?;
+            Ok(Done {
+                member_id: row.id,
+                points,
+                replayed: false,
+                bill_no: Some(bill_no.clone()),
+                amount: None,
+                rate: None,
+                tier_change,
+            })
+        })?;
+        self.receipt(op_id, done)
+    }
+
+    /// Redeems points; never below the balance this counter can see.
+    pub fn redeem(&mut self, req: RedeemRequest) -> Result<AwardReceipt> {
+        if req.points.0 <= 0 {
+            return Err(taem_core::PointsError::NotPositive {
+                input: req.points.to_string(),
+            }
+            .into());
+        }
+        let reward = clean_reason(&req.reward, "a redemption (what reward was given)")?;
+        let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
+        let done = self.write(|ctx| {
+            let row = ctx.member(&req.member)?;
+            if let Some(prev) = ctx.previous(op_id)? {
+                return match prev.kind {
+                    OperationKind::Redeem {
+                        member_id, points, ..
+                    } if member_id == row.uid && points == -req.points => {
+                        Ok(Done::replay(row.id, points))
+                    }
+                    other => Err(reused(op_id, &other)),
+                };
+            }
+            if row.balance() < req.points.0 {
+                return Err(ReplicaError::InsufficientPoints {
+                    code: row.code.clone(),
+                    balance: row.balance(),
+                    requested: req.points.0,
+                });
+            }
+            let points = -req.points;
+            ctx.insert_entry(&NewEntry {
+                member_id: row.id,
+                kind: LedgerKind::Redeem,
+                points,
+                counts_toward_tier: false,
+                tier_day: ctx.today_day(),
+                bill_no: None,
+                amount_satang: None,
+                rate: None,
+                reason: Some(&reward),
+                op_id,
+            })?;
+            ctx.record(
+                op_id,
+                row.id,
+                OperationKind::Redeem {
+                    member_id: row.uid,
+                    points,
+                    reward: reward.clone(),
+                },
+            )?;
+            Ok(Done {
+                replayed: false,
+                ..Done::replay(row.id, points)
+            })
+        })?;
+        self.receipt(op_id, done)
+    }
+
+    /// A manager's adjustment (±) with a reason; optionally counting toward the tier.
+    pub fn adjust(&mut self, req: AdjustRequest) -> Result<AwardReceipt> {
+        if req.points == Points::ZERO {
+            return Err(taem_core::PointsError::Zero.into());
+        }
+        let reason = clean_reason(&req.reason, "an adjustment")?;
+        let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
+        let done = self.write(|ctx| {
+            let row = ctx.member(&req.member)?;
+            if let Some(prev) = ctx.previous(op_id)? {
+                return match prev.kind {
+                    OperationKind::Adjust {
+                        member_id, points, ..
+                    } if member_id == row.uid && points == req.points => {
+                        Ok(Done::replay(row.id, points))
+                    }
+                    other => Err(reused(op_id, &other)),
+                };
+            }
+            if row.balance() + req.points.0 < 0 {
+                return Err(ReplicaError::InsufficientPoints {
+                    code: row.code.clone(),
+                    balance: row.balance(),
+                    requested: -req.points.0,
+                });
+            }
+            ctx.insert_entry(&NewEntry {
+                member_id: row.id,
+                kind: LedgerKind::Adjust,
+                points: req.points,
+                counts_toward_tier: req.counts_toward_tier,
+                tier_day: ctx.today_day(),
+                bill_no: None,
+                amount_satang: None,
+                rate: None,
+                reason: Some(&reason),
+                op_id,
+            })?;
+            let tier_change = if req.counts_toward_tier {
+                ctx.replace_tier(row.id, row.tier_id, TierChangeReason::Adjusted)?
+            } else {
+                None
+            };
+            ctx.record(
+                op_id,
+                row.id,
+                OperationKind::Adjust {
+                    member_id: row.uid,
+                    points: req.points,
+                    reason: reason.clone(),
+                    counts_toward_tier: req.counts_toward_tier,
+                },
+            )?;
+            Ok(Done {
+                tier_change,
+                replayed: false,
+                ..Done::replay(row.id, req.points)
+            })
+        })?;
+        self.receipt(op_id, done)
+    }
+}
+
+struct EarnedBill {
+    member_id: i64,
+    points: Points,
+    day: i64,
+    amount_satang: Option<i64>,
+}
+
+fn earned_bill(ctx: &Ctx<'_>, bill_no: &str) -> Result<Option<EarnedBill>> {
+    ctx.tx
+        .prepare_cached(
+            "SELECT member_id, points, day, amount_satang FROM ledger
+             WHERE bill_no = ?1 AND kind = 'earn'",
+        )
+        .and_then(|mut s| {
+            s.query_row([bill_no], |r| {
+                Ok(EarnedBill {
+                    member_id: r.get(0)?,
+                    points: Points(r.get(1)?),
+                    day: r.get(2)?,
+                    amount_satang: r.get(3)?,
+                })
+            })
+            .optional()
+        })
+        .sql(ctx)
+}
+
+fn ensure_bill_not_earned(ctx: &Ctx<'_>, bill_no: &str) -> Result<()> {
+    let earlier: Option<(String, i64, i64)> = ctx
+        .tx
+        .prepare_cached(
+            "SELECT m.code, l.points, l.at_ms FROM ledger l JOIN members m ON m.id = l.member_id
+             WHERE l.bill_no = ?1 AND l.kind = 'earn'",
+        )
+        .and_then(|mut s| {
+            s.query_row([bill_no], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+        })
+        .sql(ctx)?;
+    match earlier {
+        Some((code, points, at_ms)) => Err(ReplicaError::BillAlreadyEarned {
+            bill_no: bill_no.to_string(),
+            code,
+            points,
+            when: when(at_ms),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn when(at_ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(at_ms)
+        .map(format_bangkok_be)
+        .unwrap_or_else(|| at_ms.to_string())
+}

@@ -1,0 +1,146 @@
+//! The replica's schema: forward-only migrations, numbered by `PRAGMA user_version`.
+//!
+//! Rules (checked by tests): migrations are append-only — a released migration is never
+//! edited, a change is a new migration; each runs in its own transaction; a database at any
+//! earlier version migrates to the latest with its data intact; a database of a newer version
+//! is refused, never touched.
+
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of Taem replicas ("TAEM" in ASCII), so a foreign SQLite file is
+/// recognised and refused rather than migrated.
+pub const APPLICATION_ID: i64 = 0x5441_454D;
+
+/// The migrations, in order. Index `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: members, the ledger, the outbox, tier changes, settings.
+    r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    key           TEXT PRIMARY KEY,
+    value         TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE members (
+    id                INTEGER PRIMARY KEY,
+    member_uid        BLOB NOT NULL UNIQUE,
+    code              TEXT NOT NULL UNIQUE,
+    phone             TEXT NOT NULL UNIQUE,
+    first_name        TEXT NOT NULL,
+    last_name         TEXT NOT NULL DEFAULT '',
+    birthday          TEXT,
+    gender            TEXT NOT NULL DEFAULT 'unspecified',
+    email             TEXT,
+    address           TEXT,
+    tags              TEXT NOT NULL DEFAULT '[]',
+    marketing_consent INTEGER NOT NULL DEFAULT 0,
+    pdpa_consent      INTEGER NOT NULL DEFAULT 0,
+    note              TEXT,
+    branch            TEXT NOT NULL,
+    registered_at_ms  INTEGER NOT NULL,
+    updated_at_ms     INTEGER NOT NULL,
+    -- What the server confirmed, and what this counter added that the server has not yet
+    -- acknowledged. The cashier sees the sum.
+    balance_confirmed INTEGER NOT NULL DEFAULT 0,
+    balance_pending   INTEGER NOT NULL DEFAULT 0,
+    tier_id           INTEGER NOT NULL,
+    tier_since_ms     INTEGER NOT NULL,
+    phone_last4       TEXT GENERATED ALWAYS AS (substr(phone, -4)) VIRTUAL
+);
+CREATE INDEX members_phone_last4 ON members(phone_last4);
+CREATE INDEX members_first_name ON members(first_name);
+CREATE INDEX members_tier ON members(tier_id);
+
+CREATE TABLE ledger (
+    id                 INTEGER PRIMARY KEY,
+    member_id          INTEGER NOT NULL REFERENCES members(id),
+    kind               TEXT NOT NULL,
+    points             INTEGER NOT NULL,
+    tier_credit        INTEGER NOT NULL,
+    day                INTEGER NOT NULL,
+    at_ms              INTEGER NOT NULL,
+    bill_no            TEXT,
+    amount_satang      INTEGER,
+    rate               TEXT,
+    reason             TEXT,
+    counts_toward_tier INTEGER NOT NULL DEFAULT 0,
+    branch             TEXT NOT NULL,
+    op_id              BLOB NOT NULL,
+    confirmed          INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX ledger_member ON ledger(member_id, id);
+CREATE UNIQUE INDEX ledger_bill_earned ON ledger(bill_no) WHERE kind = 'earn';
+CREATE UNIQUE INDEX ledger_bill_voided ON ledger(bill_no) WHERE kind = 'earn_reversal';
+
+CREATE TABLE outbox (
+    device_seq    INTEGER PRIMARY KEY,
+    op_id         BLOB NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    member_id     INTEGER,
+    body          TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE tier_changes (
+    id          INTEGER PRIMARY KEY,
+    member_id   INTEGER NOT NULL REFERENCES members(id),
+    from_tier   INTEGER,
+    to_tier     INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    accumulated INTEGER NOT NULL,
+    at_ms       INTEGER NOT NULL
+);
+CREATE INDEX tier_changes_member ON tier_changes(member_id, id);
+"#,
+    // v2: name search. Thai has no spaces between words, so word tokenizers fail; trigrams
+    // find any 3+ character substring. Contentless: the names live in `members`.
+    r#"
+CREATE VIRTUAL TABLE member_names USING fts5(
+    name, tokenize = 'trigram', content = '', contentless_delete = 1
+);
+INSERT INTO member_names(rowid, name)
+    SELECT id, first_name || ' ' || last_name FROM members;
+"#,
+    // v3: accumulated points per member and shop-local day, kept current by every ledger
+    // write, so a rolling tier window is a small range sum and the daily re-evaluation only
+    // visits members whose points aged out.
+    r#"
+CREATE TABLE tier_points_daily (
+    member_id INTEGER NOT NULL,
+    day       INTEGER NOT NULL,
+    points    INTEGER NOT NULL,
+    PRIMARY KEY (member_id, day)
+) WITHOUT ROWID;
+CREATE INDEX tier_points_daily_day ON tier_points_daily(day, member_id);
+INSERT INTO tier_points_daily(member_id, day, points)
+    SELECT member_id, day, SUM(tier_credit) FROM ledger
+    WHERE tier_credit <> 0 GROUP BY member_id, day;
+"#,
+];
+
+/// The schema version this program writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Applies the migrations up to version `to`, each in its own transaction. The version is
+/// re-read inside each write transaction, so two processes opening an old replica at once
+/// never apply a migration twice.
+pub fn migrate(conn: &mut Connection, to: i64) -> rusqlite::Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version >= to {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+    }
+}

@@ -1,0 +1,224 @@
+//! Member look-up at the counter: exact phone, last 4+ digits, member code / scanned card,
+//! and Thai or Latin name substrings (FTS5 trigram), ranked and limited.
+
+use rusqlite::params;
+use serde::Serialize;
+use taem_core::digits::digits_only;
+use taem_core::member_code::looks_like_member_code;
+use taem_core::{MemberCode, Phone};
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::members::{MEMBER_COLUMNS, MemberKey, find_row, member_from_row, row_by_local_id};
+use crate::open::Replica;
+use crate::views::MemberSummary;
+
+/// The most results one search returns.
+pub const SEARCH_RESULTS_MAX: usize = 100;
+/// Name searches fetch this many times the page from the index and rank them, so a name that
+/// starts with the query comes before one that merely contains it. Counting or scoring every
+/// hit would cost milliseconds on common syllables; a bounded candidate set does not.
+const NAME_CANDIDATES_FACTOR: usize = 2;
+/// Trigram search needs 3 characters; shorter names are matched as prefixes.
+const TRIGRAM_CHARS_MIN: usize = 3;
+
+/// How the query was understood.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchKind {
+    /// A full mobile number.
+    Phone,
+    /// The last 4 or more digits of a number.
+    PhoneSuffix,
+    /// A member code or scanned card.
+    MemberCode,
+    /// Part of a name (3+ characters, anywhere in the name).
+    Name,
+    /// The start of a first name (1–2 characters).
+    NamePrefix,
+}
+
+/// A search answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SearchResult {
+    /// How the query was read.
+    pub kind: SearchKind,
+    /// The members found, best first.
+    pub members: Vec<MemberSummary>,
+    /// A hint for the cashier (e.g. a code that did not check out).
+    pub hint: Option<String>,
+}
+
+/// Quotes text as one FTS5 phrase (a double quote inside is doubled).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn name_rank(name: &str, query: &str) -> u8 {
+    let name = name.to_lowercase();
+    let query = query.to_lowercase();
+    if name == query {
+        0
+    } else if name.starts_with(&query) {
+        1
+    } else if name.split(' ').any(|w| w.starts_with(&query)) {
+        2
+    } else {
+        3
+    }
+}
+
+impl Replica {
+    /// Finds members from what a cashier typed or scanned.
+    pub fn find(&self, query: &str, limit: usize) -> Result<SearchResult> {
+        let q = query.trim();
+        let limit = limit.clamp(1, SEARCH_RESULTS_MAX);
+        let too_short = || ReplicaError::QueryTooShort {
+            query: query.to_string(),
+        };
+        if q.is_empty() {
+            return Err(too_short());
+        }
+        if let Some(digits) = digits_only(q) {
+            if digits.len() >= 9 || q.starts_with('+') {
+                let phone = Phone::parse(q)?;
+                return self.exact(SearchKind::Phone, &MemberKey::Phone(phone), None);
+            }
+            if digits.len() >= 4 {
+                return self.by_phone_suffix(&digits, limit);
+            }
+            return Err(too_short());
+        }
+        let mut hint = None;
+        if looks_like_member_code(q) {
+            match MemberCode::parse(q) {
+                Ok(code) => {
+                    return self.exact(SearchKind::MemberCode, &MemberKey::Code(code), None);
+                }
+                Err(e) => hint = Some(e.to_string()),
+            }
+        }
+        let mut result = self.by_name(q, limit)?;
+        result.hint = hint;
+        Ok(result)
+    }
+
+    fn exact(
+        &self,
+        kind: SearchKind,
+        key: &MemberKey,
+        hint: Option<String>,
+    ) -> Result<SearchResult> {
+        let settings = self.settings()?;
+        let row = find_row(&self.conn, key).map_err(|e| self.fail(e))?;
+        Ok(SearchResult {
+            kind,
+            members: row.map(|r| r.summary(&settings)).into_iter().collect(),
+            hint,
+        })
+    }
+
+    fn by_phone_suffix(&self, digits: &str, limit: usize) -> Result<SearchResult> {
+        let settings = self.settings()?;
+        let last4 = &digits[digits.len() - 4..];
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {MEMBER_COLUMNS} FROM members
+                 WHERE phone_last4 = ?1 AND phone LIKE '%' || ?2
+                 ORDER BY id LIMIT ?3"
+            ))
+            .map_err(fail)?;
+        let members = stmt
+            .query_map(params![last4, digits, limit as i64], member_from_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)?;
+        Ok(SearchResult {
+            kind: SearchKind::PhoneSuffix,
+            members: members.iter().map(|r| r.summary(&settings)).collect(),
+            hint: None,
+        })
+    }
+
+    fn by_name(&self, q: &str, limit: usize) -> Result<SearchResult> {
+        let settings = self.settings()?;
+        let fail = |e| self.fail(e);
+        let query = q.split_whitespace().collect::<Vec<_>>().join(" ");
+        if query.chars().count() < TRIGRAM_CHARS_MIN {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {MEMBER_COLUMNS} FROM members
+                     WHERE first_name >= ?1 AND first_name < ?1 || char(1114111)
+                     ORDER BY first_name, id LIMIT ?2"
+                ))
+                .map_err(fail)?;
+            let members = stmt
+                .query_map(params![query, limit as i64], member_from_row)
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(fail)?;
+            return Ok(SearchResult {
+                kind: SearchKind::NamePrefix,
+                members: members.iter().map(|r| r.summary(&settings)).collect(),
+                hint: None,
+            });
+        }
+        // Words of 3+ characters must all appear (in any order); shorter words are checked
+        // on the candidates. A query of short words only is searched as one phrase.
+        let words: Vec<&str> = query.split(' ').collect();
+        let long: Vec<String> = words
+            .iter()
+            .filter(|w| w.chars().count() >= TRIGRAM_CHARS_MIN)
+            .map(|w| fts_phrase(w))
+            .collect();
+        let expression = if long.is_empty() {
+            fts_phrase(&query)
+        } else {
+            long.join(" ")
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2")
+            .map_err(fail)?;
+        let ids = stmt
+            .query_map(
+                params![expression, (limit * NAME_CANDIDATES_FACTOR) as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)?;
+        let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = row_by_local_id(&self.conn, id).map_err(fail)?;
+            let name = row.profile.full_name().to_lowercase();
+            if lowered.iter().all(|w| name.contains(w.as_str())) {
+                rows.push(row);
+            }
+        }
+        rows.sort_by_cached_key(|r| (name_rank(&r.profile.full_name(), &query), r.id));
+        rows.truncate(limit);
+        Ok(SearchResult {
+            kind: SearchKind::Name,
+            members: rows.iter().map(|r| r.summary(&settings)).collect(),
+            hint: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_escape_quotes() {
+        assert_eq!(fts_phrase("a\"b"), "\"a\"\"b\"");
+    }
+
+    #[test]
+    fn names_starting_with_the_query_rank_first() {
+        assert!(name_rank("สมชาย ใจดี", "สมช") < name_rank("ใจดี สมชาย", "สมช"));
+        assert!(name_rank("ใจดี สมชาย", "สมช") < name_rank("xสมชาย", "สมช"));
+    }
+}

@@ -1,0 +1,76 @@
+//! The shop settings a counter applies: point rates and the tier configuration.
+//!
+//! The head office will own these through the server (sync issue); until then the counter
+//! CLI sets them. Stored as validated JSON; read inside every write transaction so a change
+//! made by another process is never missed.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use taem_core::{SystemRates, TierSettings};
+
+use crate::Result;
+use crate::error::ReplicaError;
+
+/// Rates and tiers together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopSettings {
+    /// The main, e-commerce and SMS rates.
+    pub rates: SystemRates,
+    /// The tier system.
+    pub tiers: TierSettings,
+}
+
+impl ShopSettings {
+    /// What a new shop starts with: 25 THB → 1 point, three tiers, switched off.
+    pub fn default_for_new_shop() -> ShopSettings {
+        ShopSettings {
+            rates: SystemRates::default(),
+            tiers: TierSettings::default_for_new_shop(),
+        }
+    }
+}
+
+const RATES_KEY: &str = "rates";
+const TIERS_KEY: &str = "tiers";
+
+fn invariant(what: &str, e: impl std::fmt::Display) -> ReplicaError {
+    ReplicaError::Invariant {
+        what: format!("{what}: {e}"),
+    }
+}
+
+pub(crate) fn store(tx: &Transaction<'_>, s: &ShopSettings, now: DateTime<Utc>) -> Result<()> {
+    let rates = serde_json::to_string(&s.rates).map_err(|e| invariant("rates", e))?;
+    let tiers = serde_json::to_string(&s.tiers).map_err(|e| invariant("tiers", e))?;
+    for (key, value) in [(RATES_KEY, rates), (TIERS_KEY, tiers)] {
+        tx.execute(
+            "INSERT INTO settings(key, value, updated_at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms",
+            params![key, value, now.timestamp_millis()],
+        )
+        .map_err(ReplicaError::Sqlite)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Result<ShopSettings>> {
+    let get = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()
+    };
+    let (rates, tiers) = (get(RATES_KEY)?, get(TIERS_KEY)?);
+    Ok((|| {
+        let rates = match rates {
+            Some(json) => serde_json::from_str(&json).map_err(|e| invariant("stored rates", e))?,
+            None => SystemRates::default(),
+        };
+        let tiers = match tiers {
+            Some(json) => serde_json::from_str(&json).map_err(|e| invariant("stored tiers", e))?,
+            None => TierSettings::default_for_new_shop(),
+        };
+        Ok(ShopSettings { rates, tiers })
+    })())
+}

@@ -1,0 +1,292 @@
+//! Tier settings on the counter and the tier re-evaluation (full and daily incremental).
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use taem_core::time::day_number;
+use taem_core::{Points, SystemRates, TierChangeReason, TierSettings};
+
+use crate::Result;
+use crate::open::Replica;
+use crate::outbox::SqlResult;
+use crate::settings::{self, ShopSettings};
+
+const META_EVAL_START: &str = "tier_eval_start_day";
+const META_EVAL_PERIOD: &str = "tier_eval_period";
+/// Stored in place of a start day when the period has no start (since registration).
+const NO_START: i64 = i64::MIN;
+
+/// Accumulated points of one member from `start` (inclusive) on, or all of them.
+pub(crate) fn accumulated(
+    conn: &Connection,
+    member_id: i64,
+    start: Option<NaiveDate>,
+) -> rusqlite::Result<Points> {
+    let start_day = start.map_or(NO_START, day_number);
+    conn.prepare_cached(
+        "SELECT COALESCE(SUM(points), 0) FROM tier_points_daily WHERE member_id = ?1 AND day >= ?2",
+    )?
+    .query_row(params![member_id, start_day], |r| r.get(0))
+    .map(Points)
+}
+
+/// Which re-evaluation to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReevaluationMode {
+    /// Every member, from the day buckets (after a settings change).
+    Full,
+    /// Only members with points on the days that left the rolling window since the last run
+    /// (the daily job). Falls back to full when the period changed or none ran before.
+    Incremental,
+}
+
+/// What a re-evaluation did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReevaluationReport {
+    /// The mode that actually ran.
+    pub mode: ReevaluationMode,
+    /// The shop-local date evaluated for.
+    pub as_of: NaiveDate,
+    /// Members whose accumulated points were recomputed.
+    pub members_checked: u64,
+    /// Members moved up.
+    pub upgraded: u64,
+    /// Members moved down.
+    pub downgraded: u64,
+    /// Wall time, milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl Replica {
+    /// The rates and tiers this counter applies.
+    pub fn settings(&self) -> Result<ShopSettings> {
+        settings::load(&self.conn).map_err(|e| self.fail(e))?
+    }
+
+    /// Replaces the point rates.
+    pub fn set_rates(&mut self, rates: SystemRates) -> Result<ShopSettings> {
+        self.write(|ctx| {
+            let new = ShopSettings {
+                rates,
+                tiers: ctx.settings.tiers.clone(),
+            };
+            settings::store(&ctx.tx, &new, ctx.now)?;
+            Ok(new)
+        })
+    }
+
+    /// Replaces the tier settings and re-places every member (reason: settings changed).
+    pub fn set_tier_settings(&mut self, tiers: TierSettings) -> Result<ReevaluationReport> {
+        self.write(|ctx| {
+            let new = ShopSettings {
+                rates: ctx.settings.rates,
+                tiers,
+            };
+            settings::store(&ctx.tx, &new, ctx.now)
+        })?;
+        let today = taem_core::time::bangkok_date(self.env.now());
+        self.reevaluate(
+            ReevaluationMode::Full,
+            today,
+            TierChangeReason::SettingsChanged,
+        )
+    }
+
+    /// Runs the tier re-evaluation as of the shop-local date `today`.
+    pub fn reevaluate_tiers(
+        &mut self,
+        mode: ReevaluationMode,
+        today: NaiveDate,
+    ) -> Result<ReevaluationReport> {
+        self.reevaluate(mode, today, TierChangeReason::Reevaluation)
+    }
+
+    fn reevaluate(
+        &mut self,
+        mode: ReevaluationMode,
+        today: NaiveDate,
+        reason: TierChangeReason,
+    ) -> Result<ReevaluationReport> {
+        let started = Instant::now();
+        let settings = self.settings()?;
+        let period = serde_json::to_string(&settings.tiers.period).unwrap_or_default();
+        let start = settings.tiers.period.window_start(today);
+        let start_day = start.map_or(NO_START, day_number);
+        let last_start: Option<i64> = self.meta_i64(META_EVAL_START)?;
+        let last_period: Option<String> = self.meta_text(META_EVAL_PERIOD)?;
+        let incremental_possible = last_period.as_deref() == Some(period.as_str())
+            && last_start.is_some()
+            && reason == TierChangeReason::Reevaluation;
+        let mode = if mode == ReevaluationMode::Incremental && incremental_possible {
+            ReevaluationMode::Incremental
+        } else {
+            ReevaluationMode::Full
+        };
+
+        // Phase 1, without the write lock: find the members that may move. Cashiers keep
+        // awarding meanwhile; phase 2 re-reads each candidate under the lock.
+        let candidates: Vec<i64> = match mode {
+            ReevaluationMode::Full => self.full_scan(&settings.tiers, start_day, reason)?,
+            ReevaluationMode::Incremental => {
+                let from = last_start.unwrap_or(NO_START);
+                if start_day <= from {
+                    Vec::new()
+                } else {
+                    let mut stmt = self
+                        .conn
+                        .prepare(
+                            "SELECT DISTINCT member_id FROM tier_points_daily
+                             WHERE day >= ?1 AND day < ?2",
+                        )
+                        .map_err(|e| self.fail(e))?;
+                    stmt.query_map(params![from, start_day], |r| r.get(0))
+                        .and_then(|rows| rows.collect())
+                        .map_err(|e| self.fail(e))?
+                }
+            }
+        };
+        let members_checked = match mode {
+            ReevaluationMode::Full => self.member_count()?,
+            ReevaluationMode::Incremental => candidates.len() as u64,
+        };
+
+        // Phase 2: one transaction re-places the candidates and records where we got to.
+        let (upgraded, downgraded) = self.write(|ctx| {
+            let (mut up, mut down) = (0u64, 0u64);
+            for member_id in &candidates {
+                let (tier_id,): (u32,) = ctx
+                    .tx
+                    .query_row(
+                        "SELECT tier_id FROM members WHERE id = ?1",
+                        [member_id],
+                        |r| Ok((r.get(0)?,)),
+                    )
+                    .sql(ctx)?;
+                let acc = accumulated(&ctx.tx, *member_id, start).sql(ctx)?;
+                if let Some(to) = ctx.settings.tiers.change_for(Some(tier_id), acc, reason) {
+                    let rank = |id| ctx.settings.tiers.tier(id).map(|t| t.start_points);
+                    if rank(to) > rank(tier_id) {
+                        up += 1;
+                    } else {
+                        down += 1;
+                    }
+                    ctx.write_tier_change(*member_id, Some(tier_id), to, reason, acc)?;
+                }
+            }
+            for (key, value) in [
+                (META_EVAL_START, start_day.to_string()),
+                (META_EVAL_PERIOD, period.clone()),
+            ] {
+                ctx.tx
+                    .execute(
+                        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        params![key, value],
+                    )
+                    .sql(ctx)?;
+            }
+            Ok((up, down))
+        })?;
+        Ok(ReevaluationReport {
+            mode,
+            as_of: today,
+            members_checked,
+            upgraded,
+            downgraded,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Sums every member's in-window buckets and returns the members whose tier would change.
+    fn full_scan(
+        &self,
+        tiers: &TierSettings,
+        start_day: i64,
+        reason: TierChangeReason,
+    ) -> Result<Vec<i64>> {
+        let fail = |e| self.fail(e);
+        let max_id: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM members", [], |r| r.get(0))
+            .map_err(fail)?;
+        // Member ids are dense row ids, so a vector indexed by id is the cheapest map.
+        let mut acc = vec![0i64; usize::try_from(max_id).unwrap_or(0) + 1];
+        let mut stmt = self
+            .conn
+            .prepare("SELECT member_id, points FROM tier_points_daily WHERE day >= ?1")
+            .map_err(fail)?;
+        let mut rows = stmt.query([start_day]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let id: i64 = row.get(0).map_err(fail)?;
+            let points: i64 = row.get(1).map_err(fail)?;
+            if let Some(slot) = usize::try_from(id).ok().and_then(|i| acc.get_mut(i)) {
+                *slot += points;
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, tier_id FROM members")
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        let mut candidates = Vec::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            let id: i64 = row.get(0).map_err(fail)?;
+            let tier: u32 = row.get(1).map_err(fail)?;
+            let points = usize::try_from(id)
+                .ok()
+                .and_then(|i| acc.get(i))
+                .copied()
+                .unwrap_or(0);
+            if tiers
+                .change_for(Some(tier), Points(points), reason)
+                .is_some()
+            {
+                candidates.push(id);
+            }
+        }
+        Ok(candidates)
+    }
+
+    /// How many members each tier holds (tier id, members), lowest tier first.
+    pub fn members_per_tier(&self) -> Result<Vec<(u32, i64)>> {
+        let settings = self.settings()?;
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT tier_id, COUNT(*) FROM members GROUP BY tier_id")
+            .map_err(fail)?;
+        let counts: Vec<(u32, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(fail)?;
+        let mut out: Vec<(u32, i64)> = settings
+            .tiers
+            .tiers()
+            .iter()
+            .map(|t| (t.id, counts.iter().find(|c| c.0 == t.id).map_or(0, |c| c.1)))
+            .collect();
+        out.extend(counts.iter().filter(|c| settings.tiers.tier(c.0).is_none()));
+        Ok(out)
+    }
+
+    pub(crate) fn member_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM members", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.fail(e))
+    }
+
+    pub(crate) fn meta_text(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    fn meta_i64(&self, key: &str) -> Result<Option<i64>> {
+        Ok(self.meta_text(key)?.and_then(|v| v.parse().ok()))
+    }
+}
