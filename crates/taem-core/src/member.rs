@@ -164,11 +164,11 @@ impl MemberProfile {
             }
             check_len("email", email, 254)?;
         }
-        if let Some(date) = self.birthday {
-            if date > today || date < NaiveDate::from_ymd_opt(BIRTH_YEAR_MIN, 1, 1).unwrap_or(date)
-            {
-                return Err(ProfileError::BadBirthday { date });
-            }
+        let earliest = NaiveDate::from_ymd_opt(BIRTH_YEAR_MIN, 1, 1).unwrap_or(NaiveDate::MIN);
+        if let Some(date) = self.birthday
+            && (date > today || date < earliest)
+        {
+            return Err(ProfileError::BadBirthday { date });
         }
         let address = clean_optional(self.address);
         if let Some(a) = &address {

@@ -36,10 +36,9 @@ impl MemberKey {
     /// Reads a phone (any written form), a member code or a member id.
     pub fn parse(input: &str) -> Result<MemberKey> {
         let input = input.trim();
-        if let Some(digits) = digits_only(input) {
-            if digits.len() >= 9 || input.starts_with('+') {
-                return Ok(MemberKey::Phone(Phone::parse(input)?));
-            }
+        let phone_like = input.starts_with('+') || digits_only(input).is_some_and(|d| d.len() >= 9);
+        if phone_like {
+            return Ok(MemberKey::Phone(Phone::parse(input)?));
         }
         if let Ok(id) = Uuid::parse_str(input) {
             return Ok(MemberKey::Id(id));
@@ -171,16 +170,16 @@ impl Ctx<'_> {
     }
 
     fn ensure_phone_free(&self, phone: &Phone, except: Option<i64>) -> Result<()> {
-        if let Some(other) = find_row(&self.tx, &MemberKey::Phone(phone.clone())).sql(self)? {
-            if Some(other.id) != except {
-                return Err(ReplicaError::PhoneTaken {
-                    phone: phone.display_grouped(),
-                    code: MemberCode::parse(&other.code)
-                        .map(|c| c.display_grouped())
-                        .unwrap_or(other.code),
-                    name: other.profile.full_name(),
-                });
-            }
+        if let Some(other) = find_row(&self.tx, &MemberKey::Phone(phone.clone())).sql(self)?
+            && Some(other.id) != except
+        {
+            return Err(ReplicaError::PhoneTaken {
+                phone: phone.display_grouped(),
+                code: MemberCode::parse(&other.code)
+                    .map(|c| c.display_grouped())
+                    .unwrap_or(other.code),
+                name: other.profile.full_name(),
+            });
         }
         Ok(())
     }
@@ -393,7 +392,6 @@ impl Replica {
         let start = settings.tiers.period.window_start(today);
         let accumulated =
             crate::tiers::accumulated(&self.conn, row.id, start).map_err(|e| self.fail(e))?;
-        let progress = settings.tiers.progress(accumulated);
         let current = settings
             .tiers
             .tier(row.tier_id)
@@ -404,7 +402,6 @@ impl Replica {
         let next = settings.tiers.tiers().iter().find(|t| {
             t.start_points > current.max(settings.tiers.placement(accumulated).start_points)
         });
-        let _ = progress;
         Ok(MemberView {
             member_id: row.uid,
             code: row.code.clone(),

@@ -79,8 +79,12 @@ impl Replica {
         if q.is_empty() {
             return Err(too_short());
         }
+        if q.starts_with('+') {
+            let phone = Phone::parse(q)?;
+            return self.exact(SearchKind::Phone, &MemberKey::Phone(phone), None);
+        }
         if let Some(digits) = digits_only(q) {
-            if digits.len() >= 9 || q.starts_with('+') {
+            if digits.len() >= 9 {
                 let phone = Phone::parse(q)?;
                 return self.exact(SearchKind::Phone, &MemberKey::Phone(phone), None);
             }

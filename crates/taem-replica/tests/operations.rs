@@ -1,0 +1,362 @@
+//! Counter operations on a real replica file: effects, exactly-once, and refusals that
+//! change nothing.
+
+mod common;
+
+use common::*;
+use taem_core::{Money, Points};
+use taem_replica::{
+    AdjustRequest, AwardRequest, MemberKey, NewMember, RedeemRequest, ReplicaError, VoidRequest,
+};
+use uuid::Uuid;
+
+#[test]
+fn awarding_writes_entry_balance_and_one_outbox_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "081-234-5678", "สมชาย", "ใจดี");
+    let receipt = award(&mut r, "0812345678", "B-001", "1,250.50");
+    assert_eq!(receipt.points, 50, "1,250.50 THB at 25→1 earns 50");
+    assert_eq!(receipt.member.balance, 50);
+    let card = r.member(&key("0812345678")).unwrap();
+    assert_eq!(card.balance_pending, 50);
+    assert_eq!(card.balance_confirmed, 0);
+    let ops = r.pending_operations(10).unwrap();
+    assert_eq!(ops.len(), 2, "register + earn");
+    assert_eq!(
+        ops.iter().map(|o| o.device_seq).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(ops[1].op_id, receipt.op_id);
+    assert_eq!(
+        ops[1].op_id.get_version_num(),
+        7,
+        "operation ids are UUIDv7"
+    );
+    assert_balances_match_ledger(r.path());
+}
+
+#[test]
+fn a_bill_earns_once_and_the_refusal_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    add(&mut r, "0898765432", "สมหญิง", "รักดี");
+    award(&mut r, "0812345678", "B-001", "100");
+    let before = fingerprint(r.path());
+    let err = r
+        .award(AwardRequest {
+            member: key("0898765432"),
+            bill_no: "B-001".into(),
+            amount: Money::parse("500").unwrap(),
+            op_id: None,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::BillAlreadyEarned { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("B-001"));
+    assert_eq!(fingerprint(r.path()), before);
+}
+
+#[test]
+fn retrying_an_award_with_the_same_operation_id_applies_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let op_id = Uuid::now_v7();
+    let req = AwardRequest {
+        member: key("0812345678"),
+        bill_no: "B-7".into(),
+        amount: Money::parse("250").unwrap(),
+        op_id: Some(op_id),
+    };
+    let first = r.award(req.clone()).unwrap();
+    let before = fingerprint(r.path());
+    let again = r.award(req.clone()).unwrap();
+    assert!(!first.replayed);
+    assert!(again.replayed);
+    assert_eq!(again.points, first.points);
+    assert_eq!(again.member.balance, 10);
+    assert_eq!(fingerprint(r.path()), before, "a replay writes nothing");
+    // The same id with another payload is refused, not silently accepted.
+    let other = AwardRequest {
+        amount: Money::parse("999").unwrap(),
+        ..req
+    };
+    assert!(matches!(
+        r.award(other),
+        Err(ReplicaError::OperationIdReused { .. })
+    ));
+    assert_eq!(fingerprint(r.path()), before);
+}
+
+#[test]
+fn voiding_takes_points_back_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B-1", "1000");
+    let void = |r: &mut taem_replica::Replica| {
+        r.void_bill(VoidRequest {
+            bill_no: "B-1".into(),
+            reason: "สินค้าคืน".into(),
+            op_id: None,
+        })
+    };
+    let receipt = void(&mut r).unwrap();
+    assert_eq!(receipt.points, -40);
+    assert_eq!(receipt.member.balance, 0);
+    let before = fingerprint(r.path());
+    assert!(matches!(
+        void(&mut r),
+        Err(ReplicaError::BillAlreadyVoided { .. })
+    ));
+    assert_eq!(fingerprint(r.path()), before);
+    assert!(matches!(
+        r.void_bill(VoidRequest {
+            bill_no: "NOPE".into(),
+            reason: "x".into(),
+            op_id: None
+        }),
+        Err(ReplicaError::BillNotFound { .. })
+    ));
+    assert!(matches!(
+        r.void_bill(VoidRequest {
+            bill_no: "B-1".into(),
+            reason: "  ".into(),
+            op_id: None
+        }),
+        Err(ReplicaError::ReasonRequired { .. })
+    ));
+    assert_eq!(fingerprint(r.path()), before);
+    assert_balances_match_ledger(r.path());
+}
+
+#[test]
+fn redeeming_never_goes_below_the_visible_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B-1", "2500");
+    let redeem = |r: &mut taem_replica::Replica, points: i64| {
+        r.redeem(RedeemRequest {
+            member: key("0812345678"),
+            points: Points(points),
+            reward: "กาแฟฟรี 1 แก้ว".into(),
+            op_id: None,
+        })
+    };
+    let before = fingerprint(r.path());
+    let err = redeem(&mut r, 101).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ReplicaError::InsufficientPoints {
+                balance: 100,
+                requested: 101,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(fingerprint(r.path()), before);
+    let ok = redeem(&mut r, 100).unwrap();
+    assert_eq!(ok.member.balance, 0);
+    assert!(redeem(&mut r, 1).is_err());
+    assert!(redeem(&mut r, 0).is_err(), "zero points is refused");
+}
+
+#[test]
+fn adjustments_need_a_reason_and_may_count_toward_the_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let adjust = |r: &mut taem_replica::Replica, points: i64, reason: &str, counts: bool| {
+        r.adjust(AdjustRequest {
+            member: key("0812345678"),
+            points: Points(points),
+            reason: reason.into(),
+            counts_toward_tier: counts,
+            op_id: None,
+        })
+    };
+    let before = fingerprint(r.path());
+    assert!(matches!(
+        adjust(&mut r, 50, "", false),
+        Err(ReplicaError::ReasonRequired { .. })
+    ));
+    assert!(adjust(&mut r, 0, "x", false).is_err());
+    assert!(matches!(
+        adjust(&mut r, -1, "oops", false),
+        Err(ReplicaError::InsufficientPoints { .. })
+    ));
+    assert_eq!(fingerprint(r.path()), before);
+    adjust(&mut r, 600, "ชดเชยสินค้าล่าช้า", false).unwrap();
+    let card = r.member(&key("0812345678")).unwrap();
+    assert_eq!(card.balance, 600);
+    assert_eq!(card.accumulated_points, 0, "not counting toward the tier");
+    adjust(&mut r, 600, "โปรโมชันพิเศษ", true).unwrap();
+    let card = r.member(&key("0812345678")).unwrap();
+    assert_eq!(card.accumulated_points, 600);
+    assert_eq!(
+        card.tier.name, "ซิลเวอร์",
+        "600 counting points reach Silver (500)"
+    );
+    assert_balances_match_ledger(r.path());
+}
+
+#[test]
+fn unknown_members_and_bad_bill_numbers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let before = fingerprint(r.path());
+    let unknown = r
+        .award(AwardRequest {
+            member: key("0899999999"),
+            bill_no: "B-1".into(),
+            amount: Money::parse("100").unwrap(),
+            op_id: None,
+        })
+        .unwrap_err();
+    assert!(matches!(unknown, ReplicaError::UnknownMember { .. }));
+    assert!(unknown.to_string().contains("089-999-9999"), "{unknown}");
+    for bill in ["", "   ", "bill with spaces", &"x".repeat(65)] {
+        let err = r
+            .award(AwardRequest {
+                member: key("0812345678"),
+                bill_no: bill.into(),
+                amount: Money::parse("100").unwrap(),
+                op_id: None,
+            })
+            .unwrap_err();
+        assert!(
+            matches!(err, ReplicaError::BadBillNumber { .. }),
+            "{bill}: {err}"
+        );
+    }
+    let tiny = r
+        .award(AwardRequest {
+            member: key("0812345678"),
+            bill_no: "B-2".into(),
+            amount: Money::parse("24.99").unwrap(),
+            op_id: None,
+        })
+        .unwrap_err();
+    assert!(matches!(tiny, ReplicaError::NothingToEarn { .. }), "{tiny}");
+    assert_eq!(fingerprint(r.path()), before);
+}
+
+#[test]
+fn registering_a_taken_phone_in_another_form_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    let first = add(&mut r, "081-234-5678", "สมชาย", "ใจดี");
+    let before = fingerprint(r.path());
+    let err = r
+        .register_member(NewMember {
+            phone: phone("+66 81 234 5678"),
+            profile: taem_core::MemberProfile {
+                first_name: "ซ้ำ".into(),
+                ..Default::default()
+            },
+            op_id: None,
+        })
+        .unwrap_err();
+    assert!(matches!(err, ReplicaError::PhoneTaken { .. }));
+    assert!(err.to_string().contains("สมชาย ใจดี"), "{err}");
+    assert_eq!(fingerprint(r.path()), before);
+    assert_eq!(
+        first.tier.name, "สมาชิก",
+        "new members start in the lowest tier"
+    );
+    assert!(
+        taem_core::MemberCode::parse(&first.code).is_ok(),
+        "codes check out"
+    );
+}
+
+#[test]
+fn editing_changes_fields_and_keeps_phones_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    let m = add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    add(&mut r, "0898765432", "สมหญิง", "รักดี");
+    use taem_core::ProfileChange::*;
+    let id = MemberKey::Id(m.member_id);
+    let edited = r
+        .edit_member(
+            &id,
+            vec![
+                LastName("ใจงาม".into()),
+                Email(Some("Somchai@Example.com".into())),
+            ],
+            None,
+        )
+        .unwrap();
+    assert_eq!(edited.member.profile.full_name(), "สมชาย ใจงาม");
+    assert_eq!(
+        edited.member.profile.email.as_deref(),
+        Some("somchai@example.com")
+    );
+    assert_eq!(
+        r.find("ใจงาม", 5).unwrap().members.len(),
+        1,
+        "name index follows edits"
+    );
+    assert!(r.find("ใจดี", 5).unwrap().members.is_empty());
+    let before = fingerprint(r.path());
+    let taken = r.edit_member(&id, vec![Phone(phone("0898765432"))], None);
+    assert!(matches!(taken, Err(ReplicaError::PhoneTaken { .. })));
+    let bad_email = r.edit_member(&id, vec![Email(Some("nope".into()))], None);
+    assert!(matches!(bad_email, Err(ReplicaError::Profile(_))));
+    assert!(matches!(
+        r.edit_member(&id, vec![], None),
+        Err(ReplicaError::NothingToChange)
+    ));
+    assert_eq!(fingerprint(r.path()), before);
+    r.edit_member(&id, vec![Phone(phone("0611111111"))], None)
+        .unwrap();
+    assert!(r.member(&key("0611111111")).is_ok());
+    assert_eq!(r.pending_operations(100).unwrap().len(), 4);
+}
+
+#[test]
+fn every_operation_kind_leaves_the_ledger_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "A", "");
+    for i in 0..30 {
+        award(
+            &mut r,
+            "0812345678",
+            &format!("B{i}"),
+            &format!("{}", 100 + i * 37),
+        );
+    }
+    for i in (0..30).step_by(3) {
+        r.void_bill(VoidRequest {
+            bill_no: format!("B{i}"),
+            reason: "return".into(),
+            op_id: None,
+        })
+        .unwrap();
+    }
+    r.redeem(RedeemRequest {
+        member: key("0812345678"),
+        points: Points(20),
+        reward: "mug".into(),
+        op_id: None,
+    })
+    .unwrap();
+    assert_balances_match_ledger(r.path());
+    let seqs: Vec<u64> = r
+        .pending_operations(1000)
+        .unwrap()
+        .iter()
+        .map(|o| o.device_seq)
+        .collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "gapless");
+}
