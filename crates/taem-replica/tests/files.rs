@@ -1,0 +1,273 @@
+//! The replica file under faults: locked, read-only, not a database, damaged, foreign, written
+//! by a newer version, and migrations from every earlier version.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use rusqlite::Connection;
+use taem_replica::schema::{APPLICATION_ID, MIGRATIONS, latest_version};
+use taem_replica::{
+    AwardRequest, FixedEnvironment, OpenMode, REPLICA_FILE_NAME, Replica, ReplicaError,
+};
+
+fn env() -> Arc<FixedEnvironment> {
+    Arc::new(FixedEnvironment::new(at(2026, 11, 23, 3), 1))
+}
+
+#[test]
+fn opening_an_empty_folder_says_how_to_create_a_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap_err();
+    assert!(matches!(err, ReplicaError::NotInitialised { .. }));
+    assert!(err.to_string().contains("taem-counter init"), "{err}");
+    let (_r, _) = replica(dir.path());
+    let again = Replica::create(dir.path(), "x", "y", env()).unwrap_err();
+    assert!(matches!(again, ReplicaError::AlreadyInitialised { .. }));
+}
+
+#[test]
+fn a_replica_locked_by_another_program_is_refused_and_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let path = r.path().to_path_buf();
+    drop(r);
+    let before = fingerprint(&path);
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut r = Replica::open_waiting(dir.path(), OpenMode::ReadWrite, env(), 200).unwrap();
+    let err = r
+        .award(AwardRequest {
+            member: key("0812345678"),
+            bill_no: "B1".into(),
+            amount: taem_core::Money::parse("100").unwrap(),
+            op_id: None,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::Locked { waited_ms: 200, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("locked by another program"));
+    // Look-ups still work while another program writes (WAL).
+    assert_eq!(r.find("สมชาย", 5).unwrap().members.len(), 1);
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    drop(r);
+    assert_eq!(fingerprint(&path), before);
+}
+
+#[test]
+fn a_read_only_replica_answers_look_ups_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let path = r.path().to_path_buf();
+    drop(r);
+    let before = fingerprint(&path);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&path, perms.clone()).unwrap();
+    let err = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap_err();
+    assert!(matches!(err, ReplicaError::ReadOnly { .. }), "{err}");
+    assert!(err.to_string().contains("chmod u+w"), "{err}");
+    let ro = Replica::open(dir.path(), OpenMode::ReadOnly, env()).unwrap();
+    assert_eq!(ro.find("0812345678", 1).unwrap().members.len(), 1);
+    drop(ro);
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    assert_eq!(fingerprint(&path), before);
+}
+
+#[test]
+fn files_that_are_not_replicas_are_refused_untouched() {
+    let cases: [(&str, &[u8]); 3] = [
+        ("empty", b""),
+        ("text", b"phone,first_name\n0812345678,Somchai\n"),
+        (
+            "binary",
+            &[
+                0x89, b'P', b'N', b'G', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+            ],
+        ),
+    ];
+    for (name, bytes) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(REPLICA_FILE_NAME);
+        std::fs::write(&path, bytes).unwrap();
+        let err = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap_err();
+        assert!(
+            matches!(err, ReplicaError::NotADatabase { .. }),
+            "{name}: {err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name} untouched");
+    }
+}
+
+#[test]
+fn another_programs_sqlite_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(REPLICA_FILE_NAME);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE orders(id INTEGER PRIMARY KEY); INSERT INTO orders VALUES (1);",
+    )
+    .unwrap();
+    drop(conn);
+    let err = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap_err();
+    assert!(matches!(err, ReplicaError::ForeignDatabase { .. }), "{err}");
+    let conn = Connection::open(&path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_replica_written_by_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, _) = replica(dir.path());
+    let path = r.path().to_path_buf();
+    drop(r);
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", latest_version() + 1)
+        .unwrap();
+    drop(conn);
+    let before = fingerprint(&path);
+    for mode in [OpenMode::ReadWrite, OpenMode::ReadOnly] {
+        let err = Replica::open(dir.path(), mode, env()).unwrap_err();
+        assert!(
+            matches!(err, ReplicaError::NewerSchema { found, .. } if found == latest_version() + 1),
+            "{err}"
+        );
+        assert!(err.to_string().contains("update taem-counter"));
+    }
+    assert_eq!(fingerprint(&path), before);
+}
+
+#[test]
+fn a_damaged_replica_is_reported_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    for i in 0..400 {
+        add(
+            &mut r,
+            &format!("0812{i:06}"),
+            "สมชาย",
+            &format!("ทดสอบ{i}"),
+        );
+    }
+    r.checkpoint().unwrap();
+    let path = r.path().to_path_buf();
+    drop(r);
+    // Overwrite the middle of the file (member pages) with garbage, keeping the header.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let len = bytes.len();
+    for b in &mut bytes[len / 3..len * 2 / 3] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let outcome = Replica::open(dir.path(), OpenMode::ReadWrite, env()).and_then(|mut r| {
+        let problems = r.integrity_check()?;
+        assert!(!problems.is_empty(), "integrity check sees the damage");
+        for i in 0..400 {
+            r.find(&format!("0812{i:06}"), 1)?;
+            r.find(&format!("ทดสอบ{i}"), 1)?;
+        }
+        r.award(AwardRequest {
+            member: key("0812000399"),
+            bill_no: "B1".into(),
+            amount: taem_core::Money::parse("100").unwrap(),
+            op_id: None,
+        })
+        .map(|_| ())
+    });
+    let err = outcome.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ReplicaError::Corrupt { .. } | ReplicaError::NotADatabase { .. }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("backup"), "{err}");
+}
+
+/// Builds a replica file at schema `version` the way that version wrote it, with a member and
+/// an earning, then opens it with this version.
+#[test]
+fn replicas_of_every_earlier_version_migrate_with_their_data() {
+    for version in 1..latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(REPLICA_FILE_NAME);
+        let conn = Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..version as usize] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
+        conn.execute_batch(&format!(
+            "INSERT INTO meta VALUES ('device_id', '0190f3c2-0000-7000-8000-000000000001'),
+               ('shop_name', 'old'), ('branch', 'BKK01'),
+               ('created_at', '2026-01-01T00:00:00+00:00'), ('device_seq', '1');
+             INSERT INTO members(id, member_uid, code, phone, first_name, last_name, branch,
+               registered_at_ms, updated_at_ms, balance_confirmed, tier_id, tier_since_ms)
+             VALUES (1, x'0190f3c2000070008000000000000002', 'ABCDEFGHJK0', '0812345678',
+               'สมชาย', 'ใจดี', 'BKK01', 0, 0, 40, 1, 0);
+             INSERT INTO ledger(member_id, kind, points, tier_credit, day, at_ms, bill_no,
+               branch, op_id, confirmed)
+             VALUES (1, 'earn', 40, 40, {today}, 0, 'OLD-1', 'BKK01', x'01', 1);"
+        ))
+        .unwrap();
+        if version >= 2 {
+            // v2 wrote the name index alongside each member.
+            conn.execute_batch("INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี')")
+                .unwrap();
+        }
+        drop(conn);
+        let r = Replica::open(dir.path(), OpenMode::ReadWrite, env())
+            .unwrap_or_else(|e| panic!("from v{version}: {e}"));
+        assert_eq!(r.status().unwrap().schema_version, latest_version());
+        let found = r.find("ใจดี", 5).unwrap();
+        assert_eq!(found.members.len(), 1, "from v{version}: names indexed");
+        let card = r.member(&key("0812345678")).unwrap();
+        assert_eq!(card.balance, 40, "from v{version}");
+        assert_eq!(
+            card.accumulated_points, 40,
+            "from v{version}: day buckets rebuilt"
+        );
+        assert_balances_match_ledger(&path);
+    }
+}
+
+/// Migrations are append-only: a released migration is never edited. If this fails, put the
+/// change in a new migration instead (see schema.rs).
+#[test]
+fn released_migrations_are_never_edited() {
+    fn fnv1a(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    let released: [u64; 3] = RELEASED_MIGRATION_HASHES;
+    for (i, expected) in released.iter().enumerate() {
+        assert_eq!(
+            fnv1a(MIGRATIONS[i]),
+            *expected,
+            "migration {} was edited after release; add a new migration instead",
+            i + 1
+        );
+    }
+    assert!(MIGRATIONS.len() >= released.len());
+}
+
+const RELEASED_MIGRATION_HASHES: [u64; 3] = [
+    12546764253511555371,
+    7226691002469298704,
+    1032459994334500693,
+];

@@ -1,0 +1,208 @@
+//! Tier placement, upgrades on earning, rolling re-evaluation (full and incremental) and
+//! settings changes, on a real replica file.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use proptest::prelude::*;
+use taem_core::{CalculationPeriod, Points, TierChangeReason, TierSettings};
+use taem_replica::{HistoryItem, RedeemRequest, ReevaluationMode, Replica, VoidRequest};
+
+fn enable(r: &mut Replica, period: CalculationPeriod) {
+    let current = r.settings().unwrap().tiers;
+    let tiers = TierSettings::new(true, period, current.tiers().to_vec()).unwrap();
+    r.set_tier_settings(tiers).unwrap();
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn earning_upgrades_at_once_and_records_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last3Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let receipt = award(&mut r, "0812345678", "B1", "12500"); // 500 pt → Silver
+    let change = receipt.tier_change.expect("an upgrade");
+    assert_eq!(change.to.name, "ซิลเวอร์");
+    assert_eq!(change.from.unwrap().name, "สมาชิก");
+    assert_eq!(change.reason, TierChangeReason::Earned);
+    let card = r.member(&key("0812345678")).unwrap();
+    assert_eq!(card.next_tier.unwrap().name, "โกลด์");
+    assert_eq!(card.points_to_next_tier, 1500);
+    let history = r.history(&key("0812345678"), 50).unwrap();
+    let tier_lines = history
+        .iter()
+        .filter(|h| matches!(h, HistoryItem::Tier(_)))
+        .count();
+    assert_eq!(tier_lines, 2, "registration placement and the upgrade");
+}
+
+#[test]
+fn redeeming_never_lowers_a_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last12Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "12500");
+    r.redeem(RedeemRequest {
+        member: key("0812345678"),
+        points: Points(500),
+        reward: "voucher".into(),
+        op_id: None,
+    })
+    .unwrap();
+    let card = r.member(&key("0812345678")).unwrap();
+    assert_eq!(card.balance, 0);
+    assert_eq!(card.accumulated_points, 500);
+    assert_eq!(card.tier.name, "ซิลเวอร์");
+    let report = r
+        .reevaluate_tiers(ReevaluationMode::Full, date(2026, 11, 30))
+        .unwrap();
+    assert_eq!(report.downgraded, 0);
+}
+
+#[test]
+fn voiding_the_bill_that_upgraded_moves_the_member_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last12Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "12500");
+    let receipt = r
+        .void_bill(VoidRequest {
+            bill_no: "B1".into(),
+            reason: "คืนสินค้า".into(),
+            op_id: None,
+        })
+        .unwrap();
+    let change = receipt.tier_change.expect("a downgrade");
+    assert_eq!(change.to.name, "สมาชิก");
+    assert_eq!(change.reason, TierChangeReason::BillVoided);
+}
+
+#[test]
+fn rolling_window_moves_members_down_when_points_age_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, env) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last3Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    add(&mut r, "0898765432", "สมหญิง", "รักดี");
+    award(&mut r, "0812345678", "B1", "12500"); // 23 Nov: 500 pt, Silver
+    env.set_now(at(2027, 1, 10, 3));
+    award(&mut r, "0898765432", "B2", "12500"); // 10 Jan: Silver
+    // Establish the window as of 1 Feb 2027: both still inside.
+    let first = r
+        .reevaluate_tiers(ReevaluationMode::Incremental, date(2027, 2, 1))
+        .unwrap();
+    assert_eq!(
+        first.mode,
+        ReevaluationMode::Incremental,
+        "switching tiers on evaluated every member, so the daily run is incremental"
+    );
+    assert_eq!(first.downgraded, 0);
+    // 23 Feb: the window starts 24 Nov, so 23 Nov's points aged out.
+    let daily = r
+        .reevaluate_tiers(ReevaluationMode::Incremental, date(2027, 2, 23))
+        .unwrap();
+    assert_eq!(daily.mode, ReevaluationMode::Incremental);
+    assert_eq!(
+        daily.members_checked, 1,
+        "only the member whose points aged out"
+    );
+    assert_eq!(daily.downgraded, 1);
+    assert_eq!(r.member(&key("0812345678")).unwrap().tier.name, "สมาชิก");
+    assert_eq!(r.member(&key("0898765432")).unwrap().tier.name, "ซิลเวอร์");
+    // The next day nothing moves; a full run agrees.
+    let next = r
+        .reevaluate_tiers(ReevaluationMode::Incremental, date(2027, 2, 24))
+        .unwrap();
+    assert_eq!(next.members_checked, 0);
+    let full = r
+        .reevaluate_tiers(ReevaluationMode::Full, date(2027, 2, 24))
+        .unwrap();
+    assert_eq!((full.upgraded, full.downgraded), (0, 0));
+    let history = r.history(&key("0812345678"), 10).unwrap();
+    assert!(history.iter().any(|h| matches!(h,
+        HistoryItem::Tier(c) if c.reason == TierChangeReason::Reevaluation)));
+}
+
+#[test]
+fn changing_the_tiers_replaces_every_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::SinceRegistration);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "5000"); // 200 pt
+    let mut tiers = r.settings().unwrap().tiers.tiers().to_vec();
+    tiers[1].start_points = Points(150); // Silver now from 150
+    let settings = TierSettings::new(true, CalculationPeriod::SinceRegistration, tiers).unwrap();
+    let report = r.set_tier_settings(settings).unwrap();
+    assert_eq!(report.upgraded, 1);
+    let history = r.history(&key("0812345678"), 10).unwrap();
+    assert!(history.iter().any(|h| matches!(h,
+        HistoryItem::Tier(c) if c.reason == TierChangeReason::SettingsChanged)));
+}
+
+#[test]
+fn custom_tier_rates_apply_at_the_counter_only_when_the_system_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let mut tiers = r.settings().unwrap().tiers.tiers().to_vec();
+    tiers[0].rate_mode = taem_core::RateMode::Custom {
+        rate: taem_core::PointRate::parse("10:1").unwrap(),
+    };
+    let off = TierSettings::new(false, CalculationPeriod::Last12Months, tiers.clone()).unwrap();
+    r.set_tier_settings(off).unwrap();
+    assert_eq!(
+        award(&mut r, "0812345678", "B1", "100").points,
+        4,
+        "main rate 25→1"
+    );
+    let on = TierSettings::new(true, CalculationPeriod::Last12Months, tiers).unwrap();
+    r.set_tier_settings(on).unwrap();
+    assert_eq!(
+        award(&mut r, "0812345678", "B2", "100").points,
+        10,
+        "custom 10→1"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever the history, a daily incremental run ends where a full run would.
+    #[test]
+    fn incremental_reevaluation_agrees_with_full(
+        bills in proptest::collection::vec((0usize..4, 0u32..200, 1u32..400), 1..30),
+        days_later in 1u32..200,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut r, env) = replica(dir.path());
+        let start = at(2026, 1, 1, 3);
+        env.set_now(start);
+        enable(&mut r, CalculationPeriod::Last3Months);
+        let phones = ["0810000001", "0810000002", "0810000003", "0810000004"];
+        for p in phones {
+            add(&mut r, p, "ทดสอบ", "");
+        }
+        let mut sorted = bills.clone();
+        sorted.sort_by_key(|b| b.1);
+        for (i, (who, day, hundreds)) in sorted.iter().enumerate() {
+            env.set_now(start + chrono::Duration::days(i64::from(*day)));
+            award(&mut r, phones[*who], &format!("B{i}"), &format!("{}", hundreds * 25));
+        }
+        let last = start + chrono::Duration::days(200);
+        let d0 = taem_core::time::bangkok_date(last);
+        r.reevaluate_tiers(ReevaluationMode::Incremental, d0).unwrap();
+        let d1 = d0 + chrono::Duration::days(i64::from(days_later));
+        r.reevaluate_tiers(ReevaluationMode::Incremental, d1).unwrap();
+        let full = r.reevaluate_tiers(ReevaluationMode::Full, d1).unwrap();
+        prop_assert_eq!((full.upgraded, full.downgraded), (0, 0));
+        assert_balances_match_ledger(r.path());
+    }
+}
