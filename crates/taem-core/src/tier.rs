@@ -147,12 +147,16 @@ pub enum CalculationPeriod {
     /// Everything since the member registered; nothing ever ages out.
     SinceRegistration,
     /// The last 3 months up to today (rolling).
+    #[serde(rename = "last_3_months")]
     Last3Months,
     /// The last 6 months.
+    #[serde(rename = "last_6_months")]
     Last6Months,
     /// The last 9 months.
+    #[serde(rename = "last_9_months")]
     Last9Months,
     /// The last 12 months.
+    #[serde(rename = "last_12_months")]
     Last12Months,
 }
 

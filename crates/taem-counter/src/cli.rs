@@ -49,7 +49,7 @@ pub enum Command {
         /// The member: phone (any form) or member code.
         member: String,
         /// Purchase amount in baht, e.g. 1250.50.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// Bill (receipt) number; a bill earns once.
         #[arg(long, required_unless_present = "preview", default_value = "")]
@@ -66,7 +66,7 @@ pub enum Command {
         /// The member.
         member: String,
         /// Points to spend.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         points: String,
         /// What the member received.
         #[arg(long)]
@@ -117,6 +117,10 @@ pub enum Command {
     /// Point rates.
     #[command(subcommand)]
     Rates(RatesCommand),
+    /// Apply operations read from standard input, one JSON object per line, answering one JSON
+    /// line each, e.g. {"op":"award","member":"0812345678","amount":"250","bill":"B-1"}.
+    /// Ops: award, redeem, void, adjust, find, show (fields as the commands' options).
+    Batch,
     /// Operations waiting to be sent to the server.
     Outbox {
         /// How many.

@@ -5,6 +5,7 @@
 //! a message that says what was wrong and how to fix it (`{"error":{"code","message"}}` on
 //! stderr with `--json`).
 
+mod batch;
 mod cli;
 mod demo;
 mod render;
@@ -35,10 +36,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let (code, message) = match err.downcast_ref::<ReplicaError>() {
-                Some(e) => (e.code(), e.to_string()),
-                None => ("error", format!("{err:#}")),
-            };
+            let (code, message) = (error_code(&err), format!("{err:#}"));
             if json {
                 let body = serde_json::json!({"error": {"code": code, "message": message}});
                 eprintln!("{body}");
@@ -48,6 +46,27 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_REFUSED)
         }
     }
+}
+
+/// The stable code of an error, for scripts to branch on (never on the message text).
+fn error_code(err: &anyhow::Error) -> &'static str {
+    if let Some(e) = err.downcast_ref::<ReplicaError>() {
+        return e.code();
+    }
+    let codes: [(bool, &str); 8] = [
+        (err.is::<taem_core::PhoneError>(), "bad_phone"),
+        (err.is::<taem_core::MoneyError>(), "bad_amount"),
+        (err.is::<taem_core::PointsError>(), "bad_points"),
+        (err.is::<taem_core::ProfileError>(), "bad_profile"),
+        (err.is::<taem_core::MemberCodeError>(), "bad_member_code"),
+        (err.is::<taem_core::ThaiDateError>(), "bad_date"),
+        (err.is::<taem_core::RateError>(), "bad_rate"),
+        (err.is::<taem_core::TierSettingsError>(), "bad_tier_settings"),
+    ];
+    codes
+        .into_iter()
+        .find_map(|(matches, code)| matches.then_some(code))
+        .unwrap_or("refused")
 }
 
 /// Where replicas live when `--data-dir` and `TAEM_DATA_DIR` are not given.
@@ -200,6 +219,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tiers(cmd) => tiers_cmd::run(&dir, json, wait, cmd)?,
         Command::Rates(cmd) => tiers_cmd::rates(&dir, json, wait, cmd)?,
+        Command::Batch => {
+            let mut replica = open(&dir, OpenMode::ReadWrite, wait)?;
+            batch::run(&mut replica)?;
+        }
         Command::Outbox { limit } => {
             let replica = open(&dir, OpenMode::ReadOnly, wait)?;
             let ops = replica.pending_operations(limit)?;

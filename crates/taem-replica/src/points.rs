@@ -482,7 +482,7 @@ fn ensure_bill_not_earned(ctx: &Ctx<'_>, bill_no: &str) -> Result<()> {
     match earlier {
         Some((code, points, at_ms)) => Err(ReplicaError::BillAlreadyEarned {
             bill_no: bill_no.to_string(),
-            code,
+            code: taem_core::MemberCode::parse(&code).map_or(code, |c| c.display_grouped()),
             points,
             when: when(at_ms),
         }),
