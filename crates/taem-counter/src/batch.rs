@@ -134,14 +134,18 @@ pub fn run(replica: &mut Replica) -> anyhow::Result<()> {
             error_line(
                 line_no,
                 "line_too_long",
-                format!("line {line_no} is longer than {LINE_BYTES_MAX} bytes: one operation per line"),
+                format!(
+                    "line {line_no} is longer than {LINE_BYTES_MAX} bytes: one operation per line"
+                ),
             )
         } else {
             match serde_json::from_str::<Line>(&line) {
                 Err(e) => error_line(
                     line_no,
                     "bad_line",
-                    format!("line {line_no} is not a valid operation ({e}): see `taem-counter batch --help`"),
+                    format!(
+                        "line {line_no} is not a valid operation ({e}): see `taem-counter batch --help`"
+                    ),
                 ),
                 Ok(op) => match apply(replica, op) {
                     Ok(value) => value,

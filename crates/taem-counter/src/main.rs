@@ -61,7 +61,10 @@ fn error_code(err: &anyhow::Error) -> &'static str {
         (err.is::<taem_core::MemberCodeError>(), "bad_member_code"),
         (err.is::<taem_core::ThaiDateError>(), "bad_date"),
         (err.is::<taem_core::RateError>(), "bad_rate"),
-        (err.is::<taem_core::TierSettingsError>(), "bad_tier_settings"),
+        (
+            err.is::<taem_core::TierSettingsError>(),
+            "bad_tier_settings",
+        ),
     ];
     codes
         .into_iter()

@@ -43,12 +43,25 @@ fn refused(dir: &Path, args: &[&str]) -> (String, String) {
 
 fn shop() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    ok_json(dir.path(), &["init", "--shop", "ร้านทดสอบ", "--branch", "BKK01"]);
+    ok_json(
+        dir.path(),
+        &["init", "--shop", "ร้านทดสอบ", "--branch", "BKK01"],
+    );
     ok_json(
         dir.path(),
         &[
-            "member", "add", "--phone", "081-234-5678", "--first-name", "สมชาย", "--last-name",
-            "ใจดี", "--birthday", "15/08/2530", "--gender", "ชาย",
+            "member",
+            "add",
+            "--phone",
+            "081-234-5678",
+            "--first-name",
+            "สมชาย",
+            "--last-name",
+            "ใจดี",
+            "--birthday",
+            "15/08/2530",
+            "--gender",
+            "ชาย",
         ],
     );
     dir
@@ -66,14 +79,44 @@ fn a_cashier_registers_finds_awards_redeems_and_voids() {
     assert_eq!(found["kind"], "name");
     assert_eq!(found["members"][0]["phone"], "0812345678");
     let card = ok_json(d, &["member", "show", "+66 81 234 5678"]);
-    assert_eq!(card["profile"]["birthday"], "1987-08-15", "B.E. 2530 is 1987");
-    let preview = ok_json(d, &["award", "0812345678", "--amount", "1250.50", "--preview"]);
+    assert_eq!(
+        card["profile"]["birthday"], "1987-08-15",
+        "B.E. 2530 is 1987"
+    );
+    let preview = ok_json(
+        d,
+        &["award", "0812345678", "--amount", "1250.50", "--preview"],
+    );
     assert_eq!(preview["points"], 50);
-    assert_eq!(status(d)["pending_operations"], 1, "a preview records nothing");
-    let award = ok_json(d, &["award", "0812345678", "--amount", "1,250.50", "--bill", "R-1"]);
+    assert_eq!(
+        status(d)["pending_operations"],
+        1,
+        "a preview records nothing"
+    );
+    let award = ok_json(
+        d,
+        &[
+            "award",
+            "0812345678",
+            "--amount",
+            "1,250.50",
+            "--bill",
+            "R-1",
+        ],
+    );
     assert_eq!(award["points"], 50);
     assert_eq!(award["member"]["balance"], 50);
-    let redeem = ok_json(d, &["redeem", "0812345678", "--points", "20", "--reward", "กาแฟฟรี"]);
+    let redeem = ok_json(
+        d,
+        &[
+            "redeem",
+            "0812345678",
+            "--points",
+            "20",
+            "--reward",
+            "กาแฟฟรี",
+        ],
+    );
     assert_eq!(redeem["member"]["balance"], 30);
     let void = ok_json(d, &["void", "R-1", "--reason", "ลูกค้าคืนสินค้า"]);
     assert_eq!(void["points"], -50);
@@ -88,37 +131,116 @@ fn a_cashier_registers_finds_awards_redeems_and_voids() {
     assert_eq!(status(d)["pending_operations"], 4);
     let text = counter(d, &["member", "show", "0812345678"]);
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("สมชาย ใจดี") && text.contains("081-234-5678"), "{text}");
+    assert!(
+        text.contains("สมชาย ใจดี") && text.contains("081-234-5678"),
+        "{text}"
+    );
 }
 
 #[test]
 fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
     let dir = shop();
     let d = dir.path();
-    ok_json(d, &["award", "0812345678", "--amount", "100", "--bill", "R-1"]);
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "100", "--bill", "R-1"],
+    );
     let before = status(d);
     let card_before = ok_json(d, &["member", "show", "0812345678"]);
     let cases: &[(&[&str], &str, &str)] = &[
-        (&["member", "add", "--phone", "12345", "--first-name", "x"], "bad_phone", "10 digits"),
-        (&["member", "add", "--phone", "02-123-4567", "--first-name", "x"], "bad_phone", "mobile"),
-        (&["member", "add", "--phone", "0899999999"], "bad_profile", "first name"),
-        (&["member", "add", "--phone", "0812345678", "--first-name", "ซ้ำ"], "phone_taken", "สมชาย"),
-        (&["award", "0812345678", "--amount", "-5", "--bill", "R-2"], "bad_amount", "negative"),
-        (&["award", "0812345678", "--amount", "10.005", "--bill", "R-2"], "bad_amount", "at most 2"),
-        (&["award", "0812345678", "--amount", "12abc", "--bill", "R-2"], "bad_amount", "not an amount"),
-        (&["award", "0899999999", "--amount", "100", "--bill", "R-2"], "unknown_member", "089-999-9999"),
-        (&["award", "0812345678", "--amount", "100", "--bill", "R-1"], "bill_already_earned", "R-1"),
-        (&["redeem", "0812345678", "--points", "5", "--reward", "x"], "insufficient_points", "has 4 points"),
-        (&["redeem", "0812345678", "--points", "1.5", "--reward", "x"], "bad_points", "whole number"),
-        (&["void", "R-404", "--reason", "x"], "bill_not_found", "R-404"),
-        (&["adjust", "0812345678", "--points", "+5", "--reason", " "], "reason_required", "reason"),
-        (&["member", "show", "hello"], "not_a_member_reference", "neither"),
+        (
+            &["member", "add", "--phone", "12345", "--first-name", "x"],
+            "bad_phone",
+            "10 digits",
+        ),
+        (
+            &[
+                "member",
+                "add",
+                "--phone",
+                "02-123-4567",
+                "--first-name",
+                "x",
+            ],
+            "bad_phone",
+            "mobile",
+        ),
+        (
+            &["member", "add", "--phone", "0899999999"],
+            "bad_profile",
+            "first name",
+        ),
+        (
+            &[
+                "member",
+                "add",
+                "--phone",
+                "0812345678",
+                "--first-name",
+                "ซ้ำ",
+            ],
+            "phone_taken",
+            "สมชาย",
+        ),
+        (
+            &["award", "0812345678", "--amount", "-5", "--bill", "R-2"],
+            "bad_amount",
+            "negative",
+        ),
+        (
+            &["award", "0812345678", "--amount", "10.005", "--bill", "R-2"],
+            "bad_amount",
+            "at most 2",
+        ),
+        (
+            &["award", "0812345678", "--amount", "12abc", "--bill", "R-2"],
+            "bad_amount",
+            "not an amount",
+        ),
+        (
+            &["award", "0899999999", "--amount", "100", "--bill", "R-2"],
+            "unknown_member",
+            "089-999-9999",
+        ),
+        (
+            &["award", "0812345678", "--amount", "100", "--bill", "R-1"],
+            "bill_already_earned",
+            "R-1",
+        ),
+        (
+            &["redeem", "0812345678", "--points", "5", "--reward", "x"],
+            "insufficient_points",
+            "has 4 points",
+        ),
+        (
+            &["redeem", "0812345678", "--points", "1.5", "--reward", "x"],
+            "bad_points",
+            "whole number",
+        ),
+        (
+            &["void", "R-404", "--reason", "x"],
+            "bill_not_found",
+            "R-404",
+        ),
+        (
+            &["adjust", "0812345678", "--points", "+5", "--reason", " "],
+            "reason_required",
+            "reason",
+        ),
+        (
+            &["member", "show", "hello"],
+            "not_a_member_reference",
+            "neither",
+        ),
         (&["member", "find", "12"], "query_too_short", "too short"),
     ];
     for (args, code, needle) in cases {
         let (got, message) = refused(d, args);
         assert_eq!(&got, code, "{args:?}: {message}");
-        assert!(message.contains(needle), "{args:?}: `{message}` lacks `{needle}`");
+        assert!(
+            message.contains(needle),
+            "{args:?}: `{message}` lacks `{needle}`"
+        );
     }
     assert_eq!(status(d), before, "nothing written by refused commands");
     assert_eq!(ok_json(d, &["member", "show", "0812345678"]), card_before);
@@ -127,10 +249,16 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
 #[test]
 fn errors_without_json_are_one_readable_line_on_stderr() {
     let dir = shop();
-    let out = counter(dir.path(), &["award", "0812345678", "--amount", "abc", "--bill", "X"]);
+    let out = counter(
+        dir.path(),
+        &["award", "0812345678", "--amount", "abc", "--bill", "X"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.starts_with("error: `abc` is not an amount of baht"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: `abc` is not an amount of baht"),
+        "{stderr}"
+    );
     let usage = counter(dir.path(), &["award"]);
     assert_eq!(usage.status.code(), Some(2), "usage errors exit 2 (clap)");
 }
@@ -151,8 +279,14 @@ fn a_read_only_replica_still_answers_look_ups() {
     let mut perms = std::fs::metadata(&file).unwrap().permissions();
     perms.set_readonly(true);
     std::fs::set_permissions(&file, perms).unwrap();
-    assert_eq!(ok_json(d, &["member", "find", "5678"])["members"][0]["phone"], "0812345678");
-    let (code, message) = refused(d, &["award", "0812345678", "--amount", "100", "--bill", "R-9"]);
+    assert_eq!(
+        ok_json(d, &["member", "find", "5678"])["members"][0]["phone"],
+        "0812345678"
+    );
+    let (code, message) = refused(
+        d,
+        &["award", "0812345678", "--amount", "100", "--bill", "R-9"],
+    );
     assert_eq!(code, "read_only");
     assert!(message.contains("chmod"), "{message}");
 }
@@ -174,7 +308,16 @@ fn retrying_with_the_same_operation_id_is_safe() {
     let dir = shop();
     let d = dir.path();
     let op = "0190f3c2-1111-7000-8000-000000000001";
-    let args = ["award", "0812345678", "--amount", "500", "--bill", "R-5", "--op-id", op];
+    let args = [
+        "award",
+        "0812345678",
+        "--amount",
+        "500",
+        "--bill",
+        "R-5",
+        "--op-id",
+        op,
+    ];
     let first = ok_json(d, &args);
     let again = ok_json(d, &args);
     assert_eq!(first["replayed"], false);
@@ -191,7 +334,18 @@ fn tiers_can_be_configured_from_the_command_line() {
     ok_json(d, &["tiers", "period", "6"]);
     ok_json(
         d,
-        &["tiers", "add", "--name", "แพลทินัม", "--start", "5000", "--icon", "platinum", "--rate", "20:1"],
+        &[
+            "tiers",
+            "add",
+            "--name",
+            "แพลทินัม",
+            "--start",
+            "5000",
+            "--icon",
+            "platinum",
+            "--rate",
+            "20:1",
+        ],
     );
     let shown = ok_json(d, &["tiers", "show"]);
     let tiers = &shown["settings"]["tiers"];
@@ -202,16 +356,27 @@ fn tiers_can_be_configured_from_the_command_line() {
     let (code, message) = refused(d, &["tiers", "add", "--name", "ซ้ำ", "--start", "5000"]);
     assert_eq!(code, "bad_tier_settings");
     assert!(message.contains("5000"), "{message}");
-    let (_, message) = refused(d, &["tiers", "add", "--name", "x", "--start", "9", "--icon", "unicorn"]);
+    let (_, message) = refused(
+        d,
+        &[
+            "tiers", "add", "--name", "x", "--start", "9", "--icon", "unicorn",
+        ],
+    );
     assert!(message.contains("crown"), "lists the icons: {message}");
     let (_, message) = refused(d, &["tiers", "period", "5"]);
     assert!(message.contains("3, 6, 9 or 12"), "{message}");
     assert_eq!(ok_json(d, &["tiers", "show"]), before);
-    ok_json(d, &["award", "0812345678", "--amount", "125000", "--bill", "BIG"]);
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "125000", "--bill", "BIG"],
+    );
     let card = ok_json(d, &["member", "show", "0812345678"]);
     assert_eq!(card["tier"]["name"], "แพลทินัม");
     let report = ok_json(d, &["tiers", "reevaluate", "--today", "01/06/2570"]);
-    assert_eq!(report["downgraded"], 1, "six months later the points aged out");
+    assert_eq!(
+        report["downgraded"], 1,
+        "six months later the points aged out"
+    );
 }
 
 #[test]
@@ -225,7 +390,12 @@ fn the_demo_shop_is_deterministic_and_searchable() {
     let fa = ok_json(a.path(), &["member", "find", "สม", "--limit", "5"]);
     let fb = ok_json(b.path(), &["member", "find", "สม", "--limit", "5"]);
     let codes = |v: &Value| -> Vec<String> {
-        v["members"].as_array().unwrap().iter().map(|m| m["code"].to_string()).collect()
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["code"].to_string())
+            .collect()
     };
     assert_eq!(codes(&fa), codes(&fb));
     let (code, _) = refused(a.path(), &["demo", "--members", "10"]);
