@@ -120,7 +120,7 @@ impl PointRate {
 
 impl fmt::Display for PointRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} THB → {} pt", self.baht.display_thb(), self.points)
+        write!(f, "{} THB = {} pt", self.baht.display_thb(), self.points)
     }
 }
 

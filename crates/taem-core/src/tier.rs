@@ -172,6 +172,17 @@ impl CalculationPeriod {
         }
     }
 
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CalculationPeriod::SinceRegistration => "since registration (ตั้งแต่วันสมัคร)",
+            CalculationPeriod::Last3Months => "last 3 months (ย้อนหลัง 3 เดือน)",
+            CalculationPeriod::Last6Months => "last 6 months (ย้อนหลัง 6 เดือน)",
+            CalculationPeriod::Last9Months => "last 9 months (ย้อนหลัง 9 เดือน)",
+            CalculationPeriod::Last12Months => "last 12 months (ย้อนหลัง 12 เดือน)",
+        }
+    }
+
     /// Parses `registration`, `3`, `6`, `9`, `12` (or `12m`, `last-12-months`).
     pub fn parse(input: &str) -> Option<CalculationPeriod> {
         let s = input.trim().to_ascii_lowercase();
@@ -249,6 +260,19 @@ impl TierChangeReason {
         ]
         .into_iter()
         .find(|r| r.as_str() == name)
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TierChangeReason::Registered => "registered",
+            TierChangeReason::Earned => "earned points",
+            TierChangeReason::BillVoided => "bill voided",
+            TierChangeReason::Adjusted => "adjustment",
+            TierChangeReason::Reevaluation => "re-evaluation",
+            TierChangeReason::SettingsChanged => "tier settings changed",
+            TierChangeReason::Imported => "import",
+        }
     }
 
     /// Whether this reason may move a member down. Earning only ever moves a member up; the

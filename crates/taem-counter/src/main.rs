@@ -149,7 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let value = serde_json::json!({"points": points.0, "rate": rate, "amount": amount.to_string()});
                 emit(json, &value, |_| {
                     format!(
-                        "{} baht → {} points at {rate} (not recorded)",
+                        "{} THB earns {} points (rate {rate}); preview only, nothing recorded",
                         amount.display_thb(),
                         points.display_grouped()
                     )

@@ -93,7 +93,7 @@ pub fn member(m: &MemberView) -> String {
         m.tier.name,
         pts(m.accumulated_points)
     );
-    if let Some(next) = &m.next_tier {
+    if let Some(next) = m.next_tier.as_ref().filter(|_| m.tier_system_enabled) {
         let _ = writeln!(
             out,
             "next      {} in {} pt",
@@ -124,13 +124,20 @@ pub fn member(m: &MemberView) -> String {
 }
 
 fn tier_change(c: &TierChangeView) -> String {
-    format!(
-        "tier {} → {} ({:?}, {} pt accumulated)",
-        c.from.as_ref().map_or("–", |t| t.name.as_str()),
-        c.to.name,
-        c.reason,
-        pts(c.accumulated_points)
-    )
+    match &c.from {
+        None => format!("tier {} ({})", c.to.name, c.reason.label()),
+        Some(from) => format!(
+            "tier {} → {} ({}, {} pt accumulated)",
+            from.name,
+            c.to.name,
+            c.reason.label(),
+            pts(c.accumulated_points)
+        ),
+    }
+}
+
+fn baht(amount: &str) -> String {
+    taem_core::Money::parse(amount).map_or_else(|_| amount.to_string(), |m| m.display_thb())
 }
 
 /// Award, redeem, void, adjust.
@@ -141,13 +148,20 @@ pub fn receipt(r: &AwardReceipt) -> String {
     }
     let what = match (&r.bill_no, &r.amount) {
         (Some(bill), Some(amount)) => format!(
-            "bill {bill}, {amount} baht at {}",
+            "bill {bill}, {} THB at {}",
+            baht(amount),
             r.rate.as_deref().unwrap_or("")
         ),
         (Some(bill), None) => format!("bill {bill} voided"),
-        _ => String::new(),
+        _ => r.kind.label_th().to_string(),
     };
-    let _ = writeln!(out, "{:+} pt  {what}", r.points);
+    let reason = r
+        .reason
+        .as_deref()
+        .map(|x| format!(": {x}"))
+        .unwrap_or_default();
+    let line = format!("{:+} pt  {what}{reason}", r.points);
+    let _ = writeln!(out, "{}", line.trim_end());
     let _ = writeln!(out, "{}", summary_line(&r.member));
     if let Some(c) = &r.tier_change {
         let _ = writeln!(out, "{}", tier_change(c));
@@ -164,23 +178,29 @@ pub fn history(items: &[HistoryItem]) -> String {
     items
         .iter()
         .map(|item| match item {
-            HistoryItem::Points(e) => format!(
-                "{}  {:<12} {:>+8}  {}{}{}",
-                format_bangkok_be(e.at),
-                e.kind.label_th(),
-                e.points,
-                e.bill_no
-                    .as_deref()
-                    .map(|b| format!("bill {b} "))
-                    .unwrap_or_default(),
-                e.amount
-                    .as_deref()
-                    .map(|a| format!("{a} baht "))
-                    .unwrap_or_default(),
-                e.reason
-                    .as_deref()
-                    .unwrap_or(if e.confirmed { "" } else { "(waiting to sync)" })
-            ),
+            HistoryItem::Points(e) => {
+                let mut parts = Vec::new();
+                if let Some(b) = &e.bill_no {
+                    parts.push(format!("bill {b}"));
+                }
+                if let Some(a) = &e.amount {
+                    parts.push(format!("{} THB", baht(a)));
+                }
+                if let Some(r) = &e.reason {
+                    parts.push(r.clone());
+                }
+                if !e.confirmed {
+                    parts.push("(waiting to sync)".into());
+                }
+                let line = format!(
+                    "{}  {:<12} {:>+8}  {}",
+                    format_bangkok_be(e.at),
+                    e.kind.label_th(),
+                    e.points,
+                    parts.join("  ")
+                );
+                line.trim_end().to_string()
+            }
             HistoryItem::Tier(c) => format!("{}  {}", format_bangkok_be(c.at), tier_change(c)),
         })
         .collect::<Vec<_>>()
@@ -199,9 +219,9 @@ pub fn rates(r: &SystemRates) -> String {
 pub fn tiers(s: &ShopSettings, counts: &[(u32, i64)]) -> String {
     let t = &s.tiers;
     let mut out = format!(
-        "tier system {}   period: {:?}\n",
+        "tier system {}   period: {}\n",
         if t.enabled { "ON" } else { "OFF" },
-        t.period
+        t.period.label()
     );
     for tier in t.tiers() {
         let members = counts.iter().find(|c| c.0 == tier.id).map_or(0, |c| c.1);
@@ -226,11 +246,18 @@ pub fn tiers(s: &ShopSettings, counts: &[(u32, i64)]) -> String {
 
 /// Re-evaluation report.
 pub fn reevaluation(r: &ReevaluationReport) -> String {
+    let scope = match r.mode {
+        taem_replica::ReevaluationMode::Full => "every member",
+        taem_replica::ReevaluationMode::Incremental => "members whose window moved",
+    };
+    let checked = if r.members_checked == 1 {
+        "1 member".to_string()
+    } else {
+        format!("{} members", pts(r.members_checked as i64))
+    };
     format!(
-        "tier re-evaluation ({:?}) as of {}: {} members checked, {} up, {} down, {} ms",
-        r.mode,
+        "tier re-evaluation ({scope}) as of {}: {checked} checked, {} up, {} down, {} ms",
         taem_core::thai_date::format_be(r.as_of),
-        pts(r.members_checked as i64),
         r.upgraded,
         r.downgraded,
         r.elapsed_ms

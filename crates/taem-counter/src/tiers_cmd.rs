@@ -18,9 +18,28 @@ struct TiersShown {
     members_per_tier: Vec<(u32, i64)>,
 }
 
+#[derive(Serialize)]
+struct TiersSaved {
+    settings: ShopSettings,
+    members_per_tier: Vec<(u32, i64)>,
+    reevaluation: taem_replica::ReevaluationReport,
+}
+
+/// Saves new tier settings (every member is re-placed) and shows the result.
 fn save(replica: &mut Replica, json: bool, tiers: TierSettings) -> anyhow::Result<()> {
-    let report = replica.set_tier_settings(tiers)?;
-    emit(json, &report, render::reevaluation);
+    let reevaluation = replica.set_tier_settings(tiers)?;
+    let saved = TiersSaved {
+        settings: replica.settings()?,
+        members_per_tier: replica.members_per_tier()?,
+        reevaluation,
+    };
+    emit(json, &saved, |s| {
+        format!(
+            "{}\n{}",
+            render::tiers(&s.settings, &s.members_per_tier),
+            render::reevaluation(&s.reevaluation)
+        )
+    });
     Ok(())
 }
 

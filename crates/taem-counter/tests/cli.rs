@@ -268,7 +268,7 @@ fn a_missing_replica_says_how_to_create_one() {
     let dir = tempfile::tempdir().unwrap();
     let (code, message) = refused(dir.path(), &["status"]);
     assert_eq!(code, "not_initialised");
-    assert!(message.contains("taem-counter init"), "{message}");
+    assert!(message.contains("init --shop"), "{message}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 pub enum ReplicaError {
     /// No replica was created in the data directory yet.
     #[error(
-        "no Taem replica in {dir}: create one with `taem-counter init --data-dir {dir} --branch CODE` (or `taem-counter demo`)"
+        "no Taem replica in {dir}: create one with `taem-counter --data-dir {dir} init --shop \"SHOP NAME\" --branch CODE` (or `taem-counter --data-dir {dir} demo` for a demo shop)"
     )]
     NotInitialised {
         /// The data directory.
@@ -98,7 +98,7 @@ pub enum ReplicaError {
     },
     /// What was typed is neither a phone nor a member code.
     #[error(
-        "`{input}` is neither a Thai mobile number nor a member code: give the member's phone (e.g. 081-234-5678) or card code (e.g. 7K3QD-9XW2M-P)"
+        "`{input}` is neither a Thai mobile number nor a member code: give the member's phone (e.g. 081-234-5678) or card code (e.g. 7K3QD-9XW2S-P)"
     )]
     NotAMemberReference {
         /// What was typed.
@@ -165,6 +165,20 @@ pub enum ReplicaError {
         balance: i64,
         /// What was asked for.
         requested: i64,
+    },
+    /// An adjustment that would take the balance below zero.
+    #[error(
+        "member {code} has {balance} points; adjusting by {points} would leave {after}: an adjustment cannot take a balance below 0"
+    )]
+    AdjustBelowZero {
+        /// The member.
+        code: String,
+        /// Balance now.
+        balance: i64,
+        /// The adjustment.
+        points: i64,
+        /// The balance it would leave.
+        after: i64,
     },
     /// The purchase is too small to earn anything.
     #[error("{amount} baht earns no points at {rate}: nothing recorded")]
@@ -251,6 +265,7 @@ impl ReplicaError {
             ReplicaError::BillAlreadyVoided { .. } => "bill_already_voided",
             ReplicaError::BadBillNumber { .. } => "bad_bill_number",
             ReplicaError::InsufficientPoints { .. } => "insufficient_points",
+            ReplicaError::AdjustBelowZero { .. } => "adjust_below_zero",
             ReplicaError::NothingToEarn { .. } => "nothing_to_earn",
             ReplicaError::ReasonRequired { .. } => "reason_required",
             ReplicaError::OperationIdReused { .. } => "operation_id_reused",

@@ -54,7 +54,7 @@ impl MemberKey {
         })
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             MemberKey::Phone(p) => format!("phone {}", p.display_grouped()),
             MemberKey::Code(c) => format!("member code {}", c.display_grouped()),

@@ -102,24 +102,28 @@ fn reused(op_id: Uuid, kind: &OperationKind) -> ReplicaError {
 }
 
 struct Done {
+    kind: LedgerKind,
     member_id: i64,
     points: Points,
     replayed: bool,
     bill_no: Option<String>,
     amount: Option<Money>,
     rate: Option<String>,
+    reason: Option<String>,
     tier_change: Option<crate::views::TierChangeView>,
 }
 
 impl Done {
-    fn replay(member_id: i64, points: Points) -> Done {
+    fn replay(kind: LedgerKind, member_id: i64, points: Points) -> Done {
         Done {
+            kind,
             member_id,
             points,
             replayed: true,
             bill_no: None,
             amount: None,
             rate: None,
+            reason: None,
             tier_change: None,
         }
     }
@@ -132,11 +136,13 @@ impl Replica {
         Ok(AwardReceipt {
             op_id,
             replayed: done.replayed,
+            kind: done.kind,
             member: row.summary(&settings),
             points: done.points.0,
             bill_no: done.bill_no,
             amount: done.amount.map(|a| a.to_string()),
             rate: done.rate,
+            reason: done.reason,
             tier_change: done.tier_change,
         })
     }
@@ -156,7 +162,7 @@ impl Replica {
         crate::members::find_row(&self.conn, key)
             .map_err(|e| self.fail(e))?
             .ok_or_else(|| ReplicaError::UnknownMember {
-                query: format!("{key:?}"),
+                query: key.describe(),
             })
     }
 
@@ -179,7 +185,7 @@ impl Replica {
                         bill_no: Some(b),
                         amount: Some(amount),
                         rate: Some(rate.to_string()),
-                        ..Done::replay(row.id, points)
+                        ..Done::replay(LedgerKind::Earn, row.id, points)
                     }),
                     other => Err(reused(op_id, &other)),
                 };
@@ -223,12 +229,14 @@ impl Replica {
                 },
             )?;
             Ok(Done {
+                kind: LedgerKind::Earn,
                 member_id: row.id,
                 points,
                 replayed: false,
                 bill_no: Some(bill_no.clone()),
                 amount: Some(req.amount),
                 rate: Some(rate.to_string()),
+                reason: None,
                 tier_change,
             })
         })?;
@@ -244,7 +252,10 @@ impl Replica {
             if let Some(prev) = ctx.previous(op_id)? {
                 return match prev.kind {
                     OperationKind::VoidBill {
-                        bill_no: b, points, ..
+                        bill_no: b,
+                        points,
+                        reason,
+                        ..
                     } if b == bill_no => {
                         let member_id = earned_bill(ctx, &bill_no)?
                             .map(|e| e.member_id)
@@ -253,7 +264,8 @@ impl Replica {
                             })?;
                         Ok(Done {
                             bill_no: Some(b),
-                            ..Done::replay(member_id, points)
+                            reason: Some(reason),
+                            ..Done::replay(LedgerKind::EarnReversal, member_id, points)
                         })
                     }
                     other => Err(reused(op_id, &other)),
@@ -306,12 +318,14 @@ impl Replica {
                 },
             )?;
             Ok(Done {
+                kind: LedgerKind::EarnReversal,
                 member_id: row.id,
                 points,
                 replayed: false,
                 bill_no: Some(bill_no.clone()),
                 amount: None,
                 rate: None,
+                reason: Some(reason.clone()),
                 tier_change,
             })
         })?;
@@ -333,10 +347,13 @@ impl Replica {
             if let Some(prev) = ctx.previous(op_id)? {
                 return match prev.kind {
                     OperationKind::Redeem {
-                        member_id, points, ..
-                    } if member_id == row.uid && points == -req.points => {
-                        Ok(Done::replay(row.id, points))
-                    }
+                        member_id,
+                        points,
+                        reward,
+                    } if member_id == row.uid && points == -req.points => Ok(Done {
+                        reason: Some(reward),
+                        ..Done::replay(LedgerKind::Redeem, row.id, points)
+                    }),
                     other => Err(reused(op_id, &other)),
                 };
             }
@@ -371,7 +388,8 @@ impl Replica {
             )?;
             Ok(Done {
                 replayed: false,
-                ..Done::replay(row.id, points)
+                reason: Some(reward.clone()),
+                ..Done::replay(LedgerKind::Redeem, row.id, points)
             })
         })?;
         self.receipt(op_id, done)
@@ -389,18 +407,26 @@ impl Replica {
             if let Some(prev) = ctx.previous(op_id)? {
                 return match prev.kind {
                     OperationKind::Adjust {
-                        member_id, points, ..
-                    } if member_id == row.uid && points == req.points => {
-                        Ok(Done::replay(row.id, points))
-                    }
+                        member_id,
+                        points,
+                        reason,
+                        ..
+                    } if member_id == row.uid && points == req.points => Ok(Done {
+                        reason: Some(reason),
+                        ..Done::replay(LedgerKind::Adjust, row.id, points)
+                    }),
                     other => Err(reused(op_id, &other)),
                 };
             }
-            if row.balance() + req.points.0 < 0 {
-                return Err(ReplicaError::InsufficientPoints {
+            // A deduction may not take the balance below zero; an addition is always fine,
+            // even to a balance a voided bill left negative.
+            let after = row.balance() + req.points.0;
+            if req.points.0 < 0 && after < 0 {
+                return Err(ReplicaError::AdjustBelowZero {
                     code: row.code.clone(),
                     balance: row.balance(),
-                    requested: -req.points.0,
+                    points: req.points.0,
+                    after,
                 });
             }
             ctx.insert_entry(&NewEntry {
@@ -433,7 +459,8 @@ impl Replica {
             Ok(Done {
                 tier_change,
                 replayed: false,
-                ..Done::replay(row.id, req.points)
+                reason: Some(reason.clone()),
+                ..Done::replay(LedgerKind::Adjust, row.id, req.points)
             })
         })?;
         self.receipt(op_id, done)

@@ -133,6 +133,8 @@ pub struct AwardReceipt {
     pub op_id: Uuid,
     /// True when this id had already been applied: nothing new was written.
     pub replayed: bool,
+    /// What was written: earn, earn_reversal, redeem or adjust.
+    pub kind: LedgerKind,
     /// The member after the operation.
     pub member: MemberSummary,
     /// The points moved (±).
@@ -143,6 +145,8 @@ pub struct AwardReceipt {
     pub amount: Option<String>,
     /// The rate applied, for earnings.
     pub rate: Option<String>,
+    /// The reward (redeem) or the reason (void, adjust).
+    pub reason: Option<String>,
     /// The tier change it caused, if any.
     pub tier_change: Option<TierChangeView>,
 }

@@ -21,7 +21,7 @@ fn opening_an_empty_folder_says_how_to_create_a_replica() {
     let dir = tempfile::tempdir().unwrap();
     let err = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap_err();
     assert!(matches!(err, ReplicaError::NotInitialised { .. }));
-    assert!(err.to_string().contains("taem-counter init"), "{err}");
+    assert!(err.to_string().contains("init --shop"), "{err}");
     let (_r, _) = replica(dir.path());
     let again = Replica::create(dir.path(), "x", "y", env()).unwrap_err();
     assert!(matches!(again, ReplicaError::AlreadyInitialised { .. }));

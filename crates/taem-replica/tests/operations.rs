@@ -190,7 +190,7 @@ fn adjustments_need_a_reason_and_may_count_toward_the_tier() {
     assert!(adjust(&mut r, 0, "x", false).is_err());
     assert!(matches!(
         adjust(&mut r, -1, "oops", false),
-        Err(ReplicaError::InsufficientPoints { .. })
+        Err(ReplicaError::AdjustBelowZero { after: -1, .. })
     ));
     assert_eq!(fingerprint(r.path()), before);
     adjust(&mut r, 600, "ชดเชยสินค้าล่าช้า", false).unwrap();
@@ -359,4 +359,40 @@ fn every_operation_kind_leaves_the_ledger_consistent() {
         .map(|o| o.device_seq)
         .collect();
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "gapless");
+}
+
+#[test]
+fn a_balance_left_negative_by_a_void_can_be_adjusted_back_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "1250");
+    r.redeem(RedeemRequest {
+        member: key("0812345678"),
+        points: Points(40),
+        reward: "แก้วน้ำ".into(),
+        op_id: None,
+    })
+    .unwrap();
+    // The goods came back after the points were spent: the void still takes them back.
+    let void = r
+        .void_bill(VoidRequest {
+            bill_no: "B1".into(),
+            reason: "คืนสินค้า".into(),
+            op_id: None,
+        })
+        .unwrap();
+    assert_eq!(void.member.balance, -40);
+    assert_eq!(void.reason.as_deref(), Some("คืนสินค้า"));
+    let up = r
+        .adjust(AdjustRequest {
+            member: key("0812345678"),
+            points: Points(30),
+            reason: "ชดเชย".into(),
+            counts_toward_tier: false,
+            op_id: None,
+        })
+        .unwrap();
+    assert_eq!(up.member.balance, -10);
+    assert_balances_match_ledger(r.path());
 }
