@@ -401,3 +401,74 @@ fn the_demo_shop_is_deterministic_and_searchable() {
     let (code, _) = refused(a.path(), &["demo", "--members", "10"]);
     assert_eq!(code, "already_initialised");
 }
+
+#[test]
+fn tier_settings_round_trip_through_a_json_file_and_removal_replaces_members() {
+    let dir = shop();
+    let d = dir.path();
+    ok_json(d, &["tiers", "enable"]);
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "25000", "--bill", "BIG"],
+    );
+    assert_eq!(
+        ok_json(d, &["member", "show", "0812345678"])["tier"]["name"],
+        "ซิลเวอร์"
+    );
+    let shown = ok_json(d, &["tiers", "show"]);
+    let file = d.join("tiers.json");
+    std::fs::write(&file, shown.to_string()).unwrap();
+    let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
+    assert_eq!(
+        saved["settings"], shown["settings"],
+        "the same settings come back"
+    );
+    std::fs::write(
+        &file,
+        r#"{"enabled":true,"period":"last_3_months","tiers":[]}"#,
+    )
+    .unwrap();
+    let (code, message) = refused(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
+    assert_eq!(code, "refused");
+    assert!(message.contains("valid tier settings"), "{message}");
+    let removed = ok_json(d, &["tiers", "remove", "2"]);
+    assert_eq!(removed["reevaluation"]["downgraded"], 1);
+    assert_eq!(
+        ok_json(d, &["member", "show", "0812345678"])["tier"]["name"],
+        "สมาชิก"
+    );
+    let (_, message) = refused(d, &["tiers", "remove", "42"]);
+    assert!(message.contains("no tier with id 42"), "{message}");
+}
+
+#[test]
+fn find_from_stdin_answers_one_json_line_per_query() {
+    use std::io::Write;
+    let dir = shop();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taem-counter"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--json", "member", "find", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("5678\nใจดี\n12\n0812345678\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["kind"], "phone_suffix");
+    assert_eq!(lines[1]["kind"], "name");
+    assert_eq!(lines[2]["error"]["code"], "query_too_short");
+    assert_eq!(lines[3]["members"][0]["name"], "สมชาย ใจดี");
+}

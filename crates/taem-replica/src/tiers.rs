@@ -80,18 +80,25 @@ impl Replica {
 
     /// Replaces the tier settings and re-places every member (reason: settings changed).
     pub fn set_tier_settings(&mut self, tiers: TierSettings) -> Result<ReevaluationReport> {
-        self.write(|ctx| {
+        let previous = self.write(|ctx| {
             let new = ShopSettings {
                 rates: ctx.settings.rates,
                 tiers,
             };
-            settings::store(&ctx.tx, &new, ctx.now)
+            settings::store(&ctx.tx, &new, ctx.now)?;
+            // Forget where the last evaluation got to, in the same transaction: should the
+            // re-placement below not complete, the next run is a full one.
+            ctx.tx
+                .execute("DELETE FROM meta WHERE key = ?1", [META_EVAL_START])
+                .sql(ctx)?;
+            Ok(ctx.settings.tiers.clone())
         })?;
         let today = taem_core::time::bangkok_date(self.env.now());
         self.reevaluate(
             ReevaluationMode::Full,
             today,
             TierChangeReason::SettingsChanged,
+            Some(&previous),
         )
     }
 
@@ -101,7 +108,7 @@ impl Replica {
         mode: ReevaluationMode,
         today: NaiveDate,
     ) -> Result<ReevaluationReport> {
-        self.reevaluate(mode, today, TierChangeReason::Reevaluation)
+        self.reevaluate(mode, today, TierChangeReason::Reevaluation, None)
     }
 
     fn reevaluate(
@@ -109,6 +116,7 @@ impl Replica {
         mode: ReevaluationMode,
         today: NaiveDate,
         reason: TierChangeReason,
+        previous: Option<&TierSettings>,
     ) -> Result<ReevaluationReport> {
         let started = Instant::now();
         let settings = self.settings()?;
@@ -167,7 +175,14 @@ impl Replica {
                     .sql(ctx)?;
                 let acc = accumulated(&ctx.tx, *member_id, start).sql(ctx)?;
                 if let Some(to) = ctx.settings.tiers.change_for(Some(tier_id), acc, reason) {
-                    let rank = |id| ctx.settings.tiers.tier(id).map(|t| t.start_points);
+                    // A removed tier is ranked by where it stood before the change.
+                    let rank = |id| {
+                        ctx.settings
+                            .tiers
+                            .tier(id)
+                            .or_else(|| previous.and_then(|p| p.tier(id)))
+                            .map(|t| t.start_points)
+                    };
                     if rank(to) > rank(tier_id) {
                         up += 1;
                     } else {
