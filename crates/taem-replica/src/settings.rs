@@ -74,3 +74,21 @@ pub(crate) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Result<ShopS
         Ok(ShopSettings { rates, tiers })
     })())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settings as this version stores them. Replicas keep them as JSON, so renaming a field or
+    /// a variant would make released replicas unreadable: change the format only with a
+    /// migration that rewrites the stored value.
+    const STORED_V1: &str = r#"{"rates":{"counter":{"baht":"25.00","points":1},"ecommerce":{"baht":"50.00","points":1},"sms":{"baht":"100.00","points":1}},"tiers":{"enabled":true,"period":"last_6_months","tiers":[{"id":1,"name":"สมาชิก","description":"","start_points":0,"icon":"seedling","rate_mode":{"mode":"based_on_system"}},{"id":2,"name":"โกลด์","description":"x","start_points":2000,"icon":"gold","rate_mode":{"mode":"custom","rate":{"baht":"10.00","points":1}}}]}}"#;
+
+    #[test]
+    fn stored_settings_of_released_replicas_stay_readable() {
+        let settings: ShopSettings = serde_json::from_str(STORED_V1).unwrap();
+        assert_eq!(settings.tiers.period, taem_core::CalculationPeriod::Last6Months);
+        assert_eq!(settings.tiers.tiers().len(), 2);
+        assert_eq!(serde_json::to_string(&settings).unwrap(), STORED_V1);
+    }
+}
