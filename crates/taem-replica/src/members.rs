@@ -106,9 +106,15 @@ impl MemberRow {
     }
 }
 
-pub(crate) const MEMBER_COLUMNS: &str = "id, member_uid, code, phone, first_name, last_name, \
-    birthday, gender, email, address, tags, marketing_consent, pdpa_consent, note, branch, \
-    registered_at_ms, balance_confirmed, balance_pending, tier_id";
+/// The member columns every member query reads, in `member_from_row` order.
+macro_rules! member_columns {
+    () => {
+        "id, member_uid, code, phone, first_name, last_name, birthday, gender, email, address, \
+         tags, marketing_consent, pdpa_consent, note, branch, registered_at_ms, \
+         balance_confirmed, balance_pending, tier_id"
+    };
+}
+pub(crate) use member_columns;
 
 pub(crate) fn member_from_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
     let uid: Vec<u8> = r.get(1)?;
@@ -141,21 +147,39 @@ pub(crate) fn member_from_row(r: &Row<'_>) -> rusqlite::Result<MemberRow> {
 }
 
 pub(crate) fn find_row(conn: &Connection, key: &MemberKey) -> rusqlite::Result<Option<MemberRow>> {
-    let (column, value): (&str, rusqlite::types::Value) = match key {
-        MemberKey::Phone(p) => ("phone", p.as_str().to_string().into()),
-        MemberKey::Code(c) => ("code", c.as_str().to_string().into()),
-        MemberKey::Id(id) => ("member_uid", id.as_bytes().to_vec().into()),
-    };
-    conn.prepare_cached(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE {column} = ?1"
-    ))?
-    .query_row([value], member_from_row)
+    // Static SQL: the statement cache is keyed by the text, and a look-up at the counter
+    // should not build a string to find its prepared statement.
+    match key {
+        MemberKey::Phone(p) => conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE phone = ?1"
+            ))?
+            .query_row([p.as_str()], member_from_row),
+        MemberKey::Code(c) => conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE code = ?1"
+            ))?
+            .query_row([c.as_str()], member_from_row),
+        MemberKey::Id(id) => conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE member_uid = ?1"
+            ))?
+            .query_row([id.as_bytes().as_slice()], member_from_row),
+    }
     .optional()
 }
 
 pub(crate) fn row_by_local_id(conn: &Connection, id: i64) -> rusqlite::Result<MemberRow> {
-    conn.prepare_cached(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?1"
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        member_columns!(),
+        " FROM members WHERE id = ?1"
     ))?
     .query_row([id], member_from_row)
 }

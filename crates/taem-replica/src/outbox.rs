@@ -22,6 +22,8 @@ pub(crate) struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
     pub device: Device,
+    /// Set by writes that store settings, so the cache is dropped after the commit.
+    pub settings_changed: bool,
     path: &'a Path,
     wait_ms: u64,
 }
@@ -49,18 +51,23 @@ impl Replica {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let settings = settings::load(&tx).map_err(fail)??;
+        let settings = settings::cached(&tx, &self.settings_cache).map_err(fail)??;
         let mut ctx = Ctx {
             tx,
             settings,
             now,
             today: bangkok_date(now),
             device,
+            settings_changed: false,
             path,
             wait_ms,
         };
         let out = f(&mut ctx)?;
+        let settings_changed = ctx.settings_changed;
         ctx.tx.commit().map_err(fail)?;
+        if settings_changed {
+            *self.settings_cache.borrow_mut() = None;
+        }
         crate::checkpoint::note_write(&self.last_write, self.clock_origin);
         Ok(out)
     }
@@ -86,16 +93,33 @@ impl Ctx<'_> {
         .transpose()
     }
 
+    /// Like [`Ctx::previous`], but only for ids the caller chose: an id this counter just
+    /// minted (UUIDv7, 74 random bits) cannot have been used before, so the look-up is skipped
+    /// on the sale's hot path.
+    pub fn previous_if(&self, caller_chose_id: bool, op_id: Uuid) -> Result<Option<Operation>> {
+        if caller_chose_id {
+            self.previous(op_id)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Appends the operation to the outbox with the next gapless device sequence number.
+    ///
+    /// The sequence is the outbox's own key: one more than the highest row, or than the
+    /// highest number the server acknowledged and the outbox dropped (`meta.device_seq`, moved
+    /// only when acknowledged rows are removed). Deriving it costs a read of the last page
+    /// instead of a write to a counter row in every sale.
     pub fn record(&self, op_id: Uuid, member_id: i64, kind: OperationKind) -> Result<Operation> {
         let seq: i64 = self
             .tx
-            .query_row(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'device_seq'
-                 RETURNING CAST(value AS INTEGER)",
-                [],
-                |r| r.get(0),
+            .prepare_cached(
+                "SELECT MAX(
+                     COALESCE((SELECT MAX(device_seq) FROM outbox), 0),
+                     COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'device_seq'), 0)
+                 ) + 1",
             )
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .sql(self)?;
         let op = Operation {
             op_id,

@@ -170,10 +170,11 @@ impl Replica {
     /// transaction. A bill number earns once; retrying with the same `op_id` is safe.
     pub fn award(&mut self, req: AwardRequest) -> Result<AwardReceipt> {
         let bill_no = clean_bill_no(&req.bill_no)?;
+        let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         let done = self.write(|ctx| {
             let row = ctx.member(&req.member)?;
-            if let Some(prev) = ctx.previous(op_id)? {
+            if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
                     OperationKind::Earn {
                         member_id,
@@ -247,9 +248,10 @@ impl Replica {
     pub fn void_bill(&mut self, req: VoidRequest) -> Result<AwardReceipt> {
         let bill_no = clean_bill_no(&req.bill_no)?;
         let reason = clean_reason(&req.reason, "voiding a bill")?;
+        let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         let done = self.write(|ctx| {
-            if let Some(prev) = ctx.previous(op_id)? {
+            if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
                     OperationKind::VoidBill {
                         bill_no: b,
@@ -341,10 +343,11 @@ impl Replica {
             .into());
         }
         let reward = clean_reason(&req.reward, "a redemption (what reward was given)")?;
+        let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         let done = self.write(|ctx| {
             let row = ctx.member(&req.member)?;
-            if let Some(prev) = ctx.previous(op_id)? {
+            if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
                     OperationKind::Redeem {
                         member_id,
@@ -401,10 +404,11 @@ impl Replica {
             return Err(taem_core::PointsError::Zero.into());
         }
         let reason = clean_reason(&req.reason, "an adjustment")?;
+        let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         let done = self.write(|ctx| {
             let row = ctx.member(&req.member)?;
-            if let Some(prev) = ctx.previous(op_id)? {
+            if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
                     OperationKind::Adjust {
                         member_id,

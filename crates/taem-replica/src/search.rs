@@ -9,16 +9,12 @@ use taem_core::{MemberCode, Phone};
 
 use crate::Result;
 use crate::error::ReplicaError;
-use crate::members::{MEMBER_COLUMNS, MemberKey, find_row, member_from_row, row_by_local_id};
+use crate::members::{MemberKey, find_row, member_columns, member_from_row};
 use crate::open::Replica;
 use crate::views::MemberSummary;
 
 /// The most results one search returns.
 pub const SEARCH_RESULTS_MAX: usize = 100;
-/// Name searches fetch this many times the page from the index and rank them, so a name that
-/// starts with the query comes before one that merely contains it. Counting or scoring every
-/// hit would cost milliseconds on common syllables; a bounded candidate set does not.
-const NAME_CANDIDATES_FACTOR: usize = 2;
 /// Trigram search needs 3 characters; shorter names are matched as prefixes.
 const TRIGRAM_CHARS_MIN: usize = 3;
 
@@ -128,10 +124,10 @@ impl Replica {
         let fail = |e| self.fail(e);
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {MEMBER_COLUMNS} FROM members
-                 WHERE phone_last4 = ?1 AND phone LIKE '%' || ?2
-                 ORDER BY id LIMIT ?3"
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE phone_last4 = ?1 AND phone LIKE '%' || ?2 ORDER BY id LIMIT ?3"
             ))
             .map_err(fail)?;
         let members = stmt
@@ -152,10 +148,11 @@ impl Replica {
         if query.chars().count() < TRIGRAM_CHARS_MIN {
             let mut stmt = self
                 .conn
-                .prepare_cached(&format!(
-                    "SELECT {MEMBER_COLUMNS} FROM members
-                     WHERE first_name >= ?1 AND first_name < ?1 || char(1114111)
-                     ORDER BY first_name, id LIMIT ?2"
+                .prepare_cached(concat!(
+                    "SELECT ",
+                    member_columns!(),
+                    " FROM members WHERE first_name >= ?1 AND first_name < ?1 || char(1114111)",
+                    " ORDER BY first_name, id LIMIT ?2"
                 ))
                 .map_err(fail)?;
             let members = stmt
@@ -169,7 +166,7 @@ impl Replica {
             });
         }
         // Words of 3+ characters must all appear (in any order); shorter words are checked
-        // on the candidates. A query of short words only is searched as one phrase.
+        // on the page. A query of short words only is searched as one phrase.
         let words: Vec<&str> = query.split(' ').collect();
         let long: Vec<String> = words
             .iter()
@@ -181,28 +178,28 @@ impl Replica {
         } else {
             long.join(" ")
         };
+        // The first page of matches, read with the member rows in one query. Scoring every
+        // match (bm25) would cost milliseconds on a common syllable, so the page is ranked
+        // among itself: names that start with the query come first.
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2")
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE id IN",
+                " (SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2)"
+            ))
             .map_err(fail)?;
-        let ids = stmt
-            .query_map(
-                params![expression, (limit * NAME_CANDIDATES_FACTOR) as i64],
-                |r| r.get::<_, i64>(0),
-            )
+        let mut rows = stmt
+            .query_map(params![expression, limit as i64], member_from_row)
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(fail)?;
         let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-        let mut rows = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row = row_by_local_id(&self.conn, id).map_err(fail)?;
+        rows.retain(|row| {
             let name = row.profile.full_name().to_lowercase();
-            if lowered.iter().all(|w| name.contains(w.as_str())) {
-                rows.push(row);
-            }
-        }
+            lowered.iter().all(|w| name.contains(w.as_str()))
+        });
         rows.sort_by_cached_key(|r| (name_rank(&r.profile.full_name(), &query), r.id));
-        rows.truncate(limit);
         Ok(SearchResult {
             kind: SearchKind::Name,
             members: rows.iter().map(|r| r.summary(&settings)).collect(),

@@ -54,6 +54,26 @@ pub(crate) fn store(tx: &Transaction<'_>, s: &ShopSettings, now: DateTime<Utc>) 
     Ok(())
 }
 
+/// The settings, from the cache while no other connection committed since they were read.
+pub(crate) fn cached(
+    conn: &rusqlite::Connection,
+    cache: &std::cell::RefCell<Option<(i64, ShopSettings)>>,
+) -> rusqlite::Result<Result<ShopSettings>> {
+    let version: i64 = conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?;
+    if let Some((seen, settings)) = cache.borrow().as_ref()
+        && *seen == version
+    {
+        return Ok(Ok(settings.clone()));
+    }
+    let loaded = load(conn)?;
+    if let Ok(settings) = &loaded {
+        *cache.borrow_mut() = Some((version, settings.clone()));
+    }
+    Ok(loaded)
+}
+
 pub(crate) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Result<ShopSettings>> {
     let get = |key: &str| -> rusqlite::Result<Option<String>> {
         conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
@@ -87,7 +107,10 @@ mod tests {
     #[test]
     fn stored_settings_of_released_replicas_stay_readable() {
         let settings: ShopSettings = serde_json::from_str(STORED_V1).unwrap();
-        assert_eq!(settings.tiers.period, taem_core::CalculationPeriod::Last6Months);
+        assert_eq!(
+            settings.tiers.period,
+            taem_core::CalculationPeriod::Last6Months
+        );
         assert_eq!(settings.tiers.tiers().len(), 2);
         assert_eq!(serde_json::to_string(&settings).unwrap(), STORED_V1);
     }

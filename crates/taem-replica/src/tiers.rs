@@ -63,7 +63,7 @@ pub struct ReevaluationReport {
 impl Replica {
     /// The rates and tiers this counter applies.
     pub fn settings(&self) -> Result<ShopSettings> {
-        settings::load(&self.conn).map_err(|e| self.fail(e))?
+        settings::cached(&self.conn, &self.settings_cache).map_err(|e| self.fail(e))?
     }
 
     /// Replaces the point rates.
@@ -74,6 +74,7 @@ impl Replica {
                 tiers: ctx.settings.tiers.clone(),
             };
             settings::store(&ctx.tx, &new, ctx.now)?;
+            ctx.settings_changed = true;
             Ok(new)
         })
     }
@@ -86,6 +87,7 @@ impl Replica {
                 tiers,
             };
             settings::store(&ctx.tx, &new, ctx.now)?;
+            ctx.settings_changed = true;
             // Forget where the last evaluation got to, in the same transaction: should the
             // re-placement below not complete, the next run is a full one.
             ctx.tx
@@ -231,7 +233,9 @@ impl Replica {
         let mut acc = vec![0i64; usize::try_from(max_id).unwrap_or(0) + 1];
         let mut stmt = self
             .conn
-            .prepare("SELECT member_id, points FROM tier_points_daily WHERE day >= ?1")
+            // NOT INDEXED: the day index does not hold the points, so using it would fetch
+            // every row from the table by key; a straight scan of the table reads it once.
+            .prepare("SELECT member_id, points FROM tier_points_daily NOT INDEXED WHERE day >= ?1")
             .map_err(fail)?;
         let mut rows = stmt.query([start_day]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
