@@ -25,6 +25,8 @@ pub const WAIT_FOR_LOCK_MS_DEFAULT: u64 = 3_000;
 /// answering look-ups all day on a 1M-member replica to stay well under 200 MB.
 const MMAP_BYTES: i64 = 64 * 1024 * 1024;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE_CAPACITY: usize = 128;
 
 /// Whether the replica is opened for reading only (look-ups) or for counter operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,9 +61,9 @@ pub struct Replica {
     /// the background checkpointer. Not shop time: only used to detect idleness.
     pub(crate) last_write: std::sync::Arc<std::sync::atomic::AtomicI64>,
     pub(crate) clock_origin: std::time::Instant,
-    /// The settings as last read, with the `PRAGMA data_version` they were read at: reused
-    /// until another connection commits or this one changes them, so a look-up does not parse
-    /// the tier configuration every time.
+    /// The settings as last read, with the settings revision they were read at: reused until
+    /// any connection changes them, so a look-up or a sale does not parse the tier
+    /// configuration every time.
     pub(crate) settings_cache: std::cell::RefCell<Option<(i64, crate::settings::ShopSettings)>>,
 }
 
@@ -205,6 +207,9 @@ impl Replica {
         let mut conn = Connection::open_with_flags(&path, flags).map_err(fail)?;
         conn.busy_timeout(Duration::from_millis(wait_ms))
             .map_err(fail)?;
+        // Every statement of a sale and a look-up stays prepared (rusqlite keeps 16 by default,
+        // fewer than one award uses).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
 
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))

@@ -5,7 +5,7 @@
 //! made by another process is never missed.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use taem_core::{SystemRates, TierSettings};
 
@@ -33,6 +33,8 @@ impl ShopSettings {
 
 const RATES_KEY: &str = "rates";
 const TIERS_KEY: &str = "tiers";
+/// `meta` key of the settings revision, moved by every store.
+const SETTINGS_REV_KEY: &str = "settings_rev";
 
 fn invariant(what: &str, e: impl std::fmt::Display) -> ReplicaError {
     ReplicaError::Invariant {
@@ -40,7 +42,7 @@ fn invariant(what: &str, e: impl std::fmt::Display) -> ReplicaError {
     }
 }
 
-pub(crate) fn store(tx: &Transaction<'_>, s: &ShopSettings, now: DateTime<Utc>) -> Result<()> {
+pub(crate) fn store(tx: &Connection, s: &ShopSettings, now: DateTime<Utc>) -> Result<()> {
     let rates = serde_json::to_string(&s.rates).map_err(|e| invariant("rates", e))?;
     let tiers = serde_json::to_string(&s.tiers).map_err(|e| invariant("tiers", e))?;
     for (key, value) in [(RATES_KEY, rates), (TIERS_KEY, tiers)] {
@@ -51,17 +53,28 @@ pub(crate) fn store(tx: &Transaction<'_>, s: &ShopSettings, now: DateTime<Utc>) 
         )
         .map_err(ReplicaError::Sqlite)?;
     }
+    // Every store moves the revision, so every connection's cache notices.
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [SETTINGS_REV_KEY],
+    )
+    .map_err(ReplicaError::Sqlite)?;
     Ok(())
 }
 
-/// The settings, from the cache while no other connection committed since they were read.
+/// The settings, from the cache while their revision is the one they were read at. (Keyed on
+/// the settings' own revision rather than `PRAGMA data_version`, which moves with every sale
+/// another process commits, such as a second counter window or a batch import.)
 pub(crate) fn cached(
     conn: &rusqlite::Connection,
     cache: &std::cell::RefCell<Option<(i64, ShopSettings)>>,
 ) -> rusqlite::Result<Result<ShopSettings>> {
     let version: i64 = conn
-        .prepare_cached("PRAGMA data_version")?
-        .query_row([], |r| r.get(0))?;
+        .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1")?
+        .query_row([SETTINGS_REV_KEY], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
     if let Some((seen, settings)) = cache.borrow().as_ref()
         && *seen == version
     {

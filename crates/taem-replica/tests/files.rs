@@ -229,6 +229,13 @@ fn replicas_of_every_earlier_version_migrate_with_their_data() {
             conn.execute_batch("INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี')")
                 .unwrap();
         }
+        if version >= 3 {
+            // v3 kept the day bucket alongside each ledger entry.
+            conn.execute_batch(&format!(
+                "INSERT INTO tier_points_daily(member_id, day, points) VALUES (1, {today}, 40)"
+            ))
+            .unwrap();
+        }
         drop(conn);
         let r = Replica::open(dir.path(), OpenMode::ReadWrite, env())
             .unwrap_or_else(|e| panic!("from v{version}: {e}"));
@@ -254,7 +261,7 @@ fn released_migrations_are_never_edited() {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     }
-    let released: [u64; 3] = RELEASED_MIGRATION_HASHES;
+    let released: [u64; 4] = RELEASED_MIGRATION_HASHES;
     for (i, expected) in released.iter().enumerate() {
         assert_eq!(
             fnv1a(MIGRATIONS[i]),
@@ -266,8 +273,9 @@ fn released_migrations_are_never_edited() {
     assert!(MIGRATIONS.len() >= released.len());
 }
 
-const RELEASED_MIGRATION_HASHES: [u64; 3] = [
+const RELEASED_MIGRATION_HASHES: [u64; 4] = [
     12546764253511555371,
     7226691002469298704,
     1032459994334500693,
+    10929863271516934346,
 ];
