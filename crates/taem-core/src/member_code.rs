@@ -32,7 +32,7 @@ pub const MEMBER_CODE_BITS: u32 = 50;
 /// Characters in a code, check character included.
 pub const MEMBER_CODE_CHARACTERS: usize = DATA_CHARACTERS + 1;
 
-/// A valid code in the grouped form printed on cards, for hints and placeholders.
+/// A valid code in the grouped form printed on cards, for hints and examples.
 pub const EXAMPLE_MEMBER_CODE: &str = "7K3QD-9XW2S-P";
 
 /// Why text could not be read as a member code.
