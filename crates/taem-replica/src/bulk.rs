@@ -184,13 +184,19 @@ impl Replica {
                         placed,
                         last_ms,
                     ])
-                    .map_err(|e| match e.sqlite_error_code() {
-                        Some(rusqlite::ErrorCode::ConstraintViolation) => ReplicaError::PhoneTaken {
-                            phone: m.phone.display_grouped(),
-                            code: m.code.display_grouped(),
-                            name: profile.full_name(),
-                        },
-                        _ => ReplicaError::Sqlite(e),
+                    .map_err(|e| {
+                        let phone_clash = e.sqlite_error_code()
+                            == Some(rusqlite::ErrorCode::ConstraintViolation)
+                            && e.to_string().contains("members.phone");
+                        if phone_clash {
+                            ReplicaError::PhoneTaken {
+                                phone: m.phone.display_grouped(),
+                                code: m.code.display_grouped(),
+                                name: profile.full_name(),
+                            }
+                        } else {
+                            ReplicaError::Sqlite(e)
+                        }
                     })?;
                 let id = tx.last_insert_rowid();
                 insert_name

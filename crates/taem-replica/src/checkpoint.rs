@@ -19,7 +19,8 @@ use crate::open::Replica;
 pub const CHECKPOINT_IDLE_MS: u64 = 250;
 /// Checkpoint even while busy once the WAL is larger than this.
 pub const WAL_BYTES_MAX: u64 = 64 * 1024 * 1024;
-const POLL_MS: u64 = 50;
+/// How often the checkpointer looks at the clock and the WAL.
+pub const CHECKPOINT_POLL_MS: u64 = 50;
 
 /// A running background checkpointer; stops when dropped.
 #[derive(Debug)]
@@ -57,7 +58,7 @@ impl Checkpointer {
                 };
                 let mut checkpointed_at = -1i64;
                 while !stop_flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(POLL_MS));
+                    std::thread::sleep(Duration::from_millis(CHECKPOINT_POLL_MS));
                     let written = last_write.load(Ordering::Relaxed);
                     let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
                     let idle = epoch_ms(clock) - written >= CHECKPOINT_IDLE_MS as i64;

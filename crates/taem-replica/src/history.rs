@@ -25,7 +25,7 @@ impl Replica {
     pub fn history(&self, key: &MemberKey, limit: usize) -> Result<Vec<HistoryItem>> {
         let limit = limit.clamp(1, HISTORY_ITEMS_MAX);
         let row = self.member_row(key)?;
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let fail = |e| self.fail(e);
         let mut stmt = self
             .conn

@@ -30,11 +30,13 @@ mod tiers;
 mod views;
 
 pub use bulk::{BulkBill, BulkMember, BulkProgress};
-pub use checkpoint::Checkpointer;
+pub use checkpoint::{CHECKPOINT_IDLE_MS, CHECKPOINT_POLL_MS, Checkpointer, WAL_BYTES_MAX};
 pub use env::{Environment, FixedEnvironment, SystemEnvironment};
 pub use error::ReplicaError;
 pub use members::{MemberKey, NewMember};
-pub use open::{Device, OpenMode, REPLICA_FILE_NAME, Replica, WAIT_FOR_LOCK_MS_DEFAULT};
+pub use open::{
+    Device, MMAP_BYTES, OpenMode, REPLICA_FILE_NAME, Replica, WAIT_FOR_LOCK_MS_DEFAULT,
+};
 pub use points::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
 pub use search::{SearchKind, SearchResult};
 pub use settings::ShopSettings;

@@ -411,7 +411,7 @@ impl Replica {
     }
 
     pub(crate) fn member_view(&self, row: MemberRow) -> Result<MemberView> {
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let today = taem_core::time::bangkok_date(self.env.now());
         let start = settings.tiers.period.window_start(today);
         let accumulated =

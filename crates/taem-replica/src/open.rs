@@ -23,7 +23,7 @@ pub const WAIT_FOR_LOCK_MS_DEFAULT: u64 = 3_000;
 /// Memory-mapped reads: ≈20–35 % faster index look-ups (recipes). The mapped pages a
 /// process touches count in its resident set, so the map is kept small enough for a counter
 /// answering look-ups all day on a 1M-member replica to stay well under 200 MB.
-const MMAP_BYTES: i64 = 64 * 1024 * 1024;
+pub const MMAP_BYTES: i64 = 64 * 1024 * 1024;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE_CAPACITY: usize = 128;
@@ -64,7 +64,8 @@ pub struct Replica {
     /// The settings as last read, with the settings revision they were read at: reused until
     /// any connection changes them, so a look-up or a sale does not parse the tier
     /// configuration every time.
-    pub(crate) settings_cache: std::cell::RefCell<Option<(i64, crate::settings::ShopSettings)>>,
+    pub(crate) settings_cache:
+        std::cell::RefCell<Option<(i64, std::sync::Arc<crate::settings::ShopSettings>)>>,
 }
 
 impl std::fmt::Debug for Replica {

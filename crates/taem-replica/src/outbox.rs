@@ -58,7 +58,7 @@ impl std::ops::Deref for WriteTxn<'_> {
 /// Everything a write needs, valid for one transaction.
 pub(crate) struct Ctx<'a> {
     pub tx: WriteTxn<'a>,
-    pub settings: ShopSettings,
+    pub settings: std::sync::Arc<ShopSettings>,
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
     pub device: Device,

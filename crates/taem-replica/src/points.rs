@@ -130,27 +130,35 @@ impl Done {
 }
 
 impl Replica {
-    fn receipt(&self, op_id: Uuid, done: Done) -> Result<AwardReceipt> {
-        let settings = self.settings()?;
-        let row = row_by_local_id(&self.conn, done.member_id).map_err(|e| self.fail(e))?;
-        Ok(AwardReceipt {
-            op_id,
-            replayed: done.replayed,
-            kind: done.kind,
-            member: row.summary(&settings),
-            points: done.points.0,
-            bill_no: done.bill_no,
-            amount: done.amount.map(|a| a.to_string()),
-            rate: done.rate,
-            reason: done.reason,
-            tier_change: done.tier_change,
+    /// Runs a points operation in one transaction and builds its receipt from inside it (a
+    /// second read transaction after the commit cost a sale ≈10 % more).
+    fn write_points(
+        &mut self,
+        op_id: Uuid,
+        f: impl FnOnce(&mut Ctx<'_>) -> Result<Done>,
+    ) -> Result<AwardReceipt> {
+        self.write(|ctx| {
+            let done = f(ctx)?;
+            let row = row_by_local_id(&ctx.tx, done.member_id).sql(ctx)?;
+            Ok(AwardReceipt {
+                op_id,
+                replayed: done.replayed,
+                kind: done.kind,
+                member: row.summary(&ctx.settings),
+                points: done.points.0,
+                bill_no: done.bill_no,
+                amount: done.amount.map(|a| a.to_string()),
+                rate: done.rate,
+                reason: done.reason,
+                tier_change: done.tier_change,
+            })
         })
     }
 
     /// Points a purchase would earn for this member now, without recording anything (the
     /// counter's preview before the cashier confirms).
     pub fn preview_award(&self, member: &MemberKey, amount: Money) -> Result<(Points, String)> {
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let row = self.member_row(member)?;
         let rate = settings
             .tiers
@@ -172,7 +180,7 @@ impl Replica {
         let bill_no = clean_bill_no(&req.bill_no)?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
-        let done = self.write(|ctx| {
+        self.write_points(op_id, |ctx| {
             let row = ctx.member(&req.member)?;
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
@@ -240,8 +248,7 @@ impl Replica {
                 reason: None,
                 tier_change,
             })
-        })?;
-        self.receipt(op_id, done)
+        })
     }
 
     /// Voids a bill: an earn-reversal entry takes its points back, exactly once.
@@ -250,7 +257,7 @@ impl Replica {
         let reason = clean_reason(&req.reason, "voiding a bill")?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
-        let done = self.write(|ctx| {
+        self.write_points(op_id, |ctx| {
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
                     OperationKind::VoidBill {
@@ -330,8 +337,7 @@ impl Replica {
                 reason: Some(reason.clone()),
                 tier_change,
             })
-        })?;
-        self.receipt(op_id, done)
+        })
     }
 
     /// Redeems points; never below the balance this counter can see.
@@ -345,7 +351,7 @@ impl Replica {
         let reward = clean_reason(&req.reward, "a redemption (what reward was given)")?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
-        let done = self.write(|ctx| {
+        self.write_points(op_id, |ctx| {
             let row = ctx.member(&req.member)?;
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
@@ -394,8 +400,7 @@ impl Replica {
                 reason: Some(reward.clone()),
                 ..Done::replay(LedgerKind::Redeem, row.id, points)
             })
-        })?;
-        self.receipt(op_id, done)
+        })
     }
 
     /// A manager's adjustment (±) with a reason; optionally counting toward the tier.
@@ -406,7 +411,7 @@ impl Replica {
         let reason = clean_reason(&req.reason, "an adjustment")?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
-        let done = self.write(|ctx| {
+        self.write_points(op_id, |ctx| {
             let row = ctx.member(&req.member)?;
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
                 return match prev.kind {
@@ -466,8 +471,7 @@ impl Replica {
                 reason: Some(reason.clone()),
                 ..Done::replay(LedgerKind::Adjust, row.id, req.points)
             })
-        })?;
-        self.receipt(op_id, done)
+        })
     }
 }
 

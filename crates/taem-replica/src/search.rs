@@ -109,7 +109,7 @@ impl Replica {
         key: &MemberKey,
         hint: Option<String>,
     ) -> Result<SearchResult> {
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let row = find_row(&self.conn, key).map_err(|e| self.fail(e))?;
         Ok(SearchResult {
             kind,
@@ -119,7 +119,7 @@ impl Replica {
     }
 
     fn by_phone_suffix(&self, digits: &str, limit: usize) -> Result<SearchResult> {
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let last4 = &digits[digits.len() - 4..];
         let fail = |e| self.fail(e);
         let mut stmt = self
@@ -142,7 +142,7 @@ impl Replica {
     }
 
     fn by_name(&self, q: &str, limit: usize) -> Result<SearchResult> {
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let fail = |e| self.fail(e);
         let query = q.split_whitespace().collect::<Vec<_>>().join(" ");
         if query.chars().count() < TRIGRAM_CHARS_MIN {

@@ -68,8 +68,8 @@ pub(crate) fn store(tx: &Connection, s: &ShopSettings, now: DateTime<Utc>) -> Re
 /// another process commits, such as a second counter window or a batch import.)
 pub(crate) fn cached(
     conn: &rusqlite::Connection,
-    cache: &std::cell::RefCell<Option<(i64, ShopSettings)>>,
-) -> rusqlite::Result<Result<ShopSettings>> {
+    cache: &std::cell::RefCell<Option<(i64, std::sync::Arc<ShopSettings>)>>,
+) -> rusqlite::Result<Result<std::sync::Arc<ShopSettings>>> {
     let version: i64 = conn
         .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1")?
         .query_row([SETTINGS_REV_KEY], |r| r.get(0))
@@ -80,11 +80,11 @@ pub(crate) fn cached(
     {
         return Ok(Ok(settings.clone()));
     }
-    let loaded = load(conn)?;
-    if let Ok(settings) = &loaded {
+    Ok(load(conn)?.map(|settings| {
+        let settings = std::sync::Arc::new(settings);
         *cache.borrow_mut() = Some((version, settings.clone()));
-    }
-    Ok(loaded)
+        settings
+    }))
 }
 
 pub(crate) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Result<ShopSettings>> {

@@ -63,6 +63,11 @@ pub struct ReevaluationReport {
 impl Replica {
     /// The rates and tiers this counter applies.
     pub fn settings(&self) -> Result<ShopSettings> {
+        Ok(self.shared_settings()?.as_ref().clone())
+    }
+
+    /// The settings without copying them (the cache's shared value).
+    pub(crate) fn shared_settings(&self) -> Result<std::sync::Arc<ShopSettings>> {
         settings::cached(&self.conn, &self.settings_cache).map_err(|e| self.fail(e))?
     }
 
@@ -121,7 +126,7 @@ impl Replica {
         previous: Option<&TierSettings>,
     ) -> Result<ReevaluationReport> {
         let started = Instant::now();
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let period = serde_json::to_string(&settings.tiers.period).unwrap_or_default();
         let start = settings.tiers.period.window_start(today);
         let start_day = start.map_or(NO_START, day_number);
@@ -167,13 +172,10 @@ impl Replica {
         let (upgraded, downgraded) = self.write(|ctx| {
             let (mut up, mut down) = (0u64, 0u64);
             for member_id in &candidates {
-                let (tier_id,): (u32,) = ctx
+                let tier_id: u32 = ctx
                     .tx
-                    .query_row(
-                        "SELECT tier_id FROM members WHERE id = ?1",
-                        [member_id],
-                        |r| Ok((r.get(0)?,)),
-                    )
+                    .prepare_cached("SELECT tier_id FROM members WHERE id = ?1")
+                    .and_then(|mut statement| statement.query_row([member_id], |r| r.get(0)))
                     .sql(ctx)?;
                 let acc = accumulated(&ctx.tx, *member_id, start).sql(ctx)?;
                 if let Some(to) = ctx.settings.tiers.change_for(Some(tier_id), acc, reason) {
@@ -273,7 +275,7 @@ impl Replica {
 
     /// How many members each tier holds (tier id, members), lowest tier first.
     pub fn members_per_tier(&self) -> Result<Vec<(u32, i64)>> {
-        let settings = self.settings()?;
+        let settings = self.shared_settings()?;
         let fail = |e| self.fail(e);
         let mut stmt = self
             .conn
