@@ -12,6 +12,7 @@ use crate::members::{MemberKey, MemberRow, row_by_local_id};
 use crate::open::Replica;
 use crate::outbox::{Ctx, NewEntry, SqlResult};
 use crate::views::AwardReceipt;
+use crate::views::MemberSummary;
 
 /// Longest bill number accepted.
 pub const BILL_NO_CHARS_MAX: usize = 64;
@@ -111,6 +112,23 @@ struct Done {
     rate: Option<String>,
     reason: Option<String>,
     tier_change: Option<crate::views::TierChangeView>,
+    /// The member afterwards, when the operation already knows it (saves a read).
+    after: Option<MemberSummary>,
+}
+
+/// The member as the operation left them: the row read at its start, moved by `points`.
+fn summary_after(
+    ctx: &Ctx<'_>,
+    row: &MemberRow,
+    points: Points,
+    tier_change: &Option<crate::views::TierChangeView>,
+) -> MemberSummary {
+    let mut summary = row.summary(&ctx.settings);
+    summary.balance += points.0;
+    if let Some(change) = tier_change {
+        summary.tier = change.to.clone();
+    }
+    summary
 }
 
 impl Done {
@@ -125,6 +143,7 @@ impl Done {
             rate: None,
             reason: None,
             tier_change: None,
+            after: None,
         }
     }
 }
@@ -139,12 +158,17 @@ impl Replica {
     ) -> Result<AwardReceipt> {
         self.write(|ctx| {
             let done = f(ctx)?;
-            let row = row_by_local_id(&ctx.tx, done.member_id).sql(ctx)?;
+            let member = match done.after {
+                Some(member) => member,
+                None => row_by_local_id(&ctx.tx, done.member_id)
+                    .sql(ctx)?
+                    .summary(&ctx.settings),
+            };
             Ok(AwardReceipt {
                 op_id,
                 replayed: done.replayed,
                 kind: done.kind,
-                member: row.summary(&ctx.settings),
+                member,
                 points: done.points.0,
                 bill_no: done.bill_no,
                 amount: done.amount.map(|a| a.to_string()),
@@ -246,6 +270,7 @@ impl Replica {
                 amount: Some(req.amount),
                 rate: Some(rate.to_string()),
                 reason: None,
+                after: Some(summary_after(ctx, &row, points, &tier_change)),
                 tier_change,
             })
         })
@@ -335,6 +360,7 @@ impl Replica {
                 amount: None,
                 rate: None,
                 reason: Some(reason.clone()),
+                after: Some(summary_after(ctx, &row, points, &tier_change)),
                 tier_change,
             })
         })
@@ -398,6 +424,7 @@ impl Replica {
             Ok(Done {
                 replayed: false,
                 reason: Some(reward.clone()),
+                after: Some(summary_after(ctx, &row, points, &None)),
                 ..Done::replay(LedgerKind::Redeem, row.id, points)
             })
         })
@@ -466,6 +493,7 @@ impl Replica {
                 },
             )?;
             Ok(Done {
+                after: Some(summary_after(ctx, &row, req.points, &tier_change)),
                 tier_change,
                 replayed: false,
                 reason: Some(reason.clone()),
