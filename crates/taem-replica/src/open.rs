@@ -249,11 +249,16 @@ impl Replica {
                 schema::migrate(&mut conn, schema::latest_version()).map_err(fail)?;
             }
         } else if version < schema::latest_version() {
-            return Err(ReplicaError::Invariant {
-                what: format!(
-                    "schema version {version} needs migrating; open it once for writing (any taem-counter operation) first"
-                ),
-            });
+            // A look-up right after an upgrade: migrate once (which needs write access), then
+            // carry on read-only. A file that cannot be written stays as it is and says why.
+            drop(conn);
+            drop(Replica::open_waiting(
+                dir,
+                OpenMode::ReadWrite,
+                env.clone(),
+                wait_ms,
+            )?);
+            return Replica::open_waiting(dir, OpenMode::ReadOnly, env, wait_ms);
         }
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(fail)?;
