@@ -117,8 +117,10 @@ pub enum Command {
     /// Point rates.
     #[command(subcommand)]
     Rates(RatesCommand),
-    /// Apply operations read from standard input, one JSON object per line, answering one JSON
-    /// line each, e.g. {"op":"award","member":"0812345678","amount":"250","bill":"B-1"}.
+    /// Apply operations from standard input, one JSON line each (for POS integrations).
+    ///
+    /// One JSON object per input line, one JSON answer per output line, e.g.
+    /// {"op":"award","member":"0812345678","amount":"250","bill":"B-1"}.
     /// Ops: award, redeem, void, adjust, find, show (fields as the commands' options).
     Batch,
     /// Operations waiting to be sent to the server.
