@@ -7,9 +7,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use taem_core::{Gender, MemberCode, MemberProfile, Money, Phone};
-use taem_demo::{DemoConfig, DemoGender, DemoMember};
-use taem_replica::{BulkBill, BulkMember, FixedEnvironment, OpenMode, REPLICA_FILE_NAME, Replica};
+use taem_demo::DemoConfig;
+use taem_replica::{FixedEnvironment, OpenMode, REPLICA_FILE_NAME, Replica};
 
 use crate::ReplicaArgs;
 
@@ -184,13 +183,14 @@ fn build(dir: &Path, args: &ReplicaArgs) -> anyhow::Result<()> {
     let mut next_report = PROGRESS_MEMBERS_STEP;
     let seed = args.seed;
     let mut failure = None;
-    let members = taem_demo::members(&config).map_while(|m| match to_bulk(m, seed) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            failure = Some(e);
-            None
-        }
-    });
+    let members =
+        taem_demo::members(&config).map_while(|m| match taem_demo::load::to_bulk(m, seed) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        });
     let total = args.members;
     let done = replica.load_confirmed(members, |p| {
         if p.members >= next_report || p.members == total {
@@ -204,7 +204,7 @@ fn build(dir: &Path, args: &ReplicaArgs) -> anyhow::Result<()> {
         }
     })?;
     if let Some(e) = failure {
-        return Err(e.context("generating the demo shop"));
+        return Err(anyhow::Error::from(e).context("generating the demo shop"));
     }
     replica.checkpoint()?;
     drop(replica);
@@ -220,51 +220,4 @@ fn build(dir: &Path, args: &ReplicaArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// Turns a generated member into a loadable one (as `taem-counter demo` does). Codes are
-/// derived from the seed and index so the same seed gives the same cards.
-fn to_bulk(m: DemoMember, seed: u64) -> anyhow::Result<BulkMember> {
-    let branches = taem_demo::branches();
-    let branch = |i: usize| {
-        branches
-            .get(i)
-            .map_or_else(|| "BKK01".to_string(), |b| b.code.clone())
-    };
-    let bits =
-        (seed ^ m.index.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    Ok(BulkMember {
-        phone: Phone::parse(&m.phone)?,
-        code: MemberCode::from_bits(bits ^ (bits >> 29)),
-        profile: MemberProfile {
-            first_name: m.first_name,
-            last_name: m.last_name,
-            birthday: m.birthday,
-            gender: match m.gender {
-                DemoGender::Female => Gender::Female,
-                DemoGender::Male => Gender::Male,
-                DemoGender::Unspecified => Gender::Unspecified,
-            },
-            email: m.email,
-            address: None,
-            tags: m.tags,
-            marketing_consent: m.marketing_consent,
-            pdpa_consent: true,
-            note: None,
-        },
-        branch: branch(m.branch),
-        registered_at: m.registered_at,
-        bills: m
-            .bills
-            .into_iter()
-            .map(|b| {
-                Ok(BulkBill {
-                    bill_no: b.bill_no,
-                    amount: Money::from_decimal(b.amount)?,
-                    at: b.at,
-                    branch: branch(b.branch),
-                })
-            })
-            .collect::<anyhow::Result<_>>()?,
-    })
 }

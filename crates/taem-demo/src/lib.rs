@@ -24,6 +24,8 @@
 
 mod bills;
 mod generate;
+#[cfg(feature = "replica")]
+pub mod load;
 mod names;
 mod phone;
 mod traffic;
