@@ -181,18 +181,8 @@ fn build(dir: &Path, args: &ReplicaArgs) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let mut next_report = PROGRESS_MEMBERS_STEP;
-    let seed = args.seed;
-    let mut failure = None;
-    let members =
-        taem_demo::members(&config).map_while(|m| match taem_demo::load::to_bulk(m, seed) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
-        });
     let total = args.members;
-    let done = replica.load_confirmed(members, |p| {
+    let done = taem_demo::load::load_demo_shop(&mut replica, &config, |p| {
         if p.members >= next_report || p.members == total {
             next_report = p.members + PROGRESS_MEMBERS_STEP;
             let secs = started.elapsed().as_secs_f64();
@@ -202,10 +192,8 @@ fn build(dir: &Path, args: &ReplicaArgs) -> anyhow::Result<()> {
                 p.members, p.entries
             );
         }
-    })?;
-    if let Some(e) = failure {
-        return Err(anyhow::Error::from(e).context("generating the demo shop"));
-    }
+    })
+    .context("generating the demo shop")?;
     replica.checkpoint()?;
     drop(replica);
     std::fs::rename(staging.join(REPLICA_FILE_NAME), dir.join(REPLICA_FILE_NAME))

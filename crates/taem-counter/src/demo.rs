@@ -46,24 +46,12 @@ pub fn run(dir: &Path, json: bool, args: DemoArgs) -> anyhow::Result<()> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let seed = args.seed;
-    let mut failure = None;
-    let members =
-        taem_demo::members(&config).map_while(|m| match taem_demo::load::to_bulk(m, seed) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                failure = Some(anyhow::Error::from(e));
-                None
-            }
-        });
-    let done = replica.load_confirmed(members, |p| {
+    let done = taem_demo::load::load_demo_shop(&mut replica, &config, |p| {
         bar.set_position(p.members);
         bar.set_message(format!("{} bills", p.entries));
-    })?;
+    });
     bar.finish_and_clear();
-    if let Some(e) = failure {
-        return Err(e.context("generating the demo shop"));
-    }
+    let done = done.context("generating the demo shop")?;
     replica.checkpoint()?;
     drop(replica);
     std::fs::rename(staging.join(REPLICA_FILE_NAME), &target)

@@ -2,9 +2,31 @@
 //! `taem-counter demo` and the benchmarks share.
 
 use taem_core::{Gender, MemberCode, MemberProfile, Money, Phone};
-use taem_replica::{BulkBill, BulkMember, ReplicaError};
+use taem_replica::{BulkBill, BulkMember, BulkProgress, Replica, ReplicaError};
 
-use crate::{DemoGender, DemoMember};
+use crate::{DemoConfig, DemoGender, DemoMember};
+
+/// Generates the shop of `config` and bulk-loads it into `replica` as confirmed history,
+/// reporting progress after each batch. Stops at the first member that does not convert.
+pub fn load_demo_shop(
+    replica: &mut Replica,
+    config: &DemoConfig,
+    progress: impl FnMut(BulkProgress),
+) -> Result<BulkProgress, ReplicaError> {
+    let mut failure = None;
+    let members = crate::members(config).map_while(|m| match to_bulk(m, config.seed) {
+        Ok(member) => Some(member),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let done = replica.load_confirmed(members, progress)?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
+}
 
 /// Turns a generated member into a loadable one; parsing the phone and amounts validates the
 /// generator's output. Member codes are derived from `(seed, index)`, so the same seed prints
