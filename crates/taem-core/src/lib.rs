@@ -10,6 +10,7 @@
 //! counter and on the server.
 
 pub mod digits;
+pub mod hlc;
 pub mod ledger;
 pub mod member;
 pub mod member_code;
@@ -18,10 +19,12 @@ pub mod operation;
 pub mod phone;
 pub mod points;
 pub mod rate;
+pub mod settings;
 pub mod thai_date;
 pub mod tier;
 pub mod time;
 
+pub use hlc::{FieldStamp, Hlc};
 pub use ledger::{LedgerKind, tier_credit};
 pub use member::{Gender, MemberProfile, ProfileChange, ProfileError};
 pub use member_code::{MemberCode, MemberCodeError};
@@ -30,6 +33,7 @@ pub use operation::{Operation, OperationKind};
 pub use phone::{Phone, PhoneError};
 pub use points::{Points, PointsError};
 pub use rate::{Channel, PointRate, RateError, SystemRates};
+pub use settings::ShopSettings;
 pub use thai_date::{ThaiDateError, parse_thai_date};
 pub use tier::{
     CalculationPeriod, RateMode, Tier, TierChangeReason, TierIcon, TierSettings, TierSettingsError,

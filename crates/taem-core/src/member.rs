@@ -212,6 +212,26 @@ impl MemberProfile {
 
     /// Applies field changes, returning the new profile (not yet validated).
     pub fn with_changes(&self, changes: &[ProfileChange]) -> MemberProfile {
+        self.with_changes_inner(changes)
+    }
+
+    /// Every field of the profile as a change (for a registration's per-field stamps).
+    pub fn as_changes(&self) -> Vec<ProfileChange> {
+        vec![
+            ProfileChange::FirstName(self.first_name.clone()),
+            ProfileChange::LastName(self.last_name.clone()),
+            ProfileChange::Birthday(self.birthday),
+            ProfileChange::Gender(self.gender),
+            ProfileChange::Email(self.email.clone()),
+            ProfileChange::Address(self.address.clone()),
+            ProfileChange::Tags(self.tags.clone()),
+            ProfileChange::MarketingConsent(self.marketing_consent),
+            ProfileChange::PdpaConsent(self.pdpa_consent),
+            ProfileChange::Note(self.note.clone()),
+        ]
+    }
+
+    fn with_changes_inner(&self, changes: &[ProfileChange]) -> MemberProfile {
         let mut p = self.clone();
         for change in changes {
             match change {
@@ -229,6 +249,40 @@ impl MemberProfile {
             }
         }
         p
+    }
+}
+
+impl ProfileChange {
+    /// The field's stable name (the key of its clock stamp on the server).
+    pub fn field(&self) -> &'static str {
+        match self {
+            ProfileChange::FirstName(_) => "first_name",
+            ProfileChange::LastName(_) => "last_name",
+            ProfileChange::Birthday(_) => "birthday",
+            ProfileChange::Gender(_) => "gender",
+            ProfileChange::Email(_) => "email",
+            ProfileChange::Address(_) => "address",
+            ProfileChange::Tags(_) => "tags",
+            ProfileChange::MarketingConsent(_) => "marketing_consent",
+            ProfileChange::PdpaConsent(_) => "pdpa_consent",
+            ProfileChange::Note(_) => "note",
+            ProfileChange::Phone(_) => "phone",
+        }
+    }
+
+    /// Whether the change carries a value (an empty optional field does not, so a second
+    /// registration of the same person does not blank what the first one filled in).
+    pub fn has_value(&self) -> bool {
+        match self {
+            ProfileChange::LastName(v) => !v.is_empty(),
+            ProfileChange::Birthday(v) => v.is_some(),
+            ProfileChange::Gender(g) => *g != Gender::Unspecified,
+            ProfileChange::Email(v) | ProfileChange::Address(v) | ProfileChange::Note(v) => {
+                v.is_some()
+            }
+            ProfileChange::Tags(v) => !v.is_empty(),
+            _ => true,
+        }
     }
 }
 

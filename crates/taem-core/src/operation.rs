@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::hlc::Hlc;
 use crate::member::{MemberProfile, ProfileChange};
 use crate::member_code::MemberCode;
 use crate::money::Money;
@@ -28,6 +29,10 @@ pub struct Operation {
     pub branch: String,
     /// When it happened (the counter's clock, UTC).
     pub at: DateTime<Utc>,
+    /// The device's hybrid logical clock when it happened: orders profile edits across
+    /// counters whose clocks disagree. Absent in operations recorded before version 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hlc: Option<Hlc>,
     /// What happened.
     #[serde(flatten)]
     pub kind: OperationKind,

@@ -129,6 +129,60 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Enrol this counter with a central server, using a one-time code from the shop owner;
+    /// downloads the shop's members and settings. The --data-dir must be new or empty.
+    Enrol {
+        /// The server, e.g. http://192.168.1.10:8700.
+        url: String,
+        /// The enrolment code, e.g. ABCD-EFGH-JKMN.
+        code: String,
+        /// A name for this counter in the shop's device list.
+        #[arg(long, default_value = "counter")]
+        device_name: String,
+    },
+    /// Send waiting operations to the server and fetch the shop's changes.
+    Sync {
+        /// Keep syncing every --interval seconds until stopped (Ctrl-C).
+        #[arg(long)]
+        watch: bool,
+        /// Seconds between syncs with --watch.
+        #[arg(long, default_value_t = 5)]
+        interval: u64,
+    },
+    /// Operations the server rejected (e.g. a bill that already earned at another branch).
+    Rejections,
+    /// Items for a manager's review: offline redemptions that overdrew, merged members.
+    Reviews,
+    /// Check a staff member's PIN (works offline); prints their role.
+    Signin {
+        /// The staff member's name.
+        name: String,
+        /// The PIN (read from stdin when absent).
+        #[arg(long, env = "TAEM_PIN")]
+        pin: Option<String>,
+    },
+    /// The shop's settings on the server (owned by the head office).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+/// `settings` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Print the server's current settings document (JSON).
+    Pull,
+    /// Replace the shop's settings on the server (owner only, online).
+    Push {
+        /// A settings document, as `settings pull` prints it.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The owner's staff name.
+        #[arg(long)]
+        staff: String,
+        /// The owner's PIN.
+        #[arg(long, env = "TAEM_PIN")]
+        pin: String,
+    },
 }
 
 /// Options of `demo`.

@@ -9,6 +9,7 @@ mod batch;
 mod cli;
 mod demo;
 mod render;
+mod sync_cmd;
 mod tiers_cmd;
 
 use std::io::{BufRead, Write};
@@ -52,6 +53,15 @@ fn main() -> ExitCode {
 fn error_code(err: &anyhow::Error) -> &'static str {
     if let Some(e) = err.downcast_ref::<ReplicaError>() {
         return e.code();
+    }
+    if let Some(e) = err.downcast_ref::<taem_sync::SyncError>() {
+        return match e {
+            taem_sync::SyncError::Replica(r) => r.code(),
+            taem_sync::SyncError::Offline { .. } => "offline",
+            taem_sync::SyncError::NotEnrolled => "not_enrolled",
+            taem_sync::SyncError::Protocol(_) => "protocol",
+            taem_sync::SyncError::Refused { .. } => "refused_by_server",
+        };
     }
     let codes: [(bool, &str); 8] = [
         (err.is::<taem_core::PhoneError>(), "bad_phone"),
@@ -231,6 +241,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let ops = replica.pending_operations(limit)?;
             emit(json, &ops, |ops| render::outbox(ops));
         }
+        Command::Enrol {
+            url,
+            code,
+            device_name,
+        } => sync_cmd::enrol(&dir, json, &url, &code, &device_name)?,
+        Command::Sync { watch, interval } => sync_cmd::sync(&dir, json, wait, watch, interval)?,
+        Command::Rejections => sync_cmd::rejections(&dir, json, wait)?,
+        Command::Reviews => sync_cmd::reviews(&dir, json, wait)?,
+        Command::Signin { name, pin } => sync_cmd::signin(&dir, json, wait, &name, pin)?,
+        Command::Settings(cmd) => sync_cmd::settings(&dir, json, wait, cmd)?,
     }
     Ok(())
 }

@@ -34,7 +34,35 @@ pub fn status(s: &ReplicaStatus) -> String {
         pts(s.ledger_entries),
         s.pending_operations,
         s.device_seq
-    )
+    ) + &sync_status(&s.sync)
+}
+
+fn sync_status(s: &taem_replica::SyncStatus) -> String {
+    let Some(url) = &s.server_url else {
+        return "\nserver    not enrolled (a local shop; `taem-counter enrol URL CODE` on a new --data-dir joins a server)".into();
+    };
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or("never".to_string(), taem_core::time::format_bangkok_be)
+    };
+    let mut out = format!(
+        "\nserver    {url}\nsync      {} · last successful sync {}",
+        if s.online {
+            "online (ออนไลน์)"
+        } else {
+            "offline (ออฟไลน์)"
+        },
+        when(s.last_sync_ok)
+    );
+    if let Some(e) = &s.last_error {
+        out.push_str(&format!("\nlast error {e}"));
+    }
+    if s.rejected > 0 || s.reviews > 0 {
+        out.push_str(&format!(
+            "\nreview    {} rejected operations, {} items for a manager",
+            s.rejected, s.reviews
+        ));
+    }
+    out
 }
 
 fn summary_line(m: &MemberSummary) -> String {

@@ -233,6 +233,58 @@ pub enum ReplicaError {
     /// Bad tier settings.
     #[error(transparent)]
     TierSettings(#[from] TierSettingsError),
+    /// Enrolling a replica that is already a counter of a server.
+    #[error(
+        "this replica is already enrolled with {server_url}: a counter belongs to one shop; use another --data-dir to enrol a new counter"
+    )]
+    AlreadyEnrolled {
+        /// The server it is enrolled with.
+        server_url: String,
+    },
+    /// Enrolling a replica that already holds a local shop.
+    #[error(
+        "{path} already holds {members} members of a local shop; a counter's data comes from the server, so enrol into a new, empty --data-dir"
+    )]
+    NotEmptyForEnrolment {
+        /// The replica file.
+        path: PathBuf,
+        /// Members it holds.
+        members: u64,
+    },
+    /// Settings changed on an enrolled counter.
+    #[error(
+        "the shop's settings are owned by the head office on the server {server_url}: an owner changes them there (`taem-counter settings push` with the owner's PIN, while online)"
+    )]
+    SettingsOwnedByServer {
+        /// The server.
+        server_url: String,
+    },
+    /// No staff member of that name on this counter.
+    #[error(
+        "no staff member named \"{name}\" on this counter: check the spelling, or sync once so staff added on the server reach it"
+    )]
+    UnknownStaff {
+        /// The name typed.
+        name: String,
+    },
+    /// A wrong PIN.
+    #[error("wrong PIN for {name}: {attempts_left} attempts left before sign-in is locked")]
+    WrongPin {
+        /// The staff member.
+        name: String,
+        /// Tries left.
+        attempts_left: u32,
+    },
+    /// Too many wrong PINs.
+    #[error(
+        "sign-in for {name} is locked after too many wrong PINs; try again after {until} (Bangkok time) or ask a manager"
+    )]
+    SignInLocked {
+        /// The staff member.
+        name: String,
+        /// When it unlocks, shown in Bangkok time.
+        until: String,
+    },
     /// A stored value that should be valid is not: a bug or tampering.
     #[error("the replica holds an invalid value ({what}); run `taem-counter check`")]
     Invariant {
@@ -278,6 +330,12 @@ impl ReplicaError {
             ReplicaError::Profile(_) => "bad_profile",
             ReplicaError::TierSettings(_) => "bad_tier_settings",
             ReplicaError::Invariant { .. } => "invariant",
+            ReplicaError::AlreadyEnrolled { .. } => "already_enrolled",
+            ReplicaError::NotEmptyForEnrolment { .. } => "not_empty_for_enrolment",
+            ReplicaError::SettingsOwnedByServer { .. } => "settings_owned_by_server",
+            ReplicaError::UnknownStaff { .. } => "unknown_staff",
+            ReplicaError::WrongPin { .. } => "wrong_pin",
+            ReplicaError::SignInLocked { .. } => "sign_in_locked",
             ReplicaError::Sqlite(_) => "database",
         }
     }

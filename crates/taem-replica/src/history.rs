@@ -126,6 +126,7 @@ impl Replica {
                 "SELECT MAX(COALESCE((SELECT MAX(device_seq) FROM outbox), 0),
                     COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'device_seq'), 0))",
             )?,
+            sync: self.sync_status()?,
         })
     }
 }

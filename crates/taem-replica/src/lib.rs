@@ -26,6 +26,8 @@ mod points;
 pub mod schema;
 mod search;
 mod settings;
+mod staff;
+pub mod sync;
 mod tiers;
 mod views;
 
@@ -40,6 +42,8 @@ pub use open::{
 pub use points::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
 pub use search::{SearchKind, SearchResult};
 pub use settings::ShopSettings;
+pub use staff::{PIN_ATTEMPTS_MAX, SIGN_IN_LOCK_MINUTES, StaffSession};
+pub use sync::{SyncIdentity, SyncStatus};
 pub use tiers::{ReevaluationMode, ReevaluationReport};
 pub use views::{
     AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, OperationReceipt,

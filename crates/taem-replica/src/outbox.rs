@@ -111,6 +111,11 @@ impl Replica {
 }
 
 impl Ctx<'_> {
+    /// The replica file.
+    pub fn path(&self) -> &Path {
+        self.path
+    }
+
     /// The operation already recorded under `op_id`, if any (for exactly-once retries).
     pub fn previous(&self, op_id: Uuid) -> Result<Option<Operation>> {
         let body: Option<String> = self
@@ -158,12 +163,22 @@ impl Ctx<'_> {
             )
             .and_then(|mut s| s.query_row([], |r| r.get(0)))
             .sql(self)?;
+        // Profile operations carry a hybrid-logical-clock stamp (the server merges edits per
+        // field by it); points operations are ledger facts and need none, which keeps the
+        // sale's transaction free of a clock-row write.
+        let hlc = match kind {
+            OperationKind::RegisterMember { .. } | OperationKind::EditMember { .. } => {
+                Some(self.tick_hlc()?)
+            }
+            _ => None,
+        };
         let op = Operation {
             op_id,
             device_seq: seq as u64,
             device_id: self.device.device_id,
             branch: self.device.branch.clone(),
             at: self.now,
+            hlc,
             kind,
         };
         let body = serde_json::to_string(&op).map_err(|e| ReplicaError::Invariant {
@@ -186,6 +201,14 @@ impl Ctx<'_> {
             })
             .sql(self)?;
         Ok(op)
+    }
+
+    /// The next hybrid-logical-clock stamp of this counter, persisted in the transaction.
+    fn tick_hlc(&self) -> Result<taem_core::Hlc> {
+        let last = crate::sync::read_hlc(&self.tx).sql(self)?;
+        let next = taem_core::Hlc::tick(last, self.now.timestamp_millis());
+        crate::sync::write_hlc(&self.tx, next).sql(self)?;
+        Ok(next)
     }
 
     /// Writes a pending ledger entry, its day bucket and the member's pending balance.

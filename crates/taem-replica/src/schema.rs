@@ -129,6 +129,43 @@ DROP INDEX ledger_bill_earned;
 DROP INDEX ledger_bill_voided;
 CREATE UNIQUE INDEX ledger_bill ON ledger(bill_no, kind);
 "#,
+    // v5: sync with the central server. The tier the server confirmed (the shown tier is
+    // it, moved up by this counter's pending earnings), operations the server rejected (kept
+    // for the cashier and manager), staff for offline sign-in, items for a manager's review,
+    // and ledger rows found by operation id when the server confirms them.
+    r#"
+ALTER TABLE members ADD COLUMN tier_confirmed INTEGER;
+ALTER TABLE tier_changes ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX ledger_op ON ledger(op_id);
+CREATE TABLE rejections (
+    op_id      BLOB PRIMARY KEY,
+    device_seq INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    member_uid BLOB,
+    code       TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    at_ms      INTEGER NOT NULL
+);
+CREATE TABLE staff (
+    staff_id        BLOB PRIMARY KEY,
+    name            TEXT NOT NULL,
+    role            TEXT NOT NULL,
+    pin_hash        TEXT NOT NULL,
+    active          INTEGER NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX staff_name ON staff(name);
+CREATE TABLE reviews (
+    review_id  INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    member_uid BLOB,
+    op_ids     TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    at_ms      INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version this program writes.

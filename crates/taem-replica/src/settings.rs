@@ -6,30 +6,12 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
-use taem_core::{SystemRates, TierSettings};
 
 use crate::Result;
 use crate::error::ReplicaError;
 
-/// Rates and tiers together.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShopSettings {
-    /// The main, e-commerce and SMS rates.
-    pub rates: SystemRates,
-    /// The tier system.
-    pub tiers: TierSettings,
-}
-
-impl ShopSettings {
-    /// What a new shop starts with: 25 THB → 1 point, three tiers, switched off.
-    pub fn default_for_new_shop() -> ShopSettings {
-        ShopSettings {
-            rates: SystemRates::default(),
-            tiers: TierSettings::default_for_new_shop(),
-        }
-    }
-}
+pub use taem_core::ShopSettings;
+use taem_core::{SystemRates, TierSettings};
 
 const RATES_KEY: &str = "rates";
 const TIERS_KEY: &str = "tiers";

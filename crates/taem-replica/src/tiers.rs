@@ -73,6 +73,7 @@ impl Replica {
 
     /// Replaces the point rates.
     pub fn set_rates(&mut self, rates: SystemRates) -> Result<ShopSettings> {
+        self.refuse_if_server_owned()?;
         self.write(|ctx| {
             let new = ShopSettings {
                 rates,
@@ -86,6 +87,7 @@ impl Replica {
 
     /// Replaces the tier settings and re-places every member (reason: settings changed).
     pub fn set_tier_settings(&mut self, tiers: TierSettings) -> Result<ReevaluationReport> {
+        self.refuse_if_server_owned()?;
         let previous = self.write(|ctx| {
             let new = ShopSettings {
                 rates: ctx.settings.rates,

@@ -183,4 +183,6 @@ pub struct ReplicaStatus {
     pub pending_operations: i64,
     /// Last operation sequence number written.
     pub device_seq: i64,
+    /// Sync with the central server.
+    pub sync: crate::sync::SyncStatus,
 }

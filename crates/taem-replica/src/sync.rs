@@ -1,0 +1,1135 @@
+//! The replica's side of sync: its enrolment with a server, the outbox handed to the sync
+//! client, the server's answers applied, and the server's changes merged in.
+//!
+//! Rules:
+//! - An outbox row is dropped only once the server's answer covers it (`acked_through`).
+//! - What the cashier sees is the server-confirmed state plus this counter's pending
+//!   operations. A rejected operation is taken out of the pending state (its ledger rows
+//!   deleted, the member's balance and tier rebased) and kept in `rejections` for people.
+//! - The server's changes are whole states, applied in change-log order, each page in one
+//!   transaction with the cursor, so a crash mid-pull resumes where the last page ended.
+//! - A member this counter registered offline that the server merged into another one (the
+//!   same phone registered elsewhere) is folded into that member locally: ledger rows,
+//!   tier history and pending balance move; nothing is lost.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use taem_core::time::{bangkok_date, day_number};
+use taem_core::{Hlc, LedgerKind, Operation, OperationKind, ShopSettings, TierChangeReason};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::open::Replica;
+use crate::outbox::{Ctx, SqlResult};
+
+/// `meta` keys of the sync state.
+mod keys {
+    pub const SERVER_URL: &str = "server_url";
+    pub const SHOP_ID: &str = "shop_id";
+    pub const TOKEN: &str = "device_token";
+    pub const CURSOR: &str = "pull_cursor";
+    pub const BOOTSTRAP_AFTER: &str = "bootstrap_after";
+    pub const BOOTSTRAPPED: &str = "bootstrapped";
+    pub const LAST_OK_MS: &str = "last_sync_ok_ms";
+    pub const LAST_ATTEMPT_MS: &str = "last_sync_attempt_ms";
+    pub const LAST_ERROR: &str = "last_sync_error";
+    pub const HLC: &str = "hlc";
+    pub const DEVICE_SEQ: &str = "device_seq";
+}
+
+/// How this counter reaches its server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncIdentity {
+    /// Server base URL.
+    pub server_url: String,
+    /// The shop on the server.
+    pub shop_id: Uuid,
+    /// This device on the server.
+    pub device_id: Uuid,
+    /// The device's bearer token.
+    #[serde(skip)]
+    pub token: String,
+}
+
+/// What the enrolment gave this counter.
+#[derive(Clone, Debug)]
+pub struct Enrolment {
+    /// Server base URL.
+    pub server_url: String,
+    /// The shop.
+    pub shop_id: Uuid,
+    /// The shop's name.
+    pub shop_name: String,
+    /// The branch.
+    pub branch: String,
+    /// The device id the server issued.
+    pub device_id: Uuid,
+    /// The device token.
+    pub token: String,
+}
+
+/// The counter's sync status, for the status bar and `taem-counter status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    /// Enrolled with a server.
+    pub enrolled: bool,
+    /// The server.
+    pub server_url: Option<String>,
+    /// The bootstrap snapshot is complete.
+    pub bootstrapped: bool,
+    /// Operations waiting to be sent (or acknowledged).
+    pub waiting: u64,
+    /// Operations the server rejected (kept for review).
+    pub rejected: u64,
+    /// Items a manager should review (flagged redemptions, merged members).
+    pub reviews: u64,
+    /// Last successful sync.
+    pub last_sync_ok: Option<DateTime<Utc>>,
+    /// Last attempt.
+    pub last_attempt: Option<DateTime<Utc>>,
+    /// The error of the last attempt, if it failed.
+    pub last_error: Option<String>,
+    /// Online: the last attempt succeeded.
+    pub online: bool,
+    /// The change-log position pulled through.
+    pub cursor: u64,
+}
+
+/// One operation the server rejected.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// The operation.
+    pub op_id: Uuid,
+    /// Its kind.
+    pub kind: String,
+    /// The member concerned.
+    pub member_id: Option<Uuid>,
+    /// Stable reason code.
+    pub code: String,
+    /// What was wrong.
+    pub message: String,
+    /// When the counter recorded it.
+    pub at: DateTime<Utc>,
+}
+
+/// One review item (from the server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewItem {
+    /// Id on the server.
+    pub review_id: i64,
+    /// `overdrawn`, `merged`, `clock_ahead`.
+    pub kind: String,
+    /// The member.
+    pub member_id: Option<Uuid>,
+    /// The operations involved.
+    pub op_ids: Vec<Uuid>,
+    /// What happened.
+    pub message: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// The server's answer to one pushed operation, as the replica needs it.
+#[derive(Clone, Debug)]
+pub struct PushAnswer {
+    /// The operation.
+    pub op_id: Uuid,
+    /// Rejected: (code, message).
+    pub rejected: Option<(String, String)>,
+}
+
+/// A ledger entry from the server.
+#[derive(Clone, Debug)]
+pub struct ServerEntry {
+    /// Operation that made it.
+    pub op_id: Uuid,
+    /// Member.
+    pub member_id: Uuid,
+    /// Kind.
+    pub kind: LedgerKind,
+    /// Points.
+    pub points: i64,
+    /// Tier credit.
+    pub tier_credit: i64,
+    /// Day of the tier credit.
+    pub day: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Bill.
+    pub bill_no: Option<String>,
+    /// Amount (THB text).
+    pub amount: Option<String>,
+    /// Rate text.
+    pub rate: Option<String>,
+    /// Reason.
+    pub reason: Option<String>,
+    /// Counts toward tier.
+    pub counts_toward_tier: bool,
+    /// Branch.
+    pub branch: String,
+}
+
+/// A member from the server.
+#[derive(Clone, Debug)]
+pub struct ServerMember {
+    /// Global id.
+    pub member_id: Uuid,
+    /// Code.
+    pub code: String,
+    /// Phone.
+    pub phone: String,
+    /// Profile.
+    pub profile: taem_core::MemberProfile,
+    /// Registering branch.
+    pub branch: String,
+    /// Registered.
+    pub registered_at: DateTime<Utc>,
+    /// Balance.
+    pub balance: i64,
+    /// Tier.
+    pub tier_id: u32,
+    /// Since.
+    pub tier_since: DateTime<Utc>,
+    /// Newest field stamp.
+    pub hlc: Hlc,
+}
+
+/// A staff record from the server.
+#[derive(Clone, Debug)]
+pub struct ServerStaff {
+    /// Id.
+    pub staff_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Role name.
+    pub role: String,
+    /// Argon2 PHC hash of the PIN.
+    pub pin_hash: String,
+    /// Active.
+    pub active: bool,
+}
+
+/// One change from the server's log, as the replica applies it.
+#[derive(Clone, Debug)]
+pub enum ServerChange {
+    /// A member's state.
+    Member(ServerMember),
+    /// A ledger entry, with the member's balance and tier after it.
+    Entry {
+        /// The entry.
+        entry: ServerEntry,
+        /// Balance after.
+        balance_after: i64,
+        /// Tier after.
+        tier_after: u32,
+    },
+    /// A tier move.
+    TierChange {
+        /// Member.
+        member_id: Uuid,
+        /// From.
+        from: Option<u32>,
+        /// To.
+        to: u32,
+        /// Why.
+        reason: TierChangeReason,
+        /// Accumulated.
+        accumulated: i64,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// `from` was merged into `into`.
+    Merge {
+        /// Gone.
+        from: Uuid,
+        /// Kept.
+        into: Uuid,
+    },
+    /// New settings.
+    Settings(ShopSettings),
+    /// Staff record.
+    Staff(ServerStaff),
+    /// Review item.
+    Review(ReviewItem),
+}
+
+/// One bootstrap member.
+#[derive(Clone, Debug)]
+pub struct BootstrapMember {
+    /// The member.
+    pub member: ServerMember,
+    /// Recent entries (oldest first).
+    pub recent: Vec<ServerEntry>,
+    /// Tier credit per day.
+    pub tier_days: Vec<(i64, i64)>,
+}
+
+pub(crate) fn read_hlc(conn: &Connection) -> rusqlite::Result<Hlc> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [keys::HLC], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+pub(crate) fn write_hlc(conn: &Connection, hlc: Hlc) -> rusqlite::Result<()> {
+    set_meta(
+        conn,
+        keys::HLC,
+        &serde_json::to_string(&hlc).unwrap_or_default(),
+    )
+}
+
+fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])
+    .map(drop)
+}
+
+fn del_meta(conn: &Connection, key: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM meta WHERE key = ?1", [key])
+        .map(drop)
+}
+
+fn ms_time(ms: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn invariant(what: impl Into<String>) -> ReplicaError {
+    ReplicaError::Invariant { what: what.into() }
+}
+
+impl Replica {
+    /// The server this counter syncs with, if enrolled.
+    pub fn sync_identity(&self) -> Result<Option<SyncIdentity>> {
+        let get = |k| get_meta(&self.conn, k).map_err(|e| self.fail(e));
+        let (Some(url), Some(shop), Some(token)) = (
+            get(keys::SERVER_URL)?,
+            get(keys::SHOP_ID)?,
+            get(keys::TOKEN)?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(SyncIdentity {
+            server_url: url,
+            shop_id: Uuid::parse_str(&shop).map_err(|e| invariant(format!("shop id: {e}")))?,
+            device_id: self.device.device_id,
+            token,
+        }))
+    }
+
+    /// Makes this replica a counter of a server's shop. Only an empty, never-enrolled replica
+    /// can be enrolled: its members and history come from the server.
+    pub fn enrol(&mut self, enrolment: Enrolment) -> Result<()> {
+        if let Some(current) = self.sync_identity()? {
+            return Err(ReplicaError::AlreadyEnrolled {
+                server_url: current.server_url,
+            });
+        }
+        let device = self.write(|ctx| {
+            let (members, outbox): (i64, i64) = ctx
+                .tx
+                .query_row(
+                    "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM outbox)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .sql(ctx)?;
+            if members > 0 || outbox > 0 {
+                return Err(ReplicaError::NotEmptyForEnrolment {
+                    path: ctx.path().to_path_buf(),
+                    members: members as u64,
+                });
+            }
+            for (key, value) in [
+                ("device_id", enrolment.device_id.to_string()),
+                ("shop_name", enrolment.shop_name.clone()),
+                ("branch", enrolment.branch.clone()),
+                (keys::SERVER_URL, enrolment.server_url.clone()),
+                (keys::SHOP_ID, enrolment.shop_id.to_string()),
+                (keys::TOKEN, enrolment.token.clone()),
+                (keys::CURSOR, "0".into()),
+                (keys::DEVICE_SEQ, "0".into()),
+            ] {
+                set_meta(&ctx.tx, key, &value).sql(ctx)?;
+            }
+            let mut device = ctx.device.clone();
+            device.device_id = enrolment.device_id;
+            device.shop_name = enrolment.shop_name.clone();
+            device.branch = enrolment.branch.clone();
+            Ok(device)
+        })?;
+        self.device = device;
+        Ok(())
+    }
+
+    /// The next operations to push, oldest first.
+    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<Operation>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT body FROM outbox ORDER BY device_seq LIMIT ?1")
+            .map_err(|e| self.fail(e))?;
+        let bodies = statement
+            .query_map([limit as i64], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.fail(e))?;
+        bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(|e| invariant(format!("outbox body: {e}"))))
+            .collect()
+    }
+
+    /// Applies the server's answers to a push: rejected operations leave the pending state
+    /// (kept in `rejections`), and outbox rows up to `acked_through` are dropped.
+    pub fn apply_push(&mut self, answers: &[PushAnswer], acked_through: u64) -> Result<()> {
+        self.write(|ctx| {
+            for answer in answers {
+                if let Some((code, message)) = &answer.rejected {
+                    ctx.reject(answer.op_id, code, message)?;
+                }
+            }
+            let previous: i64 = get_meta(&ctx.tx, keys::DEVICE_SEQ)
+                .sql(ctx)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let acked = (acked_through as i64).max(previous);
+            set_meta(&ctx.tx, keys::DEVICE_SEQ, &acked.to_string()).sql(ctx)?;
+            ctx.tx
+                .execute("DELETE FROM outbox WHERE device_seq <= ?1", [acked])
+                .sql(ctx)?;
+            Ok(())
+        })
+    }
+
+    /// Applies one page of the server's change log and moves the cursor, in one transaction.
+    pub fn apply_changes(&mut self, changes: &[ServerChange], cursor: u64) -> Result<()> {
+        self.write(|ctx| {
+            for change in changes {
+                ctx.apply_change(change)?;
+            }
+            set_meta(&ctx.tx, keys::CURSOR, &cursor.to_string()).sql(ctx)?;
+            Ok(())
+        })
+    }
+
+    /// Where the next pull starts.
+    pub fn pull_cursor(&self) -> Result<u64> {
+        Ok(get_meta(&self.conn, keys::CURSOR)
+            .map_err(|e| self.fail(e))?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Where an interrupted bootstrap resumes: `None` when it is complete, `Some(None)` when
+    /// it has not started, `Some(Some(id))` to continue after member `id`.
+    pub fn bootstrap_position(&self) -> Result<Option<Option<Uuid>>> {
+        let get = |k| get_meta(&self.conn, k).map_err(|e| self.fail(e));
+        if get(keys::BOOTSTRAPPED)?.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(
+            get(keys::BOOTSTRAP_AFTER)?.and_then(|v| Uuid::parse_str(&v).ok()),
+        ))
+    }
+
+    /// Applies one bootstrap page: settings and staff (first page), then members with their
+    /// recent history and tier days. `done` marks the snapshot complete; `cursor` is where
+    /// pulling starts afterwards.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_bootstrap_page(
+        &mut self,
+        cursor: u64,
+        settings: Option<&ShopSettings>,
+        staff: &[ServerStaff],
+        members: &[BootstrapMember],
+        next_after: Option<Uuid>,
+        done: bool,
+    ) -> Result<()> {
+        self.write(|ctx| {
+            if let Some(settings) = settings {
+                crate::settings::store(&ctx.tx, settings, ctx.now)?;
+                ctx.settings = std::sync::Arc::new(settings.clone());
+                ctx.settings_changed = true;
+            }
+            for s in staff {
+                ctx.apply_change(&ServerChange::Staff(s.clone()))?;
+            }
+            for m in members {
+                let local = ctx.upsert_member(&m.member)?;
+                for entry in &m.recent {
+                    ctx.insert_confirmed_entry(local, entry, false)?;
+                }
+                for (day, points) in &m.tier_days {
+                    ctx.tx
+                        .prepare_cached(
+                            "INSERT INTO tier_points_daily(member_id, day, points) VALUES (?1, ?2, ?3)
+                             ON CONFLICT(member_id, day) DO UPDATE SET points = excluded.points",
+                        )
+                        .and_then(|mut s| s.execute(params![local, day, points]))
+                        .sql(ctx)?;
+                }
+            }
+            if ctx.pull_cursor_is_unset()? {
+                set_meta(&ctx.tx, keys::CURSOR, &cursor.to_string()).sql(ctx)?;
+            }
+            if let Some(after) = next_after {
+                set_meta(&ctx.tx, keys::BOOTSTRAP_AFTER, &after.to_string()).sql(ctx)?;
+            }
+            if done {
+                set_meta(&ctx.tx, keys::BOOTSTRAPPED, "1").sql(ctx)?;
+                del_meta(&ctx.tx, keys::BOOTSTRAP_AFTER).sql(ctx)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Records the outcome of a sync attempt for the status bar.
+    pub fn record_sync_attempt(&mut self, error: Option<&str>) -> Result<()> {
+        self.write(|ctx| {
+            let now = ctx.now.timestamp_millis().to_string();
+            set_meta(&ctx.tx, keys::LAST_ATTEMPT_MS, &now).sql(ctx)?;
+            match error {
+                None => {
+                    set_meta(&ctx.tx, keys::LAST_OK_MS, &now).sql(ctx)?;
+                    del_meta(&ctx.tx, keys::LAST_ERROR).sql(ctx)?;
+                }
+                Some(e) => set_meta(&ctx.tx, keys::LAST_ERROR, e).sql(ctx)?,
+            }
+            Ok(())
+        })
+    }
+
+    /// The sync status.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let get = |k| get_meta(&self.conn, k).map_err(|e| self.fail(e));
+        let count = |sql: &str| -> Result<u64> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| self.fail(e))
+        };
+        let ms = |v: Option<String>| v.and_then(|v| v.parse::<i64>().ok()).map(ms_time);
+        let last_error = get(keys::LAST_ERROR)?;
+        let last_attempt = ms(get(keys::LAST_ATTEMPT_MS)?);
+        let server_url = get(keys::SERVER_URL)?;
+        Ok(SyncStatus {
+            enrolled: server_url.is_some(),
+            server_url,
+            bootstrapped: get(keys::BOOTSTRAPPED)?.is_some(),
+            waiting: count("SELECT COUNT(*) FROM outbox")?,
+            rejected: count("SELECT COUNT(*) FROM rejections")?,
+            reviews: count("SELECT COUNT(*) FROM reviews")?,
+            last_sync_ok: ms(get(keys::LAST_OK_MS)?),
+            online: last_attempt.is_some() && last_error.is_none(),
+            last_attempt,
+            last_error,
+            cursor: self.pull_cursor()?,
+        })
+    }
+
+    /// Operations the server rejected, newest first.
+    pub fn rejections(&self) -> Result<Vec<Rejection>> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT op_id, kind, member_uid, code, message, at_ms FROM rejections
+                 ORDER BY at_ms DESC",
+            )
+            .map_err(|e| self.fail(e))?;
+        statement
+            .query_map([], |r| {
+                Ok(Rejection {
+                    op_id: uuid_col(r.get(0)?),
+                    kind: r.get(1)?,
+                    member_id: r.get::<_, Option<Vec<u8>>>(2)?.map(uuid_col),
+                    code: r.get(3)?,
+                    message: r.get(4)?,
+                    at: ms_time(r.get(5)?),
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Review items (flagged redemptions, merged members), newest first.
+    pub fn reviews(&self) -> Result<Vec<ReviewItem>> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT review_id, kind, member_uid, op_ids, message, at_ms FROM reviews
+                 ORDER BY review_id DESC",
+            )
+            .map_err(|e| self.fail(e))?;
+        statement
+            .query_map([], |r| {
+                let op_ids: String = r.get(3)?;
+                Ok(ReviewItem {
+                    review_id: r.get(0)?,
+                    kind: r.get(1)?,
+                    member_id: r.get::<_, Option<Vec<u8>>>(2)?.map(uuid_col),
+                    op_ids: serde_json::from_str(&op_ids).unwrap_or_default(),
+                    message: r.get(4)?,
+                    at: ms_time(r.get(5)?),
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.fail(e))
+    }
+}
+
+fn uuid_col(bytes: Vec<u8>) -> Uuid {
+    Uuid::from_slice(&bytes).unwrap_or_default()
+}
+
+impl Ctx<'_> {
+    fn pull_cursor_is_unset(&self) -> Result<bool> {
+        Ok(get_meta(&self.tx, keys::CURSOR)
+            .sql(self)?
+            .is_none_or(|v| v == "0"))
+    }
+
+    fn local_id(&self, uid: Uuid) -> Result<Option<i64>> {
+        self.tx
+            .prepare_cached("SELECT id FROM members WHERE member_uid = ?1")
+            .and_then(|mut s| {
+                s.query_row([uid.as_bytes().as_slice()], |r| r.get(0))
+                    .optional()
+            })
+            .sql(self)
+    }
+
+    fn require_local(&self, uid: Uuid) -> Result<i64> {
+        self.local_id(uid)?.ok_or_else(|| {
+            invariant(format!(
+                "the server sent an entry for member {uid} before the member"
+            ))
+        })
+    }
+
+    fn apply_change(&mut self, change: &ServerChange) -> Result<()> {
+        match change {
+            ServerChange::Member(m) => {
+                self.upsert_member(m)?;
+            }
+            ServerChange::Entry {
+                entry,
+                balance_after,
+                tier_after,
+            } => {
+                let local = self.require_local(entry.member_id)?;
+                self.insert_confirmed_entry(local, entry, true)?;
+                self.tx
+                    .prepare_cached(
+                        "UPDATE members SET balance_confirmed = ?2, tier_confirmed = ?3 WHERE id = ?1",
+                    )
+                    .and_then(|mut s| s.execute(params![local, balance_after, tier_after]))
+                    .sql(self)?;
+                self.rebase_tier(local)?;
+            }
+            ServerChange::TierChange {
+                member_id,
+                from,
+                to,
+                reason,
+                accumulated,
+                at,
+            } => {
+                let local = self.require_local(*member_id)?;
+                // The server's record replaces this counter's own provisional one.
+                self.tx
+                    .execute(
+                        "DELETE FROM tier_changes WHERE id = (SELECT id FROM tier_changes
+                             WHERE member_id = ?1 AND confirmed = 0 AND to_tier = ?2
+                             ORDER BY id LIMIT 1)",
+                        params![local, to],
+                    )
+                    .sql(self)?;
+                self.tx
+                    .execute(
+                        "INSERT INTO tier_changes(member_id, from_tier, to_tier, reason,
+                             accumulated, at_ms, confirmed)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+                        params![
+                            local,
+                            from,
+                            to,
+                            reason.as_str(),
+                            accumulated,
+                            at.timestamp_millis()
+                        ],
+                    )
+                    .sql(self)?;
+            }
+            ServerChange::Merge { from, into } => {
+                if let Some(from_local) = self.local_id(*from)? {
+                    match self.local_id(*into)? {
+                        Some(into_local) => self.fold_member(from_local, into_local)?,
+                        None => {
+                            self.tx
+                                .execute(
+                                    "UPDATE members SET member_uid = ?2 WHERE id = ?1",
+                                    params![from_local, into.as_bytes().as_slice()],
+                                )
+                                .sql(self)?;
+                        }
+                    }
+                }
+            }
+            ServerChange::Settings(settings) => {
+                crate::settings::store(&self.tx, settings, self.now)?;
+                self.settings = std::sync::Arc::new(settings.clone());
+                self.settings_changed = true;
+            }
+            ServerChange::Staff(s) => {
+                self.tx
+                    .execute(
+                        "INSERT INTO staff(staff_id, name, role, pin_hash, active)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT(staff_id) DO UPDATE SET name = excluded.name,
+                             role = excluded.role, active = excluded.active,
+                             pin_hash = excluded.pin_hash,
+                             failed_attempts = CASE WHEN pin_hash = excluded.pin_hash
+                                 THEN failed_attempts ELSE 0 END,
+                             locked_until_ms = CASE WHEN pin_hash = excluded.pin_hash
+                                 THEN locked_until_ms ELSE 0 END",
+                        params![
+                            s.staff_id.as_bytes().as_slice(),
+                            s.name,
+                            s.role,
+                            s.pin_hash,
+                            s.active
+                        ],
+                    )
+                    .sql(self)?;
+            }
+            ServerChange::Review(item) => {
+                self.tx
+                    .execute(
+                        "INSERT OR REPLACE INTO reviews(review_id, kind, member_uid, op_ids, message, at_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            item.review_id,
+                            item.kind,
+                            item.member_id.map(|m| m.as_bytes().to_vec()),
+                            serde_json::to_string(&item.op_ids).unwrap_or_default(),
+                            item.message,
+                            item.at.timestamp_millis()
+                        ],
+                    )
+                    .sql(self)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts or updates a member from the server's state; returns the local id.
+    fn upsert_member(&mut self, m: &ServerMember) -> Result<i64> {
+        let last = read_hlc(&self.tx).sql(self)?;
+        if m.hlc > last {
+            write_hlc(
+                &self.tx,
+                Hlc::observe(last, m.hlc, self.now.timestamp_millis()),
+            )
+            .sql(self)?;
+        }
+        // A member this counter registered offline with the same phone is the same person:
+        // the server merged them (its merge change may come later); fold ours in now.
+        let clash: Option<(i64, Vec<u8>)> = self
+            .tx
+            .prepare_cached("SELECT id, member_uid FROM members WHERE phone = ?1")
+            .and_then(|mut s| {
+                s.query_row([m.phone.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .sql(self)?;
+        let existing = self.local_id(m.member_id)?;
+        if let Some((clash_id, clash_uid)) = clash
+            && clash_uid != m.member_id.as_bytes()
+        {
+            match existing {
+                Some(keep) => self.fold_member(clash_id, keep)?,
+                None => {
+                    // Keep the local row and give it the server's identity.
+                    self.tx
+                        .execute(
+                            "UPDATE members SET member_uid = ?2 WHERE id = ?1",
+                            params![clash_id, m.member_id.as_bytes().as_slice()],
+                        )
+                        .sql(self)?;
+                }
+            }
+        }
+        let existing = self.local_id(m.member_id)?;
+        let p = &m.profile;
+        let birthday = p.birthday.map(|b| b.format("%Y-%m-%d").to_string());
+        let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
+        let local = match existing {
+            Some(local) => {
+                let old_name: String = self
+                    .tx
+                    .query_row(
+                        "SELECT first_name || ' ' || last_name FROM members WHERE id = ?1",
+                        [local],
+                        |r| r.get(0),
+                    )
+                    .sql(self)?;
+                self.tx
+                    .execute(
+                        "UPDATE members SET code = ?2, phone = ?3, first_name = ?4, last_name = ?5,
+                             birthday = ?6, gender = ?7, email = ?8, address = ?9, tags = ?10,
+                             marketing_consent = ?11, pdpa_consent = ?12, note = ?13, branch = ?14,
+                             registered_at_ms = ?15, updated_at_ms = ?16, balance_confirmed = ?17,
+                             tier_confirmed = ?18, tier_since_ms = ?19
+                         WHERE id = ?1",
+                        params![
+                            local,
+                            m.code,
+                            m.phone,
+                            p.first_name,
+                            p.last_name,
+                            birthday,
+                            p.gender.as_str(),
+                            p.email,
+                            p.address,
+                            tags,
+                            p.marketing_consent,
+                            p.pdpa_consent,
+                            p.note,
+                            m.branch,
+                            m.registered_at.timestamp_millis(),
+                            self.now.timestamp_millis(),
+                            m.balance,
+                            m.tier_id,
+                            m.tier_since.timestamp_millis(),
+                        ],
+                    )
+                    .sql(self)?;
+                if old_name != p.full_name() {
+                    self.tx
+                        .execute("DELETE FROM member_names WHERE rowid = ?1", [local])
+                        .sql(self)?;
+                    self.tx
+                        .execute(
+                            "INSERT INTO member_names(rowid, name) VALUES (?1, ?2)",
+                            params![local, p.full_name()],
+                        )
+                        .sql(self)?;
+                }
+                local
+            }
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
+                             gender, email, address, tags, marketing_consent, pdpa_consent, note,
+                             branch, registered_at_ms, updated_at_ms, balance_confirmed,
+                             tier_id, tier_confirmed, tier_since_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                             ?16, ?17, ?18, ?18, ?19)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            m.member_id.as_bytes().as_slice(),
+                            m.code,
+                            m.phone,
+                            p.first_name,
+                            p.last_name,
+                            birthday,
+                            p.gender.as_str(),
+                            p.email,
+                            p.address,
+                            tags,
+                            p.marketing_consent,
+                            p.pdpa_consent,
+                            p.note,
+                            m.branch,
+                            m.registered_at.timestamp_millis(),
+                            self.now.timestamp_millis(),
+                            m.balance,
+                            m.tier_id,
+                            m.tier_since.timestamp_millis(),
+                        ])
+                    })
+                    .sql(self)?;
+                let local = self.tx.last_insert_rowid();
+                self.tx
+                    .prepare_cached("INSERT INTO member_names(rowid, name) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![local, p.full_name()]))
+                    .sql(self)?;
+                local
+            }
+        };
+        self.rebase_tier(local)?;
+        Ok(local)
+    }
+
+    /// Writes a server-confirmed ledger entry. This counter's own pending row for the same
+    /// operation becomes confirmed (taking the server's figures); a row already confirmed is
+    /// left alone, so a change applied twice counts once.
+    fn insert_confirmed_entry(&self, local: i64, e: &ServerEntry, with_bucket: bool) -> Result<()> {
+        let mine: Option<(i64, i64, i64, i64, i64, bool)> = self
+            .tx
+            .prepare_cached(
+                "SELECT id, member_id, points, tier_credit, day, confirmed FROM ledger
+                 WHERE op_id = ?1 AND kind = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![e.op_id.as_bytes().as_slice(), e.kind.as_str()],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
+                )
+                .optional()
+            })
+            .sql(self)?;
+        if let Some((row, member, points, credit, day, confirmed)) = mine {
+            if confirmed {
+                return Ok(());
+            }
+            // Out of the pending state, into the confirmed one with the server's figures.
+            self.tx
+                .prepare_cached(
+                    "UPDATE members SET balance_pending = balance_pending - ?2 WHERE id = ?1",
+                )
+                .and_then(|mut s| s.execute(params![member, points]))
+                .sql(self)?;
+            self.add_bucket(member, day, -credit)?;
+            self.add_bucket(local, e.day, e.tier_credit)?;
+            self.tx
+                .prepare_cached(
+                    "UPDATE ledger SET member_id = ?2, points = ?3, tier_credit = ?4, day = ?5,
+                         confirmed = 1 WHERE id = ?1",
+                )
+                .and_then(|mut s| s.execute(params![row, local, e.points, e.tier_credit, e.day]))
+                .sql(self)?;
+            return Ok(());
+        }
+        let amount_satang = e
+            .amount
+            .as_deref()
+            .and_then(|a| taem_core::Money::parse(a).ok())
+            .map(|m| m.satang());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO ledger(member_id, kind, points, tier_credit, day, at_ms, bill_no,
+                     amount_satang, rate, reason, counts_toward_tier, branch, op_id, confirmed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    local,
+                    e.kind.as_str(),
+                    e.points,
+                    e.tier_credit,
+                    e.day,
+                    e.at.timestamp_millis(),
+                    e.bill_no,
+                    amount_satang,
+                    e.rate,
+                    e.reason,
+                    e.counts_toward_tier,
+                    e.branch,
+                    e.op_id.as_bytes().as_slice(),
+                ])
+            })
+            .sql(self)?;
+        if with_bucket {
+            self.add_bucket(local, e.day, e.tier_credit)?;
+        }
+        Ok(())
+    }
+
+    fn add_bucket(&self, member: i64, day: i64, points: i64) -> Result<()> {
+        if points == 0 {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tier_points_daily(member_id, day, points) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points",
+            )
+            .and_then(|mut s| s.execute(params![member, day, points]))
+            .sql(self)?;
+        Ok(())
+    }
+
+    /// The shown tier: the server's, moved up by this counter's pending earnings.
+    fn rebase_tier(&self, local: i64) -> Result<()> {
+        let (confirmed, pending_rows): (Option<u32>, i64) = self
+            .tx
+            .prepare_cached(
+                "SELECT tier_confirmed,
+                     (SELECT COUNT(*) FROM ledger WHERE member_id = ?1 AND confirmed = 0)
+                 FROM members WHERE id = ?1",
+            )
+            .and_then(|mut s| s.query_row([local], |r| Ok((r.get(0)?, r.get(1)?))))
+            .sql(self)?;
+        let Some(confirmed) = confirmed else {
+            return Ok(());
+        };
+        let mut tier = confirmed;
+        if pending_rows > 0 {
+            let start = self.settings.tiers.period.window_start(self.today);
+            let accumulated = crate::tiers::accumulated(&self.tx, local, start).sql(self)?;
+            if let Some(up) = self.settings.tiers.change_for(
+                Some(confirmed),
+                accumulated,
+                TierChangeReason::Earned,
+            ) {
+                tier = up;
+            }
+        }
+        self.tx
+            .prepare_cached("UPDATE members SET tier_id = ?2 WHERE id = ?1 AND tier_id <> ?2")
+            .and_then(|mut s| s.execute(params![local, tier]))
+            .sql(self)?;
+        Ok(())
+    }
+
+    /// Moves everything of local member `from` into `into` and removes `from`.
+    fn fold_member(&self, from: i64, into: i64) -> Result<()> {
+        if from == into {
+            return Ok(());
+        }
+        for sql in [
+            "UPDATE ledger SET member_id = ?2 WHERE member_id = ?1",
+            "UPDATE tier_changes SET member_id = ?2 WHERE member_id = ?1",
+            "UPDATE outbox SET member_id = ?2 WHERE member_id = ?1",
+            "INSERT INTO tier_points_daily(member_id, day, points)
+                 SELECT ?2, day, points FROM tier_points_daily WHERE member_id = ?1 AND true
+                 ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points",
+            "DELETE FROM tier_points_daily WHERE member_id = ?1",
+            "UPDATE members SET balance_pending = balance_pending + (SELECT balance_pending FROM members WHERE id = ?1) WHERE id = ?2",
+            "DELETE FROM member_names WHERE rowid = ?1",
+            "DELETE FROM members WHERE id = ?1",
+        ] {
+            self.tx.execute(sql, params![from, into]).sql(self)?;
+        }
+        self.rebase_tier(into)
+    }
+
+    /// Takes a rejected operation out of the pending state and keeps it for review.
+    fn reject(&self, op_id: Uuid, code: &str, message: &str) -> Result<()> {
+        let row: Option<(i64, String, Option<i64>, String, i64)> = self
+            .tx
+            .query_row(
+                "SELECT device_seq, kind, member_id, body, created_at_ms FROM outbox WHERE op_id = ?1",
+                [op_id.as_bytes().as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .sql(self)?;
+        let Some((seq, kind, member, body, at_ms)) = row else {
+            return Ok(()); // answered before: already taken out
+        };
+        let op: Option<Operation> = serde_json::from_str(&body).ok();
+        // Undo the pending ledger rows of the operation.
+        let rows: Vec<(i64, i64, i64, i64, i64)> = {
+            let mut s = self
+                .tx
+                .prepare(
+                    "SELECT id, member_id, points, tier_credit, day FROM ledger
+                     WHERE op_id = ?1 AND confirmed = 0",
+                )
+                .sql(self)?;
+            s.query_map([op_id.as_bytes().as_slice()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .and_then(|rows| rows.collect())
+            .sql(self)?
+        };
+        for (id, m, points, credit, day) in rows {
+            self.tx
+                .execute(
+                    "UPDATE members SET balance_pending = balance_pending - ?2 WHERE id = ?1",
+                    params![m, points],
+                )
+                .sql(self)?;
+            self.add_bucket(m, day, -credit)?;
+            self.tx
+                .execute("DELETE FROM ledger WHERE id = ?1", [id])
+                .sql(self)?;
+            self.tx
+                .execute(
+                    "UPDATE members SET tier_confirmed = COALESCE(tier_confirmed, tier_id) WHERE id = ?1",
+                    [m],
+                )
+                .sql(self)?;
+            self.rebase_tier(m)?;
+        }
+        // A registration the server refused: the member exists nowhere else; drop it when
+        // nothing of it was confirmed.
+        if let (
+            Some(Operation {
+                kind: OperationKind::RegisterMember { .. },
+                ..
+            }),
+            Some(m),
+        ) = (&op, member)
+        {
+            let confirmed: i64 = self
+                .tx
+                .query_row(
+                    "SELECT COUNT(*) FROM ledger WHERE member_id = ?1",
+                    [m],
+                    |r| r.get(0),
+                )
+                .sql(self)?;
+            if confirmed == 0 {
+                for sql in [
+                    "DELETE FROM tier_changes WHERE member_id = ?1",
+                    "DELETE FROM tier_points_daily WHERE member_id = ?1",
+                    "DELETE FROM member_names WHERE rowid = ?1",
+                    "DELETE FROM members WHERE id = ?1 AND tier_confirmed IS NULL",
+                ] {
+                    self.tx.execute(sql, [m]).sql(self)?;
+                }
+            }
+        }
+        let member_uid = op.as_ref().map(|o| o.kind.member_id());
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO rejections(op_id, device_seq, kind, member_uid, code, message, body, at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    op_id.as_bytes().as_slice(),
+                    seq,
+                    kind,
+                    member_uid.map(|u| u.as_bytes().to_vec()),
+                    code,
+                    message,
+                    body,
+                    at_ms
+                ],
+            )
+            .sql(self)?;
+        Ok(())
+    }
+}
+
+/// The shop-local day number of a time (for callers building [`ServerEntry`]s).
+pub fn day_of(at: DateTime<Utc>) -> i64 {
+    day_number(bangkok_date(at))
+}

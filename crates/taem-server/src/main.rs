@@ -1,0 +1,434 @@
+//! # taem-server — the central server of Taem
+//!
+//! Many shops on one server. Counters push the operations of their outbox and pull the
+//! shop's authoritative state; the owner administers shops, branches, enrolment codes,
+//! devices and staff with the subcommands below. Embedded SQLite by default; storage sits
+//! behind the [`store::Store`] trait so a PostgreSQL backend can be added.
+//!
+//! ```text
+//! taem-server --data-dir DIR shop create --name "ร้านกาแฟ" --branch-code BKK01 --branch-name สยาม --owner สมชาย --owner-pin 1234
+//! taem-server --data-dir DIR serve --listen 127.0.0.1:8700
+//! ```
+
+// Rows are read from SQL as tuples right where they are used; naming each tuple type
+// would add indirection, not clarity.
+#![allow(clippy::type_complexity)]
+
+mod apply;
+mod error;
+mod http;
+mod schema;
+mod secrets;
+mod sqlite;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use taem_protocol::Role;
+use uuid::Uuid;
+
+use crate::sqlite::SqliteStore;
+use crate::store::Store;
+
+/// The Taem central server.
+#[derive(Parser)]
+#[command(name = "taem-server", version, about)]
+struct Cli {
+    /// Where the server keeps its database.
+    #[arg(
+        long,
+        env = "TAEM_SERVER_DIR",
+        default_value = "./taem-server-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8700")]
+        listen: SocketAddr,
+        /// Minutes between checks for the daily tier re-evaluation.
+        #[arg(long, default_value_t = 10)]
+        reevaluate_every_minutes: u64,
+    },
+    /// Shops on this server.
+    #[command(subcommand)]
+    Shop(ShopCommand),
+    /// List shops.
+    Shops,
+    /// Branches of a shop.
+    #[command(subcommand)]
+    Branch(BranchCommand),
+    /// A one-time enrolment code for a new counter (valid 24 hours by default).
+    EnrolCode {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+        /// The branch the counter belongs to.
+        #[arg(long)]
+        branch: String,
+        /// Hours the code stays valid.
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+    },
+    /// Counters (devices) of a shop.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// Staff of a shop.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Run the tier re-evaluation now (it also runs daily while serving).
+    Reevaluate {
+        /// Only this shop (always runs); default: every shop not yet evaluated today.
+        #[arg(long)]
+        shop: Option<Uuid>,
+        /// The day to evaluate for (YYYY-MM-DD, Bangkok); default today.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Items for a manager's review (flagged redemptions, merged members, clock warnings).
+    Reviews {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+    },
+    /// Every member's authoritative balance and tier, with the sum of their ledger.
+    Balances {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShopCommand {
+    /// Create a shop with its first branch and owner; prints the first enrolment code.
+    Create {
+        /// The shop's name.
+        #[arg(long)]
+        name: String,
+        /// First branch code (e.g. BKK01).
+        #[arg(long)]
+        branch_code: String,
+        /// First branch name.
+        #[arg(long)]
+        branch_name: String,
+        /// The owner's name (signs in with it).
+        #[arg(long)]
+        owner: String,
+        /// The owner's PIN (4-12 digits).
+        #[arg(long, env = "TAEM_OWNER_PIN")]
+        owner_pin: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BranchCommand {
+    /// Add a branch.
+    Add {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+        /// Branch code.
+        #[arg(long)]
+        code: String,
+        /// Branch name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevicesCommand {
+    /// List a shop's devices.
+    List {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+    },
+    /// Revoke a device: its token stops working at once.
+    Revoke {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+        /// The device id.
+        #[arg(long)]
+        device: Uuid,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff member.
+    Add {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+        /// Name (they sign in with it).
+        #[arg(long)]
+        name: String,
+        /// cashier, manager or owner.
+        #[arg(long)]
+        role: String,
+        /// PIN (4-12 digits).
+        #[arg(long, env = "TAEM_STAFF_PIN")]
+        pin: String,
+    },
+}
+
+fn print<T: serde::Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
+    if json {
+        println!("{}", serde_json::to_string(value).unwrap_or_default());
+    } else {
+        println!("{}", text());
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
+    let store = SqliteStore::open(&cli.data_dir)?;
+    let now = Utc::now();
+    match cli.command {
+        Command::Serve {
+            listen,
+            reevaluate_every_minutes,
+        } => serve(store, listen, reevaluate_every_minutes),
+        Command::Shop(ShopCommand::Create {
+            name,
+            branch_code,
+            branch_name,
+            owner,
+            owner_pin,
+        }) => {
+            let created = store.create_shop(
+                &name,
+                (&branch_code, &branch_name),
+                (&owner, &owner_pin),
+                now,
+            )?;
+            let value = serde_json::json!({
+                "shop_id": created.shop_id,
+                "enrol_code": created.enrol_code,
+                "expires_at": created.expires_at,
+            });
+            print(json, &value, || {
+                format!(
+                    "shop created: {name}\n  shop id:        {}\n  enrolment code: {}  (for the first counter at {}; valid until {} Bangkok time)\n  enrol a counter: taem-counter --data-dir DIR enrol http://SERVER:PORT {}",
+                    created.shop_id,
+                    created.enrol_code,
+                    branch_code.to_uppercase(),
+                    taem_core::time::format_bangkok_be(created.expires_at),
+                    created.enrol_code
+                )
+            });
+            Ok(())
+        }
+        Command::Shops => {
+            let shops = store.list_shops()?;
+            print(json, &shops, || {
+                shops
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}  {}  ({} members, {} devices)",
+                            s.shop_id, s.name, s.members, s.devices
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+        Command::Branch(BranchCommand::Add { shop, code, name }) => {
+            store.add_branch(shop, &code, &name)?;
+            print(json, &serde_json::json!({"added": code}), || {
+                format!("branch {} added", code.to_uppercase())
+            });
+            Ok(())
+        }
+        Command::EnrolCode {
+            shop,
+            branch,
+            hours,
+        } => {
+            let (code, expires) = store.create_enrol_code(shop, &branch, hours, now)?;
+            let value = serde_json::json!({"enrol_code": code, "expires_at": expires});
+            print(json, &value, || {
+                format!(
+                    "enrolment code: {code}  (one counter at {}; valid until {} Bangkok time)",
+                    branch.to_uppercase(),
+                    taem_core::time::format_bangkok_be(expires)
+                )
+            });
+            Ok(())
+        }
+        Command::Devices(DevicesCommand::List { shop }) => {
+            let devices = store.list_devices(shop)?;
+            print(json, &devices, || {
+                devices
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}  {}  branch {}  synced through #{}{}",
+                            d.device_id,
+                            d.name,
+                            d.branch,
+                            d.acked_seq,
+                            if d.revoked_at.is_some() {
+                                "  REVOKED"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+        Command::Devices(DevicesCommand::Revoke { shop, device }) => {
+            store.revoke_device(shop, device, now)?;
+            print(json, &serde_json::json!({"revoked": device}), || {
+                format!("device {device} revoked")
+            });
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Add {
+            shop,
+            name,
+            role,
+            pin,
+        }) => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("\"{role}\" is not a role: use cashier, manager or owner")
+            })?;
+            let id = store.add_staff(shop, &name, role, &pin)?;
+            print(json, &serde_json::json!({"staff_id": id}), || {
+                format!("{} added as {}", name, role.as_str())
+            });
+            Ok(())
+        }
+        Command::Reevaluate { shop, today } => {
+            let today = today.unwrap_or_else(|| taem_core::time::bangkok_date(now));
+            let summary = store.reevaluate(shop, today, now)?;
+            print(json, &summary, || {
+                format!(
+                    "re-evaluated {} shop(s): {} members checked, {} moved",
+                    summary.shops, summary.members_checked, summary.moved
+                )
+            });
+            Ok(())
+        }
+        Command::Reviews { shop } => {
+            let reviews = store.reviews(shop)?;
+            print(json, &reviews, || {
+                reviews
+                    .iter()
+                    .map(|r| format!("#{} {}: {}", r.review_id, r.kind, r.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+        Command::Balances { shop } => {
+            let balances = store.balances(shop)?;
+            print(json, &balances, || {
+                balances
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "{}  {}  {} pts  tier {}",
+                            b.phone, b.name, b.balance, b.tier_id
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(())
+        }
+    }
+}
+
+fn serve(
+    store: SqliteStore,
+    listen: SocketAddr,
+    reevaluate_every_minutes: u64,
+) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "taem_server=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let db = store.path().display().to_string();
+    let store: Arc<dyn Store> = Arc::new(store);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        // Tests and scripts read this line to learn the port.
+        println!("taem-server listening on http://{addr} (database {db})");
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let daily = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(
+                reevaluate_every_minutes.max(1) * 60,
+            ));
+            loop {
+                tick.tick().await;
+                let store = daily.clone();
+                let now = Utc::now();
+                let result = tokio::task::spawn_blocking(move || {
+                    store.reevaluate(None, taem_core::time::bangkok_date(now), now)
+                })
+                .await;
+                match result {
+                    Ok(Ok(s)) if s.shops > 0 => tracing::info!(
+                        "daily tier re-evaluation: {} shops, {} members, {} moved",
+                        s.shops,
+                        s.members_checked,
+                        s.moved
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!("daily tier re-evaluation failed: {e}"),
+                    Err(e) => tracing::error!("daily tier re-evaluation panicked: {e}"),
+                }
+            }
+        });
+        let app = http::router(http::AppState { store });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        anyhow::Ok(())
+    })
+}
