@@ -1,0 +1,338 @@
+//! Offline sync across real processes: the real `taem-server` on loopback, real counters,
+//! a fault-injecting proxy for "the internet is down" and worse.
+
+use std::collections::BTreeMap;
+
+use taem_e2e::proxy::{Fault, FaultPlan, FaultProxy};
+use taem_e2e::{Counter, Server};
+
+struct Shop {
+    server: Server,
+    proxy: FaultProxy,
+    shop: String,
+    counters: Vec<Counter>,
+    _dir: tempfile::TempDir,
+}
+
+/// A shop with one counter per branch, all reaching the server through one proxy.
+fn shop(branches: &[&str]) -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server"));
+    let (shop, first_code) = server.create_shop("ร้านทดสอบ", branches[0]);
+    let proxy = FaultProxy::start(server.addr(), FaultPlan::PassAll).unwrap();
+    let mut counters = Vec::new();
+    for (i, branch) in branches.iter().enumerate() {
+        let code = if i == 0 {
+            first_code.clone()
+        } else {
+            server.enrol_code(&shop, branch)
+        };
+        let counter = Counter::new(&dir.path().join(format!("counter-{branch}")));
+        counter.enrol(&proxy.url(), &code, &format!("counter {branch}"));
+        counters.push(counter);
+    }
+    Shop {
+        server,
+        proxy,
+        shop,
+        counters,
+        _dir: dir,
+    }
+}
+
+fn sync_all(shop: &Shop) {
+    // Twice: the second round brings every counter the others' operations.
+    for _ in 0..2 {
+        for c in &shop.counters {
+            c.sync_until_clean(5).unwrap();
+        }
+    }
+}
+
+/// Every balance equals its ledger on the server, and every counter shows the server's.
+fn assert_converged(shop: &Shop) -> BTreeMap<String, i64> {
+    let balances = shop.server.balances(&shop.shop);
+    let mut by_phone = BTreeMap::new();
+    for (phone, balance, ledger_sum) in &balances {
+        assert_eq!(
+            balance, ledger_sum,
+            "server balance of {phone} differs from its ledger"
+        );
+        by_phone.insert(phone.clone(), *balance);
+        for c in &shop.counters {
+            let shown = c.run(&["member", "show", phone]);
+            assert_eq!(
+                shown["balance"].as_i64(),
+                Some(*balance),
+                "{} shows {phone} with {} points, the server {balance}",
+                c.dir.display(),
+                shown["balance"]
+            );
+            assert_eq!(shown["balance_pending"].as_i64(), Some(0));
+        }
+    }
+    by_phone
+}
+
+#[test]
+fn three_branches_offline_for_a_day_converge_to_the_sum_of_every_operation() {
+    let shop = shop(&["BKK01", "BKK02", "CNX01"]);
+    let phones = ["0811111111", "0822222222", "0833333333"];
+    for (i, phone) in phones.iter().enumerate() {
+        shop.counters[0].register(phone, &format!("สมาชิก{i}"));
+    }
+    sync_all(&shop);
+
+    shop.proxy.set_offline(true);
+    let mut expected: BTreeMap<&str, i64> = BTreeMap::new();
+    for (b, counter) in shop.counters.iter().enumerate() {
+        for (i, phone) in phones.iter().enumerate() {
+            for bill in 0..3 {
+                let amount = format!("{}", 100 * (b + 1) + 25 * i + bill);
+                let points = counter.award(phone, &amount, &format!("B{b}-{i}-{bill}"));
+                *expected.entry(phone).or_default() += points;
+            }
+        }
+        let err = counter.sync().unwrap_err();
+        assert_eq!(err.code, "offline", "{}", err.message);
+        let status = counter.status();
+        assert_eq!(status["sync"]["waiting"].as_u64(), Some(9));
+        assert_eq!(status["sync"]["online"], false);
+    }
+    shop.proxy.set_offline(false);
+    sync_all(&shop);
+
+    let balances = assert_converged(&shop);
+    for phone in phones {
+        assert_eq!(balances[phone], expected[phone], "{phone}");
+    }
+    for c in &shop.counters {
+        let status = c.status();
+        assert_eq!(status["sync"]["waiting"].as_u64(), Some(0));
+        assert_eq!(status["sync"]["online"], true);
+    }
+}
+
+#[test]
+fn the_same_bill_earned_at_two_branches_offline_earns_once_and_the_other_is_rejected() {
+    let shop = shop(&["BKK01", "BKK02"]);
+    shop.counters[0].register("0811111111", "สมหญิง");
+    sync_all(&shop);
+    shop.proxy.set_offline(true);
+    let first = shop.counters[0].award("0811111111", "500", "BILL-7");
+    shop.counters[1].award("0811111111", "500", "BILL-7");
+    shop.proxy.set_offline(false);
+    sync_all(&shop);
+    let balances = assert_converged(&shop);
+    assert_eq!(balances["0811111111"], first);
+    let rejected = shop.counters[1].run(&["rejections"]);
+    assert_eq!(rejected[0]["code"], "bill_already_earned", "{rejected}");
+    assert!(rejected[0]["message"].as_str().unwrap().contains("BKK01"));
+}
+
+#[test]
+fn two_branches_redeeming_the_same_points_offline_are_both_kept_and_one_is_flagged() {
+    let shop = shop(&["BKK01", "BKK02"]);
+    shop.counters[0].register("0811111111", "สมหญิง");
+    let earned = shop.counters[0].award("0811111111", "2500", "B1");
+    assert_eq!(earned, 100);
+    sync_all(&shop);
+
+    shop.proxy.set_offline(true);
+    for c in &shop.counters {
+        c.run(&[
+            "redeem",
+            "0811111111",
+            "--points",
+            "80",
+            "--reward",
+            "แก้วน้ำ",
+        ]);
+    }
+    shop.proxy.set_offline(false);
+    sync_all(&shop);
+
+    let balances = assert_converged(&shop);
+    assert_eq!(
+        balances["0811111111"],
+        100 - 160,
+        "both redemptions are kept"
+    );
+    let reviews = shop.server.admin(&["reviews", "--shop", &shop.shop]);
+    let overdrawn: Vec<_> = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "overdrawn")
+        .collect();
+    assert_eq!(overdrawn.len(), 1, "{reviews}");
+    assert_eq!(
+        overdrawn[0]["op_ids"].as_array().unwrap().len(),
+        2,
+        "both operations shown"
+    );
+    for c in &shop.counters {
+        let local = c.run(&["reviews"]);
+        assert!(
+            local
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["kind"] == "overdrawn"),
+            "{local}"
+        );
+    }
+}
+
+#[test]
+fn the_same_phone_registered_at_two_branches_offline_becomes_one_member() {
+    let shop = shop(&["BKK01", "BKK02"]);
+    shop.proxy.set_offline(true);
+    shop.counters[0].register("0899999999", "มานี");
+    let a = shop.counters[0].award("0899999999", "250", "A1");
+    shop.counters[1].run(&[
+        "member",
+        "add",
+        "--phone",
+        "0899999999",
+        "--first-name",
+        "มานี",
+        "--last-name",
+        "มีนา",
+    ]);
+    let b = shop.counters[1].award("0899999999", "500", "B1");
+    shop.proxy.set_offline(false);
+    sync_all(&shop);
+
+    let balances = assert_converged(&shop);
+    assert_eq!(balances.len(), 1, "one member: {balances:?}");
+    assert_eq!(balances["0899999999"], a + b, "both ledgers joined");
+    for c in &shop.counters {
+        let found = c.run(&["member", "find", "0899999999"]);
+        assert_eq!(found["members"].as_array().unwrap().len(), 1, "{found}");
+        let shown = c.run(&["member", "show", "0899999999"]);
+        assert_eq!(shown["profile"]["last_name"], "มีนา", "fields merged");
+    }
+    let reviews = shop.server.admin(&["reviews", "--shop", &shop.shop]);
+    assert!(
+        reviews
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "merged"),
+        "{reviews}"
+    );
+}
+
+#[test]
+fn profile_edits_merge_per_field_latest_edit_wins() {
+    let shop = shop(&["BKK01", "BKK02"]);
+    shop.counters[0].register("0811111111", "สมชาย");
+    sync_all(&shop);
+    shop.proxy.set_offline(true);
+    shop.counters[0].run(&["member", "edit", "0811111111", "--email", "a@example.com"]);
+    shop.counters[1].run(&["member", "edit", "0811111111", "--last-name", "ใจดี"]);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    shop.counters[0].run(&["member", "edit", "0811111111", "--last-name", "รักดี"]);
+    shop.proxy.set_offline(false);
+    sync_all(&shop);
+    for c in &shop.counters {
+        let shown = c.run(&["member", "show", "0811111111"]);
+        assert_eq!(shown["profile"]["email"], "a@example.com");
+        assert_eq!(shown["profile"]["last_name"], "รักดี", "the later edit wins");
+    }
+}
+
+#[test]
+fn every_operation_is_applied_exactly_once_through_a_faulty_network() {
+    let shop = shop(&["BKK01"]);
+    let counter = &shop.counters[0];
+    counter.register("0811111111", "สมหญิง");
+    counter.sync_until_clean(3).unwrap();
+    let mut expected = 0;
+    for i in 0..40 {
+        expected += counter.award("0811111111", &format!("{}", 100 + i), &format!("F{i}"));
+    }
+    // Each fault kind at least once, in order, then random faults.
+    shop.proxy.set_plan(FaultPlan::Script(vec![
+        Fault::DropRequest,
+        Fault::DropResponse,
+        Fault::Duplicate,
+        Fault::ResetMidResponse,
+        Fault::Answer502,
+        Fault::Delay(std::time::Duration::from_millis(300)),
+        Fault::DropResponse,
+    ]));
+    counter.sync_until_clean(20).unwrap();
+    shop.proxy.set_plan(FaultPlan::Seeded {
+        seed: 7,
+        fault_rate: 0.5,
+    });
+    for i in 40..60 {
+        expected += counter.award("0811111111", &format!("{}", 100 + i), &format!("F{i}"));
+        if i % 5 == 0 {
+            let _ = counter.sync();
+        }
+    }
+    counter.sync_until_clean(40).unwrap();
+    shop.proxy.set_plan(FaultPlan::PassAll);
+    counter.sync_until_clean(3).unwrap();
+    let stats = shop.proxy.stats();
+    assert!(
+        stats.dropped_responses >= 2 && stats.duplicated >= 1,
+        "{stats:?}"
+    );
+    let balances = assert_converged(&shop);
+    assert_eq!(balances["0811111111"], expected);
+}
+
+#[test]
+fn a_server_killed_during_a_push_loses_nothing_and_doubles_nothing() {
+    let mut shop = shop(&["BKK01"]);
+    let counter = &shop.counters[0];
+    counter.register("0811111111", "สมหญิง");
+    counter.sync_until_clean(3).unwrap();
+    // Queue many operations offline through the batch interface (one process, fast).
+    let mut lines = String::new();
+    for i in 0..1_500 {
+        lines.push_str(&format!(
+            "{{\"op\":\"award\",\"member\":\"0811111111\",\"amount\":\"{}\",\"bill\":\"K{i}\"}}\n",
+            25 * (1 + i % 4)
+        ));
+    }
+    let expected: i64 = (0..1_500).map(|i| 1 + i % 4).sum();
+    let mut child = counter
+        .command(&["batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+
+    for round in 0..3 {
+        let mut sync = counter
+            .command(&["sync"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(150 + 100 * round));
+        shop.server.kill();
+        let _ = sync.wait();
+        shop.server.restart();
+    }
+    // And a counter killed in the middle of a sync.
+    let mut sync = counter.command(&["sync"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let _ = sync.kill();
+    let _ = sync.wait();
+    shop.counters[0].sync_until_clean(10).unwrap();
+    let balances = assert_converged(&shop);
+    assert_eq!(balances["0811111111"], expected);
+}
