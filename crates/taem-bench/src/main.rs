@@ -20,6 +20,7 @@ mod lookups;
 mod raw;
 mod rss;
 mod setup;
+mod sync;
 mod tiers;
 mod workload;
 
@@ -43,6 +44,8 @@ struct Cli {
 enum Command {
     /// The counter's replica: look-ups, history, name search, awards, tiers, counter memory.
     Replica(ReplicaArgs),
+    /// Sync over real HTTP: draining queued operations, empty pulls, bootstrap.
+    Sync(sync::SyncArgs),
 }
 
 /// Options of `replica`.
@@ -99,6 +102,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Replica(args) => run_replica(&args),
+        Command::Sync(args) => sync::run(&args).and_then(|figures| {
+            figures::print(&figures, args.json)?;
+            Ok(ExitCode::SUCCESS)
+        }),
     };
     match outcome {
         Ok(code) => code,

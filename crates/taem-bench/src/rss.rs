@@ -117,6 +117,11 @@ fn counter_binary() -> anyhow::Result<PathBuf> {
     Ok(std::env::current_exe()?.with_file_name(COUNTER_BINARY))
 }
 
+/// This process's own peak resident set, in MB.
+pub fn own_peak_mb() -> anyhow::Result<f64> {
+    Ok(high_water_kb(std::process::id())? as f64 * 1024.0 / BYTES_PER_MB)
+}
+
 /// The process's peak resident set (`VmHWM`), in KiB.
 fn high_water_kb(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))

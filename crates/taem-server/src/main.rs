@@ -3,24 +3,12 @@
 //! Many shops on one server. Counters push the operations of their outbox and pull the
 //! shop's authoritative state; the owner administers shops, branches, enrolment codes,
 //! devices and staff with the subcommands below. Embedded SQLite by default; storage sits
-//! behind the [`store::Store`] trait so a PostgreSQL backend can be added.
+//! behind the `Store` trait so a PostgreSQL backend can be added.
 //!
 //! ```text
 //! taem-server --data-dir DIR shop create --name "ร้านกาแฟ" --branch-code BKK01 --branch-name สยาม --owner สมชาย --owner-pin 1234
 //! taem-server --data-dir DIR serve --listen 127.0.0.1:8700
 //! ```
-
-// Rows are read from SQL as tuples right where they are used; naming each tuple type
-// would add indirection, not clarity.
-#![allow(clippy::type_complexity)]
-
-mod apply;
-mod error;
-mod http;
-mod schema;
-mod secrets;
-mod sqlite;
-mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,8 +20,9 @@ use clap::{Parser, Subcommand};
 use taem_protocol::Role;
 use uuid::Uuid;
 
-use crate::sqlite::SqliteStore;
-use crate::store::Store;
+use taem_server::http;
+use taem_server::sqlite::SqliteStore;
+use taem_server::store::Store;
 
 /// The Taem central server.
 #[derive(Parser)]
