@@ -27,7 +27,9 @@ CREATE TABLE branches (
     PRIMARY KEY (shop_id, code)
 ) WITHOUT ROWID;
 
--- Looked up by the hash of the code a counter types; the code itself is never stored.
+-- Looked up by the hash of the code a counter types (the code itself is never stored). The
+-- one table not keyed by shop: a typed code does not say its shop. Small and short-lived; on
+-- Citus it is a reference table.
 CREATE TABLE enrol_codes (
     code_hash     BLOB PRIMARY KEY,
     shop_id       BLOB NOT NULL,
@@ -40,7 +42,7 @@ CREATE TABLE enrol_codes (
 CREATE TABLE devices (
     shop_id        BLOB NOT NULL,
     device_id      BLOB NOT NULL,
-    token_hash     BLOB NOT NULL UNIQUE,
+    token_hash     BLOB NOT NULL,
     name           TEXT NOT NULL,
     branch         TEXT NOT NULL,
     acked_seq      INTEGER NOT NULL DEFAULT 0,
@@ -49,6 +51,7 @@ CREATE TABLE devices (
     revoked_at_ms  INTEGER,
     PRIMARY KEY (shop_id, device_id)
 ) WITHOUT ROWID;
+CREATE UNIQUE INDEX devices_token ON devices(shop_id, token_hash);
 
 CREATE TABLE staff (
     shop_id         BLOB NOT NULL,

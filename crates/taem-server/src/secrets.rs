@@ -12,11 +12,19 @@ const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Characters in an enrolment code (60 bits), printed in groups of four.
 const CODE_CHARS: usize = 12;
 
-/// A new device token (64 hex characters).
-pub fn new_token() -> String {
+/// A new device token: `<shop id>.<64 hex characters>`. The shop part routes the look-up to
+/// the shop's rows (every key starts with the shop), the secret part is 256 random bits.
+pub fn new_token(shop: uuid::Uuid) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    format!("{}.{}", shop.simple(), hex::encode(bytes))
+}
+
+/// The shop a token names, and the token's hash; `None` for a malformed token.
+pub fn split_token(token: &str) -> Option<(uuid::Uuid, Vec<u8>)> {
+    let (shop, secret) = token.trim().split_once('.')?;
+    let shop = uuid::Uuid::parse_str(shop).ok()?;
+    (secret.len() == 64).then(|| (shop, hash(token.trim())))
 }
 
 /// SHA-256 of a token or a normalised enrolment code.
@@ -88,6 +96,19 @@ mod tests {
         let typed = code.to_lowercase().replace('-', " ");
         assert_eq!(normalise_enrol_code(&typed), normalise_enrol_code(&code));
         assert_eq!(normalise_enrol_code("abcd-eflo"), "ABCDEF10");
+    }
+
+    #[test]
+    fn tokens_name_their_shop_and_malformed_ones_are_refused() {
+        let shop = uuid::Uuid::now_v7();
+        let token = new_token(shop);
+        let (found, hash_of) = split_token(&token).unwrap();
+        assert_eq!(found, shop);
+        assert_eq!(hash_of, hash(&token));
+        assert_ne!(new_token(shop), token);
+        assert!(split_token("no-dot").is_none());
+        assert!(split_token(&format!("{}.short", shop.simple())).is_none());
+        assert!(split_token(&format!("not-a-uuid.{}", "a".repeat(64))).is_none());
     }
 
     #[test]

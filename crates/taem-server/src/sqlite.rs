@@ -410,7 +410,7 @@ impl Store for SqliteStore {
             }
             let shop_id = uuid(shop)?;
             let device_id = Uuid::now_v7();
-            let token = secrets::new_token();
+            let token = secrets::new_token(shop_id);
             tx.execute(
                 "INSERT INTO devices(shop_id, device_id, token_hash, name, branch, enrolled_at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -443,20 +443,28 @@ impl Store for SqliteStore {
     }
 
     fn authenticate(&self, token: &str, _now: DateTime<Utc>) -> Result<DeviceAuth> {
-        let hash = secrets::hash(token.trim());
+        let Some((shop, hash)) = secrets::split_token(token) else {
+            return Err(ServerError::Unauthorized(
+                "malformed device token: this counter is not enrolled with this server".into(),
+            ));
+        };
         self.read(|conn| {
             let row: Option<(Vec<u8>, Vec<u8>, String, Option<i64>)> = conn
                 .prepare_cached(
-                    "SELECT shop_id, device_id, branch, revoked_at_ms FROM devices WHERE token_hash = ?1",
+                    "SELECT shop_id, device_id, branch, revoked_at_ms FROM devices
+                     WHERE shop_id = ?1 AND token_hash = ?2",
                 )?
-                .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .query_row(params![shop.as_bytes().as_slice(), hash], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
             match row {
                 None => Err(ServerError::Unauthorized(
                     "unknown device token: this counter is not enrolled with this server".into(),
                 )),
                 Some((_, _, _, Some(_))) => Err(ServerError::Unauthorized(
-                    "this device was revoked by the shop owner: enrol it again with a new code".into(),
+                    "this device was revoked by the shop owner: enrol it again with a new code"
+                        .into(),
                 )),
                 Some((shop, device, branch, None)) => Ok(DeviceAuth {
                     shop_id: uuid(shop)?,
