@@ -468,11 +468,29 @@ impl Replica {
             for s in staff {
                 ctx.apply_change(&ServerChange::Staff(s.clone()))?;
             }
-            for m in members {
-                let local = ctx.upsert_member(&m.member)?;
-                for entry in &m.recent {
-                    ctx.insert_confirmed_entry(local, entry, false)?;
+            if let Some(newest) = members.iter().map(|m| m.member.hlc).max() {
+                let last = read_hlc(&ctx.tx).sql(ctx)?;
+                if newest > last {
+                    let next = Hlc::observe(last, newest, ctx.now.timestamp_millis());
+                    write_hlc(&ctx.tx, next).sql(ctx)?;
                 }
+            }
+            for m in members {
+                // A fresh counter holds none of them: plain inserts. A resumed or repeated
+                // page takes the careful path.
+                let local = if ctx.member_clash(&m.member)? {
+                    let local = ctx.upsert_member(&m.member)?;
+                    for entry in &m.recent {
+                        ctx.insert_confirmed_entry(local, entry, false)?;
+                    }
+                    local
+                } else {
+                    let local = ctx.insert_new_member(&m.member)?;
+                    for entry in &m.recent {
+                        ctx.insert_entry_row(local, entry)?;
+                    }
+                    local
+                };
                 for (day, points) in &m.tier_days {
                     ctx.tx
                         .prepare_cached(
@@ -831,50 +849,71 @@ impl Ctx<'_> {
                 }
                 local
             }
-            None => {
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
-                             gender, email, address, tags, marketing_consent, pdpa_consent, note,
-                             branch, registered_at_ms, updated_at_ms, balance_confirmed,
-                             tier_id, tier_confirmed, tier_since_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                             ?16, ?17, ?18, ?18, ?19)",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            m.member_id.as_bytes().as_slice(),
-                            m.code,
-                            m.phone,
-                            p.first_name,
-                            p.last_name,
-                            birthday,
-                            p.gender.as_str(),
-                            p.email,
-                            p.address,
-                            tags,
-                            p.marketing_consent,
-                            p.pdpa_consent,
-                            p.note,
-                            m.branch,
-                            m.registered_at.timestamp_millis(),
-                            self.now.timestamp_millis(),
-                            m.balance,
-                            m.tier_id,
-                            m.tier_since.timestamp_millis(),
-                        ])
-                    })
-                    .sql(self)?;
-                let local = self.tx.last_insert_rowid();
-                self.tx
-                    .prepare_cached("INSERT INTO member_names(rowid, name) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![local, p.full_name()]))
-                    .sql(self)?;
-                local
-            }
+            None => self.insert_new_member(m)?,
         };
         self.rebase_tier(local)?;
         Ok(local)
+    }
+
+    /// Inserts a member this replica does not hold yet; returns the local id.
+    fn insert_new_member(&self, m: &ServerMember) -> Result<i64> {
+        let p = &m.profile;
+        let birthday = p.birthday.map(|b| b.format("%Y-%m-%d").to_string());
+        let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
+                     gender, email, address, tags, marketing_consent, pdpa_consent, note,
+                     branch, registered_at_ms, updated_at_ms, balance_confirmed,
+                     tier_id, tier_confirmed, tier_since_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                     ?16, ?17, ?18, ?18, ?19)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    m.member_id.as_bytes().as_slice(),
+                    m.code,
+                    m.phone,
+                    p.first_name,
+                    p.last_name,
+                    birthday,
+                    p.gender.as_str(),
+                    p.email,
+                    p.address,
+                    tags,
+                    p.marketing_consent,
+                    p.pdpa_consent,
+                    p.note,
+                    m.branch,
+                    m.registered_at.timestamp_millis(),
+                    self.now.timestamp_millis(),
+                    m.balance,
+                    m.tier_id,
+                    m.tier_since.timestamp_millis(),
+                ])
+            })
+            .sql(self)?;
+        let local = self.tx.last_insert_rowid();
+        self.tx
+            .prepare_cached("INSERT INTO member_names(rowid, name) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![local, p.full_name()]))
+            .sql(self)?;
+        Ok(local)
+    }
+
+    /// Whether any member has this id or phone (a bootstrap page's fast path needs neither).
+    fn member_clash(&self, m: &ServerMember) -> Result<bool> {
+        self.tx
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM members WHERE member_uid = ?1)
+                     OR EXISTS(SELECT 1 FROM members WHERE phone = ?2)",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![m.member_id.as_bytes().as_slice(), m.phone], |r| {
+                    r.get(0)
+                })
+            })
+            .sql(self)
     }
 
     /// Writes a server-confirmed ledger entry. This counter's own pending row for the same
@@ -926,6 +965,15 @@ impl Ctx<'_> {
                 .sql(self)?;
             return Ok(());
         }
+        self.insert_entry_row(local, e)?;
+        if with_bucket {
+            self.add_bucket(local, e.day, e.tier_credit)?;
+        }
+        Ok(())
+    }
+
+    /// Inserts a confirmed ledger row (no bucket).
+    fn insert_entry_row(&self, local: i64, e: &ServerEntry) -> Result<()> {
         let amount_satang = e
             .amount
             .as_deref()
@@ -955,9 +1003,6 @@ impl Ctx<'_> {
                 ])
             })
             .sql(self)?;
-        if with_bucket {
-            self.add_bucket(local, e.day, e.tier_credit)?;
-        }
         Ok(())
     }
 
