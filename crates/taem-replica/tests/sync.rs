@@ -1,0 +1,238 @@
+//! The replica's side of sync, without a server: the server's answers and changes applied
+//! to a real replica file, each rule checked on its own.
+
+mod common;
+
+use chrono::Utc;
+use common::{add, award, key, replica};
+use taem_core::{Hlc, LedgerKind, MemberProfile};
+use taem_replica::sync::{
+    BootstrapMember, Enrolment, PushAnswer, ServerChange, ServerEntry, ServerMember,
+};
+use taem_replica::{Replica, ReplicaError};
+use uuid::Uuid;
+
+fn enrolled(dir: &std::path::Path) -> Replica {
+    let (mut r, _) = replica(dir);
+    r.enrol(Enrolment {
+        server_url: "http://127.0.0.1:9".into(),
+        shop_id: Uuid::now_v7(),
+        shop_name: "ร้าน".into(),
+        branch: "BKK01".into(),
+        device_id: Uuid::now_v7(),
+        token: "t".into(),
+    })
+    .unwrap();
+    r
+}
+
+fn server_member(id: Uuid, phone: &str, balance: i64) -> ServerMember {
+    ServerMember {
+        member_id: id,
+        code: taem_core::MemberCode::from_bits(id.as_u128() as u64 & ((1 << 50) - 1))
+            .as_str()
+            .into(),
+        phone: phone.into(),
+        profile: MemberProfile {
+            first_name: "สมหญิง".into(),
+            ..MemberProfile::default()
+        },
+        branch: "BKK02".into(),
+        registered_at: Utc::now(),
+        balance,
+        tier_id: 1,
+        tier_since: Utc::now(),
+        hlc: Hlc::default(),
+    }
+}
+
+fn entry(op: Uuid, member: Uuid, points: i64, bill: &str) -> ServerEntry {
+    ServerEntry {
+        op_id: op,
+        member_id: member,
+        kind: LedgerKind::Earn,
+        points,
+        tier_credit: points,
+        day: 20_000,
+        at: Utc::now(),
+        bill_no: Some(bill.into()),
+        amount: Some("100.00".into()),
+        rate: None,
+        reason: None,
+        counts_toward_tier: false,
+        branch: "BKK02".into(),
+    }
+}
+
+#[test]
+fn only_an_empty_replica_can_be_enrolled_and_then_settings_belong_to_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut local, _) = replica(dir.path());
+    add(&mut local, "0811111111", "เดิม", "");
+    let err = local
+        .enrol(Enrolment {
+            server_url: "http://x".into(),
+            shop_id: Uuid::now_v7(),
+            shop_name: "x".into(),
+            branch: "X".into(),
+            device_id: Uuid::now_v7(),
+            token: "t".into(),
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::NotEmptyForEnrolment { .. }),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    let err = r.set_rates(taem_core::SystemRates::default()).unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::SettingsOwnedByServer { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        r.status().unwrap().device_id,
+        r.sync_identity().unwrap().unwrap().device_id
+    );
+}
+
+#[test]
+fn a_bootstrap_page_applied_twice_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    let id = Uuid::now_v7();
+    let page = vec![BootstrapMember {
+        member: server_member(id, "0822222222", 40),
+        recent: vec![entry(Uuid::now_v7(), id, 40, "B1")],
+        tier_days: vec![(20_000, 40)],
+    }];
+    for _ in 0..2 {
+        r.apply_bootstrap_page(7, None, &[], &page, Some(id), false)
+            .unwrap();
+    }
+    r.apply_bootstrap_page(7, None, &[], &[], None, true)
+        .unwrap();
+    let m = r.member(&key("0822222222")).unwrap();
+    assert_eq!((m.balance, m.balance_pending), (40, 0));
+    assert_eq!(r.status().unwrap().ledger_entries, 1);
+    assert_eq!(r.pull_cursor().unwrap(), 7);
+    assert_eq!(r.bootstrap_position().unwrap(), None, "complete");
+}
+
+#[test]
+fn an_own_operation_moves_from_pending_to_confirmed_without_changing_the_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    add(&mut r, "0811111111", "สมชาย", "");
+    let receipt = award(&mut r, "0811111111", "B1", "1000");
+    let member = r.member(&key("0811111111")).unwrap();
+    assert_eq!((member.balance_confirmed, member.balance_pending), (0, 40));
+    let ops = r.outbox_batch(10).unwrap();
+    r.apply_push(
+        &ops.iter()
+            .map(|o| PushAnswer {
+                op_id: o.op_id,
+                rejected: None,
+            })
+            .collect::<Vec<_>>(),
+        ops.len() as u64,
+    )
+    .unwrap();
+    assert_eq!(
+        r.sync_status().unwrap().waiting,
+        0,
+        "acknowledged rows leave the outbox"
+    );
+    let mut sm = server_member(member.member_id, "0811111111", 0);
+    sm.code = member.code.clone();
+    r.apply_changes(
+        &[
+            ServerChange::Member(sm),
+            ServerChange::Entry {
+                entry: entry(receipt.op_id, member.member_id, 40, "B1"),
+                balance_after: 40,
+                tier_after: 1,
+            },
+        ],
+        3,
+    )
+    .unwrap();
+    let after = r.member(&key("0811111111")).unwrap();
+    assert_eq!((after.balance_confirmed, after.balance_pending), (40, 0));
+    assert_eq!(
+        r.status().unwrap().ledger_entries,
+        1,
+        "no second row for the same operation"
+    );
+    // The next sale continues the device sequence after the acknowledged ones.
+    award(&mut r, "0811111111", "B2", "100");
+    assert_eq!(
+        r.outbox_batch(10).unwrap()[0].device_seq,
+        ops.len() as u64 + 1
+    );
+}
+
+#[test]
+fn a_rejected_operation_leaves_the_pending_state_and_is_kept_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    add(&mut r, "0811111111", "สมชาย", "");
+    award(&mut r, "0811111111", "B1", "1000");
+    let ops = r.outbox_batch(10).unwrap();
+    let earn = ops.last().unwrap().op_id;
+    r.apply_push(
+        &[PushAnswer {
+            op_id: earn,
+            rejected: Some((
+                "bill_already_earned".into(),
+                "bill B1 earned at BKK02".into(),
+            )),
+        }],
+        ops.len() as u64,
+    )
+    .unwrap();
+    let m = r.member(&key("0811111111")).unwrap();
+    assert_eq!(
+        (m.balance, m.balance_pending),
+        (0, 0),
+        "the rejected points are taken back"
+    );
+    let rejections = r.rejections().unwrap();
+    assert_eq!(rejections.len(), 1);
+    assert_eq!(rejections[0].code, "bill_already_earned");
+    assert_eq!(r.sync_status().unwrap().rejected, 1);
+    // The bill is free again on this counter (the server's copy of it arrives by pull).
+    common::assert_balances_match_ledger(&dir.path().join(taem_replica::REPLICA_FILE_NAME));
+}
+
+#[test]
+fn a_member_registered_here_offline_folds_into_the_servers_member_with_the_same_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    add(&mut r, "0899999999", "มานี", "");
+    award(&mut r, "0899999999", "L1", "500");
+    let local = r.member(&key("0899999999")).unwrap();
+    let other = Uuid::now_v7();
+    r.apply_changes(
+        &[
+            ServerChange::Member(server_member(other, "0899999999", 100)),
+            ServerChange::Merge {
+                from: local.member_id,
+                into: other,
+            },
+        ],
+        9,
+    )
+    .unwrap();
+    let found = r.find("0899999999", 10).unwrap();
+    assert_eq!(found.members.len(), 1, "one member");
+    let m = r.member(&key("0899999999")).unwrap();
+    assert_eq!(m.member_id, other);
+    assert_eq!(
+        (m.balance_confirmed, m.balance_pending),
+        (100, 20),
+        "the local ledger moved along"
+    );
+    assert!(!r.history(&key("0899999999"), 50).unwrap().is_empty());
+}
