@@ -336,3 +336,48 @@ fn a_server_killed_during_a_push_loses_nothing_and_doubles_nothing() {
     let balances = assert_converged(&shop);
     assert_eq!(balances["0811111111"], expected);
 }
+
+#[test]
+fn tiers_upgrade_at_once_and_the_servers_re_evaluation_moves_members_down_everywhere() {
+    let shop = shop(&["BKK01", "BKK02"]);
+    let owner = &shop.counters[0];
+    let mut settings = owner.run(&["settings", "pull"]);
+    settings["settings"]["tiers"]["enabled"] = serde_json::json!(true);
+    let file = owner.dir.join("settings.json");
+    std::fs::write(&file, settings.to_string()).unwrap();
+    owner.run(&[
+        "settings",
+        "push",
+        "--file",
+        file.to_str().unwrap(),
+        "--staff",
+        "owner",
+        "--pin",
+        "1234",
+    ]);
+    sync_all(&shop);
+
+    owner.register("0811111111", "สมหญิง");
+    owner.award("0811111111", "12500", "T1"); // 500 points: silver (tier 2)
+    let tier = |c: &Counter| c.run(&["member", "show", "0811111111"])["tier"]["id"].as_u64();
+    assert_eq!(tier(owner), Some(2), "upgraded at once, offline");
+    sync_all(&shop);
+    for c in &shop.counters {
+        assert_eq!(tier(c), Some(2), "the server confirmed the upgrade");
+    }
+
+    // Thirteen months later the points have left the 12-month window.
+    let later = (chrono::Utc::now() + chrono::Duration::days(400))
+        .date_naive()
+        .to_string();
+    let summary = shop
+        .server
+        .admin(&["reevaluate", "--shop", &shop.shop, "--today", &later]);
+    assert_eq!(summary["moved"], 1, "{summary}");
+    sync_all(&shop);
+    for c in &shop.counters {
+        assert_eq!(tier(c), Some(1), "moved down on {}", c.dir.display());
+        let history = c.run(&["history", "0811111111"]);
+        assert!(history.to_string().contains("reevaluation"), "{history}");
+    }
+}
