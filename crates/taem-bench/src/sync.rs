@@ -356,6 +356,13 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<Vec<Figure>> {
         millis(copy),
         Goal::below_and_ratio(10_000.0, 3.0),
     ));
+    drop(boot_server);
+    figures.extend(two_process_bootstrap(
+        &boot_store,
+        created.shop_id,
+        &work.path().join("fresh2"),
+        boot,
+    )?);
     figures.push(Figure::new(
         "sync_bench_peak_rss",
         crate::rss::own_peak_mb()?,
@@ -365,4 +372,106 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<Vec<Figure>> {
         Goal::default(),
     ));
     Ok(figures)
+}
+
+/// `VmHWM` of a process, in MB (None once it has exited).
+fn peak_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(kb * 1024.0 / 1e6)
+}
+
+/// The bootstrap again with the real binaries as separate processes (`taem-server serve` and
+/// `taem-counter enrol`), for the peak memory of each side. Skipped, with a note, when the
+/// binaries are not built next to the bench.
+fn two_process_bootstrap(
+    store: &SqliteStore,
+    shop: uuid::Uuid,
+    counter_dir: &Path,
+    in_process: Duration,
+) -> anyhow::Result<Vec<Figure>> {
+    use std::io::BufRead;
+    let bin = std::env::current_exe()?;
+    let (server_bin, counter_bin) = (
+        bin.with_file_name("taem-server"),
+        bin.with_file_name("taem-counter"),
+    );
+    if !server_bin.exists() || !counter_bin.exists() {
+        eprintln!(
+            "bench: two-process bootstrap skipped: build taem-server and taem-counter next to the bench (cargo build --release --workspace --bins)"
+        );
+        return Ok(Vec::new());
+    }
+    let data_dir = store.path().parent().context("server folder")?;
+    let code = store.create_enrol_code(shop, "B1", 1, Utc::now())?.0;
+    let mut server = std::process::Command::new(&server_bin)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().context("server stdout")?).read_line(&mut line)?;
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .context("server address")?
+        .to_string();
+    let server_floor = peak_mb(server.id()).unwrap_or_default();
+    eprintln!("bench: two-process bootstrap from {url}");
+    let started = Instant::now();
+    let mut counter = std::process::Command::new(&counter_bin)
+        .arg("--data-dir")
+        .arg(counter_dir)
+        .args(["--json", "enrol", &url, &code])
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let mut counter_peak: f64 = 0.0;
+    let status = loop {
+        if let Some(mb) = peak_mb(counter.id()) {
+            counter_peak = counter_peak.max(mb);
+        }
+        if let Some(status) = counter.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let elapsed = started.elapsed();
+    let server_peak = peak_mb(server.id()).unwrap_or_default();
+    let _ = server.kill();
+    let _ = server.wait();
+    anyhow::ensure!(status.success(), "taem-counter enrol failed");
+    Ok(vec![
+        Figure::new(
+            "sync_bootstrap_processes_ms",
+            millis(elapsed),
+            "ms",
+            "the in-process bootstrap above",
+            millis(in_process),
+            Goal::below(10_000.0),
+        ),
+        Figure::new(
+            "sync_bootstrap_server_peak_rss",
+            server_peak,
+            "MB",
+            "VmHWM of the same taem-server process before the bootstrap (its floor)",
+            server_floor,
+            Goal::default(),
+        ),
+        Figure::new(
+            "sync_bootstrap_counter_peak_rss",
+            counter_peak,
+            "MB",
+            "(none: the taem-counter process's peak, sampled every 20 ms)",
+            0.0,
+            Goal::default(),
+        ),
+    ])
 }
