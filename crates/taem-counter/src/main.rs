@@ -61,6 +61,7 @@ fn error_code(err: &anyhow::Error) -> &'static str {
             taem_sync::SyncError::NotEnrolled => "not_enrolled",
             taem_sync::SyncError::Protocol(_) => "protocol",
             taem_sync::SyncError::Refused { .. } => "refused_by_server",
+            taem_sync::SyncError::BadUrl(_) => "bad_url",
         };
     }
     let codes: [(bool, &str); 8] = [

@@ -43,7 +43,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum SyncError {
     /// The server could not be reached or answered with a transient failure.
     #[error(
-        "offline: cannot reach the server {url} ({detail}); operations stay queued and are sent when it is reachable"
+        "offline: cannot reach the server {url} ({detail}); check the network and that taem-server runs there — the counter keeps working, and waiting operations are sent at the next sync"
     )]
     Offline {
         /// The server.
@@ -65,6 +65,9 @@ pub enum SyncError {
     /// The replica failed.
     #[error(transparent)]
     Replica(#[from] ReplicaError),
+    /// Not a server address.
+    #[error("\"{0}\" is not a server address: give it as http://HOST:PORT or https://HOST")]
+    BadUrl(String),
     /// The replica is not enrolled.
     #[error("this counter is not enrolled with a server: run `taem-counter enrol URL CODE` first")]
     NotEnrolled,
@@ -79,6 +82,7 @@ impl SyncError {
             SyncError::Protocol(_) => "protocol",
             SyncError::Replica(e) => e.code(),
             SyncError::NotEnrolled => "not_enrolled",
+            SyncError::BadUrl(_) => "bad_url",
         }
     }
 
@@ -103,14 +107,7 @@ impl SyncClient {
     pub fn new(base_url: &str, token: Option<String>) -> Result<SyncClient> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(SyncError::Refused {
-                status: 0,
-                error: ApiError {
-                    code: "bad_url".into(),
-                    message: format!("\"{base_url}\" is not a server address"),
-                    hint: Some("give it as http://HOST:PORT or https://HOST".into()),
-                },
-            });
+            return Err(SyncError::BadUrl(base_url.to_string()));
         }
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
@@ -256,15 +253,17 @@ impl SyncClient {
     }
 }
 
+/// The root cause of a transport error ("Connection refused (os error 111)", "operation
+/// timed out"), not reqwest's whole chain.
 fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
+    if e.is_timeout() {
+        return "no answer in time".into();
     }
-    text
+    let mut root: &dyn std::error::Error = e;
+    while let Some(source) = root.source() {
+        root = source;
+    }
+    root.to_string()
 }
 
 /// Progress of long sync work, for a progress bar.
