@@ -315,6 +315,14 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<Vec<Figure>> {
             .collect();
         boot_store.push(&loader_auth, &ops, Utc::now())?;
     }
+    let db_bytes: u64 = std::fs::read_dir(boot_store.path().parent().context("server folder")?)?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    eprintln!(
+        "bench: server database with {members_on_server} members: {:.0} MB",
+        db_bytes as f64 / 1e6
+    );
     let code = boot_store
         .create_enrol_code(created.shop_id, "B1", 1, Utc::now())?
         .0;
