@@ -32,7 +32,12 @@ pub enum Gender {
 }
 
 impl Gender {
-    /// Stable name for storage.
+    /// Whether no gender was given (not serialised then: the default).
+    pub fn is_unspecified(&self) -> bool {
+        *self == Gender::Unspecified
+    }
+
+    /// Stable name.
     pub fn as_str(self) -> &'static str {
         match self {
             Gender::Unspecified => "unspecified",
@@ -93,31 +98,31 @@ pub struct MemberProfile {
     /// First name (required).
     pub first_name: String,
     /// Last name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub last_name: String,
     /// Birthday.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<NaiveDate>,
     /// Gender.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Gender::is_unspecified")]
     pub gender: Gender,
     /// Email address.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Postal address, for shipped rewards.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Marketing consent: opt-in, never pre-ticked.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub marketing_consent: bool,
     /// Consent to keep personal data under the PDPA.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pdpa_consent: bool,
     /// A free note.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 

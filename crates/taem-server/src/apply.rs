@@ -49,13 +49,32 @@ struct MemberRow {
     code: String,
     phone: String,
     profile: MemberProfile,
-    stamps: BTreeMap<String, FieldStamp>,
+    stamps: Stamps,
     hlc: Hlc,
     branch: String,
     registered_at_ms: i64,
     balance: i64,
     tier_id: u32,
     tier_since_ms: i64,
+}
+
+/// The clock stamp of each profile field: the registration's for every field, and the edits'
+/// for fields edited since (stored compactly: most members are never edited).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Stamps {
+    base: FieldStamp,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    fields: BTreeMap<String, FieldStamp>,
+}
+
+impl Stamps {
+    fn get(&self, field: &str) -> FieldStamp {
+        self.fields.get(field).copied().unwrap_or(self.base)
+    }
+
+    fn set(&mut self, field: &str, stamp: FieldStamp) {
+        self.fields.insert(field.to_string(), stamp);
+    }
 }
 
 fn rejected(code: &str, message: impl Into<String>) -> OpStatus {
@@ -877,10 +896,10 @@ impl<'a> ShopTx<'a> {
                 .member(uuid(existing)?)?
                 .ok_or_else(|| ServerError::Invariant("member by phone vanished".into()))?;
             for change in profile.as_changes() {
-                let newer = m.stamps.get(change.field()).is_none_or(|s| stamp > *s);
+                let newer = stamp > m.stamps.get(change.field());
                 if change.has_value() && newer {
                     m.profile = m.profile.with_changes(std::slice::from_ref(&change));
-                    m.stamps.insert(change.field().into(), stamp);
+                    m.stamps.set(change.field(), stamp);
                 }
             }
             m.hlc = m.hlc.max(stamp.hlc);
@@ -923,11 +942,10 @@ impl<'a> ShopTx<'a> {
                 ),
             ));
         }
-        let mut stamps = BTreeMap::new();
-        for change in profile.as_changes() {
-            stamps.insert(change.field().to_string(), stamp);
-        }
-        stamps.insert("phone".into(), stamp);
+        let stamps = Stamps {
+            base: stamp,
+            fields: BTreeMap::new(),
+        };
         let lowest = self.settings.tiers.lowest().id;
         let m = MemberRow {
             member_id,
@@ -989,12 +1007,11 @@ impl<'a> ShopTx<'a> {
         let mut phone = m.phone.clone();
         let mut applied = false;
         for change in changes {
-            let newer = m.stamps.get(change.field()).is_none_or(|s| stamp > *s);
-            if !newer {
+            if stamp <= m.stamps.get(change.field()) {
                 continue;
             }
             applied = true;
-            m.stamps.insert(change.field().into(), stamp);
+            m.stamps.set(change.field(), stamp);
             match change {
                 ProfileChange::Phone(p) => {
                     let taken: bool = self.tx.query_row(
