@@ -63,7 +63,8 @@ fn serve(store: Arc<dyn Store>) -> anyhow::Result<Running> {
 }
 
 fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()?)
 }

@@ -14,7 +14,8 @@ use crate::cli::SettingsCommand;
 use crate::{emit, open, render};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the network runtime")

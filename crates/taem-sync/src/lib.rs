@@ -328,7 +328,8 @@ pub async fn enrol(
     sync_once(replica, progress).await
 }
 
-/// One full sync: finish the bootstrap if needed, push the whole outbox, pull every change.
+/// One full sync (needs a multi-threaded tokio runtime: the bootstrap fetches the next page
+/// on another thread while this one writes the replica): finish the bootstrap if needed, push the whole outbox, pull every change.
 /// Records the attempt (success or error) in the replica for the status bar.
 pub async fn sync_once(
     replica: &mut Replica,
@@ -347,21 +348,38 @@ async fn sync_with(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
-    while let Some(after) = replica.bootstrap_position()? {
-        let page = client.bootstrap(after, BOOTSTRAP_PAGE).await?;
-        let converted = convert::bootstrap_page(&page)?;
-        replica.apply_bootstrap_page(
-            page.cursor,
-            converted.settings.as_ref(),
-            &converted.staff,
-            &converted.members,
-            page.next_after,
-            page.done,
-        )?;
-        report.bootstrapped_members += page.members.len() as u64;
-        progress(Progress::Bootstrap {
-            members: report.bootstrapped_members,
-        });
+    if let Some(after) = replica.bootstrap_position()? {
+        // Fetch the next page while the replica writes this one: the two take about as
+        // long as each other, so the bootstrap takes the longer of the two, not their sum.
+        let fetch = |after: Option<uuid::Uuid>| {
+            let client = client.clone();
+            tokio::spawn(async move { client.bootstrap(after, BOOTSTRAP_PAGE).await })
+        };
+        let mut next = fetch(after);
+        loop {
+            let page = (&mut next)
+                .await
+                .map_err(|e| SyncError::Protocol(format!("bootstrap fetch stopped: {e}")))??;
+            if !page.done {
+                next = fetch(page.next_after);
+            }
+            let converted = convert::bootstrap_page(&page)?;
+            replica.apply_bootstrap_page(
+                page.cursor,
+                converted.settings.as_ref(),
+                &converted.staff,
+                &converted.members,
+                page.next_after,
+                page.done,
+            )?;
+            report.bootstrapped_members += page.members.len() as u64;
+            progress(Progress::Bootstrap {
+                members: report.bootstrapped_members,
+            });
+            if page.done {
+                break;
+            }
+        }
     }
     loop {
         let batch = replica.outbox_batch(PUSH_BATCH.min(PUSH_BATCH_MAX))?;
