@@ -459,6 +459,34 @@ impl Replica {
         next_after: Option<Uuid>,
         done: bool,
     ) -> Result<()> {
+        // A bootstrap page need not survive a power cut: its position is written in the same
+        // transaction, so a page lost with the last WAL frames is simply fetched again. WAL
+        // with `synchronous=NORMAL` still never corrupts; counter operations stay FULL.
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.fail(e))?;
+        let written = self.write_bootstrap_page(cursor, settings, staff, members, next_after, done);
+        self.conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.fail(e))?;
+        written?;
+        if done {
+            // Fold the snapshot into the database file now, not at the first sale.
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_bootstrap_page(
+        &mut self,
+        cursor: u64,
+        settings: Option<&ShopSettings>,
+        staff: &[ServerStaff],
+        members: &[BootstrapMember],
+        next_after: Option<Uuid>,
+        done: bool,
+    ) -> Result<()> {
         self.write(|ctx| {
             if let Some(settings) = settings {
                 crate::settings::store(&ctx.tx, settings, ctx.now)?;
@@ -476,20 +504,23 @@ impl Replica {
                 }
             }
             for m in members {
-                // A fresh counter holds none of them: plain inserts. A resumed or repeated
-                // page takes the careful path.
-                let local = if ctx.member_clash(&m.member)? {
-                    let local = ctx.upsert_member(&m.member)?;
-                    for entry in &m.recent {
-                        ctx.insert_confirmed_entry(local, entry, false)?;
+                // A fresh counter holds none of them: a plain insert. One that clashes (a
+                // repeated page, a member registered here meanwhile) fails on a unique index
+                // without effect and takes the careful path.
+                let local = match ctx.try_insert_new_member(&m.member)? {
+                    Some(local) => {
+                        for entry in &m.recent {
+                            ctx.insert_entry_row(local, entry)?;
+                        }
+                        local
                     }
-                    local
-                } else {
-                    let local = ctx.insert_new_member(&m.member)?;
-                    for entry in &m.recent {
-                        ctx.insert_entry_row(local, entry)?;
+                    None => {
+                        let local = ctx.upsert_member(&m.member)?;
+                        for entry in &m.recent {
+                            ctx.insert_confirmed_entry(local, entry, false)?;
+                        }
+                        local
                     }
-                    local
                 };
                 for (day, points) in &m.tier_days {
                     ctx.tx
@@ -901,19 +932,18 @@ impl Ctx<'_> {
         Ok(local)
     }
 
-    /// Whether any member has this id or phone (a bootstrap page's fast path needs neither).
-    fn member_clash(&self, m: &ServerMember) -> Result<bool> {
-        self.tx
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM members WHERE member_uid = ?1)
-                     OR EXISTS(SELECT 1 FROM members WHERE phone = ?2)",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![m.member_id.as_bytes().as_slice(), m.phone], |r| {
-                    r.get(0)
-                })
-            })
-            .sql(self)
+    /// [`Ctx::insert_new_member`], or `None` when a member with the same id, phone or code
+    /// is already here (the failed insert changes nothing).
+    fn try_insert_new_member(&self, m: &ServerMember) -> Result<Option<i64>> {
+        match self.insert_new_member(m) {
+            Ok(local) => Ok(Some(local)),
+            Err(ReplicaError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes a server-confirmed ledger entry. This counter's own pending row for the same
