@@ -190,7 +190,7 @@ fn the_same_phone_registered_at_two_branches_offline_becomes_one_member() {
     shop.proxy.set_offline(true);
     shop.counters[0].register("0899999999", "มานี");
     let a = shop.counters[0].award("0899999999", "250", "A1");
-    shop.counters[1].run(&[
+    let second = shop.counters[1].run(&[
         "member",
         "add",
         "--phone",
@@ -200,6 +200,7 @@ fn the_same_phone_registered_at_two_branches_offline_becomes_one_member() {
         "--last-name",
         "มีนา",
     ]);
+    let second_code = second["member"]["code"].as_str().unwrap().to_string();
     let b = shop.counters[1].award("0899999999", "500", "B1");
     shop.proxy.set_offline(false);
     sync_all(&shop);
@@ -222,6 +223,12 @@ fn the_same_phone_registered_at_two_branches_offline_becomes_one_member() {
             .any(|r| r["kind"] == "merged"),
         "{reviews}"
     );
+    // The card printed for the second registration still finds the one member everywhere.
+    let survivor = shop.counters[0].run(&["member", "show", "0899999999"])["member_id"].clone();
+    for c in &shop.counters {
+        let found = c.run(&["member", "find", &second_code]);
+        assert_eq!(found["members"][0]["member_id"], survivor, "{found}");
+    }
 }
 
 #[test]
@@ -380,4 +387,28 @@ fn tiers_upgrade_at_once_and_the_servers_re_evaluation_moves_members_down_everyw
         let history = c.run(&["history", "0811111111"]);
         assert!(history.to_string().contains("reevaluation"), "{history}");
     }
+}
+
+#[test]
+fn a_profile_edit_the_server_rejects_is_undone_on_the_counter_and_shown() {
+    let shop = shop(&["BKK01", "BKK02"]);
+    shop.counters[0].register("0811111111", "สมชาย");
+    sync_all(&shop);
+    shop.proxy.set_offline(true);
+    // Counter 2 moves the member to a new phone while counter 1 registers someone with it.
+    shop.counters[1].run(&["member", "edit", "0811111111", "--phone", "0833333333"]);
+    shop.counters[0].register("0833333333", "สมศรี");
+    shop.proxy.set_offline(false);
+    shop.counters[0].sync_until_clean(5).unwrap();
+    shop.counters[1].sync_until_clean(5).unwrap();
+    let rejected = shop.counters[1].run(&["rejections"]);
+    assert_eq!(rejected[0]["code"], "phone_taken", "{rejected}");
+    shop.counters[1].sync_until_clean(5).unwrap();
+    let back = shop.counters[1].run(&["member", "show", "0811111111"]);
+    assert_eq!(
+        back["profile"]["first_name"], "สมชาย",
+        "the old phone finds the member again"
+    );
+    let other = shop.counters[1].run(&["member", "show", "0833333333"]);
+    assert_eq!(other["profile"]["first_name"], "สมศรี");
 }

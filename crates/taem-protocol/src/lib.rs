@@ -278,6 +278,9 @@ pub struct MergeState {
     pub into: Uuid,
     /// The phone they shared.
     pub phone: Phone,
+    /// The member code of `from` (cards printed with it still find the member).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_code: Option<MemberCode>,
 }
 
 /// The shop's settings: the same JSON document the replica stores.

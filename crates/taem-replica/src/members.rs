@@ -157,13 +157,26 @@ pub(crate) fn find_row(conn: &Connection, key: &MemberKey) -> rusqlite::Result<O
                 " FROM members WHERE phone = ?1"
             ))?
             .query_row([p.as_str()], member_from_row),
-        MemberKey::Code(c) => conn
-            .prepare_cached(concat!(
+        MemberKey::Code(c) => {
+            let found = conn
+                .prepare_cached(concat!(
+                    "SELECT ",
+                    member_columns!(),
+                    " FROM members WHERE code = ?1"
+                ))?
+                .query_row([c.as_str()], member_from_row)
+                .optional()?;
+            if found.is_some() {
+                return Ok(found);
+            }
+            // A card of a registration merged into another member.
+            conn.prepare_cached(concat!(
                 "SELECT ",
                 member_columns!(),
-                " FROM members WHERE code = ?1"
+                " FROM members WHERE id = (SELECT member_id FROM member_code_aliases WHERE code = ?1)"
             ))?
-            .query_row([c.as_str()], member_from_row),
+            .query_row([c.as_str()], member_from_row)
+        }
         MemberKey::Id(id) => conn
             .prepare_cached(concat!(
                 "SELECT ",

@@ -166,6 +166,15 @@ CREATE TABLE reviews (
     at_ms      INTEGER NOT NULL
 );
 "#,
+    // v6: member codes that live on after a merge (a card printed at the counter whose
+    // registration the server folded into another member still finds that member).
+    r#"
+CREATE TABLE member_code_aliases (
+    code      TEXT PRIMARY KEY,
+    member_id INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX member_code_aliases_member ON member_code_aliases(member_id);
+"#,
 ];
 
 /// The schema version this program writes.

@@ -246,6 +246,8 @@ pub enum ServerChange {
         from: Uuid,
         /// Kept.
         into: Uuid,
+        /// `from`'s member code, which keeps finding `into`.
+        from_code: Option<String>,
     },
     /// New settings.
     Settings(ShopSettings),
@@ -723,7 +725,19 @@ impl Ctx<'_> {
                     )
                     .sql(self)?;
             }
-            ServerChange::Merge { from, into } => {
+            ServerChange::Merge {
+                from,
+                into,
+                from_code,
+            } => {
+                if let (Some(code), Some(into_local)) = (from_code, self.local_id(*into)?) {
+                    self.tx
+                        .execute(
+                            "INSERT OR REPLACE INTO member_code_aliases(code, member_id) VALUES (?1, ?2)",
+                            params![code, into_local],
+                        )
+                        .sql(self)?;
+                }
                 if let Some(from_local) = self.local_id(*from)? {
                     match self.local_id(*into)? {
                         Some(into_local) => self.fold_member(from_local, into_local)?,
@@ -828,6 +842,13 @@ impl Ctx<'_> {
         let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
         let local = match existing {
             Some(local) => {
+                self.tx
+                    .execute(
+                        "INSERT OR REPLACE INTO member_code_aliases(code, member_id)
+                         SELECT code, id FROM members WHERE id = ?1 AND code <> ?2",
+                        params![local, m.code],
+                    )
+                    .sql(self)?;
                 let old_name: String = self
                     .tx
                     .query_row(
@@ -1089,6 +1110,9 @@ impl Ctx<'_> {
             return Ok(());
         }
         for sql in [
+            "INSERT OR REPLACE INTO member_code_aliases(code, member_id)
+                 SELECT code, ?2 FROM members WHERE id = ?1",
+            "UPDATE member_code_aliases SET member_id = ?2 WHERE member_id = ?1",
             "UPDATE ledger SET member_id = ?2 WHERE member_id = ?1",
             "UPDATE tier_changes SET member_id = ?2 WHERE member_id = ?1",
             "UPDATE outbox SET member_id = ?2 WHERE member_id = ?1",

@@ -267,7 +267,7 @@ fn released_migrations_are_never_edited() {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     }
-    let released: [u64; 5] = RELEASED_MIGRATION_HASHES;
+    let released: [u64; 6] = RELEASED_MIGRATION_HASHES;
     for (i, expected) in released.iter().enumerate() {
         assert_eq!(
             fnv1a(MIGRATIONS[i]),
@@ -279,10 +279,11 @@ fn released_migrations_are_never_edited() {
     assert!(MIGRATIONS.len() >= released.len());
 }
 
-const RELEASED_MIGRATION_HASHES: [u64; 5] = [
+const RELEASED_MIGRATION_HASHES: [u64; 6] = [
     12546764253511555371,
     7226691002469298704,
     1032459994334500693,
     10929863271516934346,
     10447452943059010897,
+    17418600469985852540,
 ];

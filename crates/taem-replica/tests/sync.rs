@@ -220,6 +220,7 @@ fn a_member_registered_here_offline_folds_into_the_servers_member_with_the_same_
             ServerChange::Merge {
                 from: local.member_id,
                 into: other,
+                from_code: Some(local.code.clone()),
             },
         ],
         9,
@@ -235,4 +236,8 @@ fn a_member_registered_here_offline_folds_into_the_servers_member_with_the_same_
         "the local ledger moved along"
     );
     assert!(!r.history(&key("0899999999"), 50).unwrap().is_empty());
+    // The card printed with the folded registration's code still finds the member.
+    let by_card = r.find(&local.code, 10).unwrap();
+    assert_eq!(by_card.members.len(), 1);
+    assert_eq!(by_card.members[0].member_id, other);
 }

@@ -912,6 +912,7 @@ impl<'a> ShopTx<'a> {
                 from: member_id,
                 into: m.member_id,
                 phone: phone.clone(),
+                from_code: Some(code.clone()),
             }))?;
             self.emit(&ChangeBody::Member(member_state(&m)?))?;
             let message = format!(
@@ -1002,6 +1003,23 @@ impl<'a> ShopTx<'a> {
                 format!("no member {member_id} in this shop"),
             ));
         };
+        let before = member_state(&m)?;
+        let status = self.edit_member(op, &mut m, changes, at)?;
+        if matches!(status, OpStatus::Rejected { .. }) {
+            // The edit counts nowhere; send the member as the server holds it, so the
+            // counter that made the edit shows the real profile again.
+            self.emit(&ChangeBody::Member(before))?;
+        }
+        Ok(status)
+    }
+
+    fn edit_member(
+        &mut self,
+        op: &Operation,
+        m: &mut MemberRow,
+        changes: &[ProfileChange],
+        at: DateTime<Utc>,
+    ) -> Result<OpStatus> {
         let stamp = self.stamp(op, at);
         let mut profile = m.profile.clone();
         let mut phone = m.phone.clone();
@@ -1039,8 +1057,8 @@ impl<'a> ShopTx<'a> {
         };
         m.phone = phone;
         m.hlc = m.hlc.max(stamp.hlc);
-        self.save_member(&m)?;
-        self.emit(&ChangeBody::Member(member_state(&m)?))?;
+        self.save_member(m)?;
+        self.emit(&ChangeBody::Member(member_state(m)?))?;
         Ok(OpStatus::Applied)
     }
 }

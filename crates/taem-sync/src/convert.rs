@@ -81,6 +81,7 @@ pub fn changes(changes: &[Change]) -> Result<Vec<ServerChange>> {
                 ChangeBody::Merge(m) => ServerChange::Merge {
                     from: m.from,
                     into: m.into,
+                    from_code: m.from_code.as_ref().map(|c| c.as_str().to_string()),
                 },
                 ChangeBody::Settings(s) => ServerChange::Settings(settings(s)?),
                 ChangeBody::Staff(s) => ServerChange::Staff(staff(s)),
