@@ -417,12 +417,22 @@ impl Replica {
         })
     }
 
-    /// Applies one page of the server's change log and moves the cursor, in one transaction.
-    pub fn apply_changes(&mut self, changes: &[ServerChange], cursor: u64) -> Result<()> {
+    /// Applies one page of the server's change log (each change with its sequence number)
+    /// and moves the cursor, in one transaction. Changes at or below the stored cursor are
+    /// skipped: another sync of the same replica (a `sync --watch` beside a manual `sync`)
+    /// already applied them, and an old entry's balance must not overwrite a newer one.
+    pub fn apply_changes(&mut self, changes: &[(u64, ServerChange)], cursor: u64) -> Result<()> {
         self.write(|ctx| {
-            for change in changes {
-                ctx.apply_change(change)?;
+            let applied: u64 = get_meta(&ctx.tx, keys::CURSOR)
+                .sql(ctx)?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            for (seq, change) in changes {
+                if *seq > applied {
+                    ctx.apply_change(change)?;
+                }
             }
+            let cursor = cursor.max(applied);
             set_meta(&ctx.tx, keys::CURSOR, &cursor.to_string()).sql(ctx)?;
             Ok(())
         })

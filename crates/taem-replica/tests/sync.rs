@@ -148,13 +148,30 @@ fn an_own_operation_moves_from_pending_to_confirmed_without_changing_the_balance
     sm.code = member.code.clone();
     r.apply_changes(
         &[
-            ServerChange::Member(sm),
+            (2, ServerChange::Member(sm)),
+            (
+                3,
+                ServerChange::Entry {
+                    entry: entry(receipt.op_id, member.member_id, 40, "B1"),
+                    balance_after: 40,
+                    tier_after: 1,
+                },
+            ),
+        ],
+        3,
+    )
+    .unwrap();
+    // The same page applied again by a second sync of this replica changes nothing, and an
+    // older entry's balance never overwrites a newer one.
+    r.apply_changes(
+        &[(
+            3,
             ServerChange::Entry {
                 entry: entry(receipt.op_id, member.member_id, 40, "B1"),
-                balance_after: 40,
+                balance_after: 7,
                 tier_after: 1,
             },
-        ],
+        )],
         3,
     )
     .unwrap();
@@ -216,12 +233,18 @@ fn a_member_registered_here_offline_folds_into_the_servers_member_with_the_same_
     let other = Uuid::now_v7();
     r.apply_changes(
         &[
-            ServerChange::Member(server_member(other, "0899999999", 100)),
-            ServerChange::Merge {
-                from: local.member_id,
-                into: other,
-                from_code: Some(local.code.clone()),
-            },
+            (
+                8,
+                ServerChange::Member(server_member(other, "0899999999", 100)),
+            ),
+            (
+                9,
+                ServerChange::Merge {
+                    from: local.member_id,
+                    into: other,
+                    from_code: Some(local.code.clone()),
+                },
+            ),
         ],
         9,
     )

@@ -59,41 +59,44 @@ fn settings(s: &SettingsState) -> Result<ShopSettings> {
 }
 
 /// A page of changes.
-pub fn changes(changes: &[Change]) -> Result<Vec<ServerChange>> {
+pub fn changes(changes: &[Change]) -> Result<Vec<(u64, ServerChange)>> {
     changes
         .iter()
         .map(|c| {
-            Ok(match &c.body {
-                ChangeBody::Member(m) => ServerChange::Member(member(m)),
-                ChangeBody::Entry(e) => ServerChange::Entry {
-                    entry: entry(e),
-                    balance_after: e.balance_after,
-                    tier_after: e.tier_after,
+            Ok((
+                c.seq,
+                match &c.body {
+                    ChangeBody::Member(m) => ServerChange::Member(member(m)),
+                    ChangeBody::Entry(e) => ServerChange::Entry {
+                        entry: entry(e),
+                        balance_after: e.balance_after,
+                        tier_after: e.tier_after,
+                    },
+                    ChangeBody::TierChange(t) => ServerChange::TierChange {
+                        member_id: t.member_id,
+                        from: t.from_tier,
+                        to: t.to_tier,
+                        reason: t.reason,
+                        accumulated: t.accumulated,
+                        at: t.at,
+                    },
+                    ChangeBody::Merge(m) => ServerChange::Merge {
+                        from: m.from,
+                        into: m.into,
+                        from_code: m.from_code.as_ref().map(|c| c.as_str().to_string()),
+                    },
+                    ChangeBody::Settings(s) => ServerChange::Settings(settings(s)?),
+                    ChangeBody::Staff(s) => ServerChange::Staff(staff(s)),
+                    ChangeBody::Review(r) => ServerChange::Review(ReviewItem {
+                        review_id: r.review_id as i64,
+                        kind: r.kind.clone(),
+                        member_id: r.member_id,
+                        op_ids: r.op_ids.clone(),
+                        message: r.message.clone(),
+                        at: r.at,
+                    }),
                 },
-                ChangeBody::TierChange(t) => ServerChange::TierChange {
-                    member_id: t.member_id,
-                    from: t.from_tier,
-                    to: t.to_tier,
-                    reason: t.reason,
-                    accumulated: t.accumulated,
-                    at: t.at,
-                },
-                ChangeBody::Merge(m) => ServerChange::Merge {
-                    from: m.from,
-                    into: m.into,
-                    from_code: m.from_code.as_ref().map(|c| c.as_str().to_string()),
-                },
-                ChangeBody::Settings(s) => ServerChange::Settings(settings(s)?),
-                ChangeBody::Staff(s) => ServerChange::Staff(staff(s)),
-                ChangeBody::Review(r) => ServerChange::Review(ReviewItem {
-                    review_id: r.review_id as i64,
-                    kind: r.kind.clone(),
-                    member_id: r.member_id,
-                    op_ids: r.op_ids.clone(),
-                    message: r.message.clone(),
-                    at: r.at,
-                }),
-            })
+            ))
         })
         .collect()
 }
