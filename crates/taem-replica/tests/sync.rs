@@ -264,3 +264,67 @@ fn a_member_registered_here_offline_folds_into_the_servers_member_with_the_same_
     assert_eq!(by_card.members.len(), 1);
     assert_eq!(by_card.members[0].member_id, other);
 }
+
+fn reopen(dir: &std::path::Path) -> Replica {
+    Replica::open(
+        dir,
+        taem_replica::OpenMode::ReadWrite,
+        std::sync::Arc::new(taem_replica::SystemEnvironment),
+    )
+    .unwrap()
+}
+
+fn schema_of(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut s = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn bootstrap_bulk_mode_leaves_the_schema_as_migrations_make_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    let expected = {
+        drop(enrolled(fresh.path()));
+        schema_of(&fresh.path().join(taem_replica::REPLICA_FILE_NAME))
+    };
+    let mut r = enrolled(dir.path());
+    let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+    let page = |i: usize| BootstrapMember {
+        member: {
+            let mut m = server_member(ids[i], &format!("08{i}1234567"), 10);
+            m.profile.last_name = format!("นามสกุล{i}");
+            m
+        },
+        recent: vec![],
+        tier_days: vec![],
+    };
+    // Interrupted after the first page: the counter is reopened, then the snapshot completes.
+    r.apply_bootstrap_page(5, None, &[], &[page(0), page(1)], Some(ids[1]), false)
+        .unwrap();
+    drop(r);
+    let mut r = reopen(dir.path());
+    assert_eq!(r.bootstrap_position().unwrap(), Some(Some(ids[1])));
+    r.apply_bootstrap_page(5, None, &[], &[page(2)], None, true)
+        .unwrap();
+    assert_eq!(r.bootstrap_position().unwrap(), None);
+    drop(r);
+    assert_eq!(
+        schema_of(&dir.path().join(taem_replica::REPLICA_FILE_NAME)),
+        expected,
+        "the bulk load left the schema different from a migrated replica's"
+    );
+    let r = reopen(dir.path());
+    for (i, id) in ids.iter().enumerate() {
+        let by_name = r.find(&format!("นามสกุล{i}"), 10).unwrap();
+        assert_eq!(by_name.members.len(), 1, "name index rebuilt: {i}");
+        assert_eq!(by_name.members[0].member_id, *id);
+    }
+    let by_last4 = r.find("4567", 10).unwrap();
+    assert_eq!(by_last4.members.len(), 3);
+}
