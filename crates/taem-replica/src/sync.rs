@@ -396,6 +396,22 @@ impl Replica {
             Ok(device)
         })?;
         self.device = device;
+        // The file now holds the device's secret token: only this user may read it.
+        #[cfg(unix)]
+        for suffix in ["", "-wal", "-shm"] {
+            use std::os::unix::fs::PermissionsExt;
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            let path = std::path::PathBuf::from(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |e| ReplicaError::Io {
+                        path: path.clone(),
+                        source: e,
+                    },
+                )?;
+            }
+        }
         Ok(())
     }
 

@@ -86,6 +86,17 @@ fn only_an_empty_replica_can_be_enrolled_and_then_settings_belong_to_the_server(
 
     let dir = tempfile::tempdir().unwrap();
     let mut r = enrolled(dir.path());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = dir.path().join(taem_replica::REPLICA_FILE_NAME);
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the device token is readable by others: {mode:o}"
+        );
+    }
     let err = r.set_rates(taem_core::SystemRates::default()).unwrap_err();
     assert!(
         matches!(err, ReplicaError::SettingsOwnedByServer { .. }),
