@@ -20,6 +20,7 @@ pub mod phone;
 pub mod points;
 pub mod rate;
 pub mod settings;
+pub mod signin;
 pub mod thai_date;
 pub mod tier;
 pub mod time;

@@ -237,7 +237,7 @@ impl Ctx<'_> {
     }
 }
 
-fn profile_columns(p: &MemberProfile) -> (Option<String>, String) {
+pub(crate) fn profile_columns(p: &MemberProfile) -> (Option<String>, String) {
     (
         p.birthday.map(|b| b.format("%Y-%m-%d").to_string()),
         serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into()),

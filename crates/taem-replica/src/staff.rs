@@ -11,10 +11,8 @@ use crate::error::ReplicaError;
 use crate::open::Replica;
 use crate::outbox::SqlResult;
 
-/// Wrong PINs in a row before sign-in locks.
-pub const PIN_ATTEMPTS_MAX: u32 = 5;
-/// How long a locked sign-in stays locked.
-pub const SIGN_IN_LOCK_MINUTES: i64 = 5;
+pub use taem_core::signin::{PIN_ATTEMPTS_MAX, SIGN_IN_LOCK_MINUTES};
+use taem_core::signin::{WrongPin, after_wrong_pin};
 
 /// A signed-in staff member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -70,26 +68,21 @@ impl Replica {
                     role,
                 }));
             }
-            let failed = failed + 1;
-            let lock = if failed >= PIN_ATTEMPTS_MAX {
-                now_ms + SIGN_IN_LOCK_MINUTES * 60_000
-            } else {
-                0
-            };
+            let outcome = after_wrong_pin(failed, now_ms);
+            let (failed_attempts, locked_until) = outcome.stored();
             ctx.tx
                 .execute(
                     "UPDATE staff SET failed_attempts = ?2, locked_until_ms = ?3 WHERE staff_id = ?1",
-                    params![id, if lock > 0 { 0 } else { failed }, lock],
+                    params![id, failed_attempts, locked_until],
                 )
                 .sql(ctx)?;
             // The counted attempt is committed; the caller gets the error.
-            Ok(Err(if lock > 0 {
-                locked(&stored_name, lock)
-            } else {
-                ReplicaError::WrongPin {
+            Ok(Err(match outcome {
+                WrongPin::Locked { until_ms } => locked(&stored_name, until_ms),
+                WrongPin::TryAgain { attempts_left, .. } => ReplicaError::WrongPin {
                     name: stored_name,
-                    attempts_left: PIN_ATTEMPTS_MAX - failed,
-                }
+                    attempts_left,
+                },
             }))
         })?
     }

@@ -13,7 +13,8 @@
 //!   tier history and pending balance move; nothing is lost.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 use taem_core::time::{bangkok_date, day_number};
 use taem_core::{Hlc, LedgerKind, Operation, OperationKind, ShopSettings, TierChangeReason};
@@ -722,6 +723,36 @@ impl Replica {
     }
 }
 
+/// The member columns a server state sets, in the order both the insert and the update of
+/// a server member bind them after the row's key: code, phone, the profile, branch,
+/// registration, update time, confirmed balance, confirmed tier, tier since.
+fn state_values(m: &ServerMember, now: DateTime<Utc>) -> [Value; 18] {
+    let p = &m.profile;
+    let (birthday, tags) = crate::members::profile_columns(p);
+    let text = |t: &str| Value::Text(t.to_string());
+    let opt = |t: &Option<String>| t.clone().map_or(Value::Null, Value::Text);
+    [
+        text(&m.code),
+        text(&m.phone),
+        text(&p.first_name),
+        text(&p.last_name),
+        opt(&birthday),
+        text(p.gender.as_str()),
+        opt(&p.email),
+        opt(&p.address),
+        Value::Text(tags),
+        Value::Integer(p.marketing_consent.into()),
+        Value::Integer(p.pdpa_consent.into()),
+        opt(&p.note),
+        text(&m.branch),
+        Value::Integer(m.registered_at.timestamp_millis()),
+        Value::Integer(now.timestamp_millis()),
+        Value::Integer(m.balance),
+        Value::Integer(m.tier_id.into()),
+        Value::Integer(m.tier_since.timestamp_millis()),
+    ]
+}
+
 fn uuid_col(bytes: Vec<u8>) -> Uuid {
     Uuid::from_slice(&bytes).unwrap_or_default()
 }
@@ -918,8 +949,6 @@ impl Ctx<'_> {
         }
         let existing = self.local_id(m.member_id)?;
         let p = &m.profile;
-        let birthday = p.birthday.map(|b| b.format("%Y-%m-%d").to_string());
-        let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
         let local = match existing {
             Some(local) => {
                 self.tx
@@ -945,27 +974,9 @@ impl Ctx<'_> {
                              registered_at_ms = ?15, updated_at_ms = ?16, balance_confirmed = ?17,
                              tier_confirmed = ?18, tier_since_ms = ?19
                          WHERE id = ?1",
-                        params![
-                            local,
-                            m.code,
-                            m.phone,
-                            p.first_name,
-                            p.last_name,
-                            birthday,
-                            p.gender.as_str(),
-                            p.email,
-                            p.address,
-                            tags,
-                            p.marketing_consent,
-                            p.pdpa_consent,
-                            p.note,
-                            m.branch,
-                            m.registered_at.timestamp_millis(),
-                            self.now.timestamp_millis(),
-                            m.balance,
-                            m.tier_id,
-                            m.tier_since.timestamp_millis(),
-                        ],
+                        params_from_iter(
+                            std::iter::once(Value::Integer(local)).chain(state_values(m, self.now)),
+                        ),
                     )
                     .sql(self)?;
                 if old_name != p.full_name() {
@@ -994,9 +1005,6 @@ impl Ctx<'_> {
 
     /// Inserts a member row; `index_name` false leaves the name index to a bulk build.
     fn insert_member_row(&self, m: &ServerMember, index_name: bool) -> Result<i64> {
-        let p = &m.profile;
-        let birthday = p.birthday.map(|b| b.format("%Y-%m-%d").to_string());
-        let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
         self.tx
             .prepare_cached(
                 "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
@@ -1007,34 +1015,17 @@ impl Ctx<'_> {
                      ?16, ?17, ?18, ?18, ?19)",
             )
             .and_then(|mut s| {
-                s.execute(params![
-                    m.member_id.as_bytes().as_slice(),
-                    m.code,
-                    m.phone,
-                    p.first_name,
-                    p.last_name,
-                    birthday,
-                    p.gender.as_str(),
-                    p.email,
-                    p.address,
-                    tags,
-                    p.marketing_consent,
-                    p.pdpa_consent,
-                    p.note,
-                    m.branch,
-                    m.registered_at.timestamp_millis(),
-                    self.now.timestamp_millis(),
-                    m.balance,
-                    m.tier_id,
-                    m.tier_since.timestamp_millis(),
-                ])
+                s.execute(params_from_iter(
+                    std::iter::once(Value::Blob(m.member_id.as_bytes().to_vec()))
+                        .chain(state_values(m, self.now)),
+                ))
             })
             .sql(self)?;
         let local = self.tx.last_insert_rowid();
         if index_name {
             self.tx
                 .prepare_cached("INSERT INTO member_names(rowid, name) VALUES (?1, ?2)")
-                .and_then(|mut s| s.execute(params![local, p.full_name()]))
+                .and_then(|mut s| s.execute(params![local, m.profile.full_name()]))
                 .sql(self)?;
         }
         Ok(local)

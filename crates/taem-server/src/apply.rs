@@ -229,13 +229,8 @@ impl<'a> ShopTx<'a> {
 
     /// Checks a staff member's PIN, counting wrong attempts (committed either way: the
     /// outer result is the store's, the inner one the check's).
-    pub fn check_pin(
-        &mut self,
-        name: &str,
-        pin: &str,
-        attempts_max: i64,
-    ) -> Result<Result<StaffState>> {
-        let row: Option<(Vec<u8>, String, String, String, bool, i64, i64)> = self
+    pub fn check_pin(&mut self, name: &str, pin: &str) -> Result<Result<StaffState>> {
+        let row: Option<(Vec<u8>, String, String, String, bool, u32, i64)> = self
             .tx
             .query_row(
                 "SELECT staff_id, name, role, pin_hash, active, failed_attempts, locked_until_ms
@@ -279,19 +274,18 @@ impl<'a> ShopTx<'a> {
             )?;
             return Ok(staff_row(id, name, role, hash, active));
         }
-        let failed = failed + 1;
-        let lock = if failed >= attempts_max {
-            now_ms + 5 * 60_000
-        } else {
-            0
-        };
+        let outcome = taem_core::signin::after_wrong_pin(failed, now_ms);
+        let (failed_attempts, locked_until) = outcome.stored();
         self.tx.execute(
             "UPDATE staff SET failed_attempts = ?3, locked_until_ms = ?4 WHERE shop_id = ?1 AND staff_id = ?2",
-            params![self.sid(), id, if lock > 0 { 0 } else { failed }, lock],
+            params![self.sid(), id, failed_attempts, locked_until],
         )?;
+        let left = match outcome {
+            taem_core::signin::WrongPin::TryAgain { attempts_left, .. } => attempts_left,
+            taem_core::signin::WrongPin::Locked { .. } => 0,
+        };
         Ok(Err(ServerError::Forbidden(format!(
-            "wrong PIN for {name} ({} attempts left)",
-            (attempts_max - failed).max(0)
+            "wrong PIN for {name} ({left} attempts left)"
         ))))
     }
 

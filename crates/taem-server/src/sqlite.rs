@@ -29,8 +29,6 @@ pub const DB_FILE_NAME: &str = "taem-server.sqlite3";
 pub const FIRST_CODE_VALID_HOURS: u32 = 72;
 /// Readers kept open.
 const READERS_MAX: usize = 8;
-/// Wrong owner PINs in a row before the server locks settings changes for that owner.
-const PIN_ATTEMPTS_MAX: i64 = 5;
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -598,7 +596,7 @@ impl Store for SqliteStore {
         // even though the update is refused.
         let staff = self.write(|tx| {
             let mut shop = ShopTx::new(tx, auth.shop_id, now)?;
-            shop.check_pin(&update.staff, &update.pin, PIN_ATTEMPTS_MAX)
+            shop.check_pin(&update.staff, &update.pin)
         })??;
         if staff.role != Role::Owner {
             return Err(ServerError::Forbidden(format!(
