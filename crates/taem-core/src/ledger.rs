@@ -7,6 +7,7 @@ use crate::points::Points;
 /// The kind of a ledger entry. The balance is the sum of all entries; nothing edits a past one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum LedgerKind {
     /// Points earned by a purchase (a bill).
     Earn,

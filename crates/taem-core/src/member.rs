@@ -19,6 +19,7 @@ pub const BIRTH_YEAR_MIN: i32 = 1900;
 /// Gender, as the member chose to tell it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Gender {
     /// Not given.
     #[default]
@@ -94,6 +95,7 @@ pub enum ProfileError {
 
 /// A member's editable profile (the phone and member code are identity, kept apart).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberProfile {
     /// First name (required).
     pub first_name: String,

@@ -18,6 +18,7 @@ pub const PURCHASE_AMOUNT_THB_MAX: i64 = 10_000_000;
 /// satang and arithmetic is exact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Money(Decimal);
 
 /// Why a text is not an amount of baht.

@@ -16,6 +16,7 @@ pub const POINTS_PER_OPERATION_MAX: i64 = 10_000_000;
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Points(pub i64);
 
 /// Why a text is not a usable number of points.

@@ -18,6 +18,7 @@ pub const RATE_POINTS_MAX: i64 = 10_000;
 /// gets a fraction, and never loses one to float rounding (24.99 at 25→1 earns 0, 25.00 earns 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RateWire", into = "RateWire")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PointRate {
     baht: Money,
     points: Points,
@@ -138,6 +139,7 @@ pub enum Channel {
 
 /// The shop's main rates ("Point settings", "Sync settings", "SMS settings").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SystemRates {
     /// The main rate, used at the counter.
     pub counter: PointRate,

@@ -8,6 +8,7 @@ use crate::tier::TierSettings;
 
 /// Rates and tiers together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ShopSettings {
     /// The main, e-commerce and SMS rates.
     pub rates: SystemRates,

@@ -26,6 +26,7 @@ pub type TierId = u32;
 /// The built-in icon set a shop picks tier icons from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TierIcon {
     /// A seedling: a new member.
     Seedling,
@@ -112,6 +113,7 @@ impl TierIcon {
 /// How a tier converts spending into points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RateMode {
     /// The tier's own rate, for counter earning and for e-commerce orders of members.
     Custom {
@@ -124,6 +126,7 @@ pub enum RateMode {
 
 /// One tier of the shop.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tier {
     /// Stable id.
     pub id: TierId,
@@ -143,6 +146,7 @@ pub struct Tier {
 /// The period over which accumulated points are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CalculationPeriod {
     /// Everything since the member registered; nothing ever ages out.
     SinceRegistration,
@@ -216,6 +220,7 @@ impl CalculationPeriod {
 /// Why a member's tier changed; recorded with every change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TierChangeReason {
     /// First placement when the member registered.
     Registered,
@@ -359,6 +364,7 @@ pub enum TierSettingsError {
 /// The shop's whole tier configuration: the switch, the period and the tiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "TierSettingsWire")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierSettings {
     /// The switch: when off, members have no visible tier and the main rates apply.
     pub enabled: bool,

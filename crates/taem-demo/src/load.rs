@@ -1,8 +1,14 @@
 //! Generated members as the replica bulk-loads them (feature `replica`): the one conversion
 //! `taem-counter demo` and the benchmarks share.
 
+use std::path::Path;
+use std::sync::Arc;
 use taem_core::{Gender, MemberCode, MemberProfile, Money, Phone};
-use taem_replica::{BulkBill, BulkMember, BulkProgress, Replica, ReplicaError};
+
+use taem_replica::{
+    BulkBill, BulkMember, BulkProgress, Environment, OpenMode, REPLICA_FILE_NAME, Replica,
+    ReplicaError,
+};
 
 use crate::{DemoConfig, DemoGender, DemoMember};
 
@@ -26,6 +32,57 @@ pub fn load_demo_shop(
         Some(e) => Err(e),
         None => Ok(done),
     }
+}
+
+/// The staff of a demo shop (name, role, PIN): sign in as any of them.
+pub const DEMO_STAFF: [(&str, &str, &str); 3] = [
+    ("สมชาย", "owner", "1234"),
+    ("สมศรี", "manager", "2345"),
+    ("มานี", "cashier", "1111"),
+];
+
+/// The folder, inside the data folder, where a demo replica is built before it moves into place.
+pub const STAGING_DIR: &str = ".taem-demo-staging";
+
+/// Creates a demo replica in `dir`: the shop of `config` with its tier system switched on and
+/// the [`DEMO_STAFF`]. It is built in a staging folder and moved into place only when complete,
+/// so an interrupted demo never leaves a half-loaded replica. Fails if `dir` holds a replica.
+pub fn create_demo_replica(
+    dir: &Path,
+    shop_name: &str,
+    config: &DemoConfig,
+    env: Arc<dyn Environment>,
+    progress: impl FnMut(BulkProgress),
+) -> Result<BulkProgress, ReplicaError> {
+    let target = dir.join(REPLICA_FILE_NAME);
+    if target.exists() {
+        return Err(ReplicaError::AlreadyInitialised { path: target });
+    }
+    let staging = dir.join(STAGING_DIR);
+    let _ = std::fs::remove_dir_all(&staging);
+    let home = crate::branches()
+        .first()
+        .map_or("BKK01".to_string(), |b| b.code.clone());
+    let mut replica = Replica::create(&staging, shop_name, &home, env.clone())?;
+    let mut tiers = replica.settings()?.tiers;
+    tiers.enabled = true;
+    replica.set_tier_settings(tiers)?;
+    for (name, role, pin) in DEMO_STAFF {
+        replica.add_local_staff(name, role, pin)?;
+    }
+    let done = load_demo_shop(&mut replica, config, progress)?;
+    replica.checkpoint()?;
+    drop(replica);
+    std::fs::rename(staging.join(REPLICA_FILE_NAME), &target).map_err(|source| {
+        ReplicaError::Io {
+            path: target.clone(),
+            source,
+        }
+    })?;
+    let _ = std::fs::remove_dir_all(&staging);
+    // Opening once checks the moved file.
+    Replica::open(dir, OpenMode::ReadOnly, env)?;
+    Ok(done)
 }
 
 /// Turns a generated member into a loadable one; parsing the phone and amounts validates the

@@ -19,6 +19,7 @@ mod checkpoint;
 mod env;
 mod error;
 mod history;
+mod manager;
 mod members;
 mod open;
 mod outbox;
@@ -35,6 +36,7 @@ pub use bulk::{BulkBill, BulkMember, BulkProgress};
 pub use checkpoint::{CHECKPOINT_IDLE_MS, CHECKPOINT_POLL_MS, Checkpointer, WAL_BYTES_MAX};
 pub use env::{Environment, FixedEnvironment, SystemEnvironment};
 pub use error::ReplicaError;
+pub use manager::{DropCandidate, MANAGER_LIST_MAX, TierCandidate, TierCount, TierOverview};
 pub use members::{MemberKey, NewMember};
 pub use open::{
     Device, MMAP_BYTES, OpenMode, REPLICA_FILE_NAME, Replica, WAIT_FOR_LOCK_MS_DEFAULT,

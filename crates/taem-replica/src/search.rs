@@ -21,6 +21,7 @@ const TRIGRAM_CHARS_MIN: usize = 3;
 /// How the query was understood.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SearchKind {
     /// A full mobile number.
     Phone,
@@ -36,6 +37,7 @@ pub enum SearchKind {
 
 /// A search answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchResult {
     /// How the query was read.
     pub kind: SearchKind,

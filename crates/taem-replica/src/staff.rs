@@ -16,6 +16,7 @@ use taem_core::signin::{WrongPin, after_wrong_pin};
 
 /// A signed-in staff member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StaffSession {
     /// Staff id.
     pub staff_id: Uuid,
@@ -85,6 +86,60 @@ impl Replica {
                 },
             }))
         })?
+    }
+
+    /// Names of the staff who can sign in at this counter, sorted.
+    pub fn staff_names(&self) -> Result<Vec<String>> {
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM staff WHERE active = 1 ORDER BY name")
+            .map_err(fail)?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(fail)
+    }
+
+    /// Adds a staff member to a counter that is not enrolled (a local or demo shop); an
+    /// enrolled counter's staff come from the server. `role` is `cashier`, `manager` or
+    /// `owner`; the PIN is 4 to 8 digits and stored only as an argon2 hash.
+    pub fn add_local_staff(&mut self, name: &str, role: &str, pin: &str) -> Result<StaffSession> {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        self.refuse_if_server_owned()?;
+        let name = name.trim().to_string();
+        let invalid = |what: String| ReplicaError::Invariant { what };
+        if name.is_empty() {
+            return Err(invalid("a staff member needs a name".into()));
+        }
+        if !matches!(role, "cashier" | "manager" | "owner") {
+            return Err(invalid(format!(
+                "staff role `{role}`: use cashier, manager or owner"
+            )));
+        }
+        let pin = pin.trim();
+        if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid("a PIN is 4 to 8 digits".into()));
+        }
+        let staff_id = self.environment().new_op_id();
+        let salt = SaltString::encode_b64(staff_id.as_bytes())
+            .map_err(|e| invalid(format!("PIN salt: {e}")))?;
+        let hash = argon2::Argon2::default()
+            .hash_password(pin.as_bytes(), &salt)
+            .map_err(|e| invalid(format!("PIN hash: {e}")))?
+            .to_string();
+        self.write(|ctx| {
+            ctx.tx
+                .execute(
+                    "INSERT INTO staff(staff_id, name, role, pin_hash, active) VALUES (?1, ?2, ?3, ?4, 1)",
+                    params![staff_id.as_bytes().as_slice(), name, role, hash],
+                )
+                .sql(ctx)?;
+            Ok(StaffSession {
+                staff_id,
+                name: name.clone(),
+                role: role.to_string(),
+            })
+        })
     }
 
     pub(crate) fn refuse_if_server_owned(&self) -> Result<()> {

@@ -93,6 +93,7 @@ pub struct Enrolment {
 
 /// The counter's sync status, for the status bar and `taem-counter status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     /// Enrolled with a server.
     pub enrolled: bool,
@@ -120,6 +121,7 @@ pub struct SyncStatus {
 
 /// One operation the server rejected.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejection {
     /// The operation.
     pub op_id: Uuid,
@@ -137,6 +139,7 @@ pub struct Rejection {
 
 /// One review item (from the server).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReviewItem {
     /// Id on the server.
     pub review_id: i64,

@@ -221,13 +221,9 @@ impl Replica {
         })
     }
 
-    /// Sums every member's in-window buckets and returns the members whose tier would change.
-    fn full_scan(
-        &self,
-        tiers: &TierSettings,
-        start_day: i64,
-        reason: TierChangeReason,
-    ) -> Result<Vec<i64>> {
+    /// Every member's accumulated points from `start_day` on, indexed by the member's row id
+    /// (one straight scan of the day buckets).
+    pub(crate) fn accumulated_by_member(&self, start_day: i64) -> Result<Vec<i64>> {
         let fail = |e| self.fail(e);
         let max_id: i64 = self
             .conn
@@ -251,6 +247,18 @@ impl Replica {
                 *slot += points;
             }
         }
+        Ok(acc)
+    }
+
+    /// Sums every member's in-window buckets and returns the members whose tier would change.
+    fn full_scan(
+        &self,
+        tiers: &TierSettings,
+        start_day: i64,
+        reason: TierChangeReason,
+    ) -> Result<Vec<i64>> {
+        let fail = |e| self.fail(e);
+        let acc = self.accumulated_by_member(start_day)?;
         let mut stmt = self
             .conn
             .prepare("SELECT id, tier_id FROM members")
@@ -260,11 +268,7 @@ impl Replica {
         while let Some(row) = rows.next().map_err(fail)? {
             let id: i64 = row.get(0).map_err(fail)?;
             let tier: u32 = row.get(1).map_err(fail)?;
-            let points = usize::try_from(id)
-                .ok()
-                .and_then(|i| acc.get(i))
-                .copied()
-                .unwrap_or(0);
+            let points = points_of(&acc, id);
             if tiers
                 .change_for(Some(tier), Points(points), reason)
                 .is_some()
@@ -314,4 +318,13 @@ impl Replica {
     fn meta_i64(&self, key: &str) -> Result<Option<i64>> {
         Ok(self.meta_text(key)?.and_then(|v| v.parse().ok()))
     }
+}
+
+/// A member's entry in [`Replica::accumulated_by_member`]'s answer (0 when absent).
+pub(crate) fn points_of(acc: &[i64], id: i64) -> i64 {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| acc.get(i))
+        .copied()
+        .unwrap_or(0)
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// A tier as shown on a member card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierView {
     /// Tier id.
     pub id: u32,
@@ -18,6 +19,7 @@ pub struct TierView {
 
 /// One line of a search result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberSummary {
     /// Global member id.
     pub member_id: Uuid,
@@ -35,6 +37,7 @@ pub struct MemberSummary {
 
 /// A member card: everything the counter shows about one member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberView {
     /// Global member id.
     pub member_id: Uuid,
@@ -68,6 +71,7 @@ pub struct MemberView {
 
 /// A tier change, as recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierChangeView {
     /// Tier before (none for the first placement).
     pub from: Option<TierView>,
@@ -83,6 +87,7 @@ pub struct TierChangeView {
 
 /// A ledger entry, as shown in history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LedgerEntryView {
     /// Kind.
     pub kind: LedgerKind,
@@ -109,6 +114,7 @@ pub struct LedgerEntryView {
 /// One line of a member's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum HistoryItem {
     /// A points entry.
     Points(LedgerEntryView),
@@ -128,6 +134,7 @@ impl HistoryItem {
 
 /// The answer to award, void, redeem and adjust.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AwardReceipt {
     /// The operation id (give it again to retry safely).
     pub op_id: Uuid,
@@ -153,6 +160,7 @@ pub struct AwardReceipt {
 
 /// The answer to register and edit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OperationReceipt {
     /// The operation id.
     pub op_id: Uuid,

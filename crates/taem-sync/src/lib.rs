@@ -313,7 +313,7 @@ pub async fn enrol(
     server_url: &str,
     code: &str,
     device_name: &str,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncReport> {
     let client = SyncClient::new(server_url, None)?;
     let answer = client.enrol(code, device_name).await?;
@@ -333,7 +333,7 @@ pub async fn enrol(
 /// Records the attempt (success or error) in the replica for the status bar.
 pub async fn sync_once(
     replica: &mut Replica,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncReport> {
     let client = SyncClient::for_replica(replica)?;
     let result = sync_with(replica, &client, progress).await;
@@ -345,7 +345,7 @@ pub async fn sync_once(
 async fn sync_with(
     replica: &mut Replica,
     client: &SyncClient,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     if let Some(after) = replica.bootstrap_position()? {

@@ -1,0 +1,423 @@
+//! Every command of the desktop app over a real replica file — a local demo shop, and a counter
+//! enrolled with a real `taem-server` (in-process, over real HTTP on loopback).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use taem_app::{App, AppError, Language, MemberForm, Phase, Progress, ProgressStage};
+use taem_replica::SystemEnvironment;
+use taem_server::sqlite::SqliteStore;
+use taem_server::store::Store;
+
+fn progress_log() -> (Arc<Mutex<Vec<Progress>>>, taem_app::ProgressSink) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let log = log.clone();
+        Arc::new(move |p: Progress| log.lock().unwrap().push(p))
+    };
+    (log, sink)
+}
+
+fn open(dir: &Path) -> App {
+    App::open(dir, Arc::new(SystemEnvironment), Arc::new(|_| {})).expect("open the app")
+}
+
+fn demo_app(dir: &Path) -> App {
+    let (log, sink) = progress_log();
+    let app = App::open(dir, Arc::new(SystemEnvironment), sink).unwrap();
+    assert_eq!(app.app_state().unwrap().phase, Phase::FirstRun);
+    let state = app.start_demo_with(300).unwrap();
+    assert_eq!(state.phase, Phase::SignIn);
+    assert_eq!(state.members, 300);
+    let log = log.lock().unwrap();
+    assert!(
+        log.iter()
+            .any(|p| p.stage == ProgressStage::Demo && p.done == 300 && p.total == Some(300)),
+        "the demo reports its progress up to the last member: {log:?}"
+    );
+    app
+}
+
+fn block<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn field(e: &AppError) -> &str {
+    e.field.as_deref().unwrap_or("")
+}
+
+fn thai(text: &str) -> bool {
+    text.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))
+}
+
+/// A name that finds members: the first 3 letters of the first member's surname.
+fn some_name(app: &App) -> (String, String) {
+    for probe in ["สม", "ศรี", "สุ", "ก"] {
+        if let Some(m) = app
+            .find(probe, 1)
+            .ok()
+            .and_then(|found| found.members.into_iter().next())
+        {
+            let surname = m.name.split(' ').next_back().unwrap().to_string();
+            let query: String = surname.chars().take(3).collect();
+            return (query, m.code);
+        }
+    }
+    panic!("the demo shop has no members to find");
+}
+
+#[test]
+fn a_cashier_works_a_local_demo_shop_and_bad_input_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = demo_app(dir.path());
+    let state = app.app_state().unwrap();
+    assert_eq!(state.staff_names.len(), 3);
+    assert!(!state.enrolled);
+
+    // Nobody signed in: the counter refuses.
+    assert_eq!(app.find("0812345678", 5).unwrap_err().code, "not_signed_in");
+    // A wrong PIN: said next to the PIN field, in both languages.
+    let wrong = app.sign_in("มานี", "9999").unwrap_err();
+    assert_eq!((wrong.code.as_str(), field(&wrong)), ("wrong_pin", "pin"));
+    assert!(thai(&wrong.th) && wrong.en.contains("attempts left"));
+    let unknown = app.sign_in("nobody", "1111").unwrap_err();
+    assert_eq!(field(&unknown), "name");
+    let state = app.sign_in("มานี", "1111").unwrap();
+    assert_eq!(state.phase, Phase::Ready);
+    assert_eq!(state.session.unwrap().role, "cashier");
+
+    // Find by part of a Thai name, open the card.
+    let (query, _) = some_name(&app);
+    let found = app.find(&query, 20).unwrap();
+    assert!(!found.members.is_empty(), "{query} finds members");
+    let code = found.members[0].code.clone();
+    let card = app.member(&code).unwrap();
+    let before = card.balance;
+
+    // Award: preview, then the award itself.
+    let preview = app.preview_award(&code, "1,250.50").unwrap();
+    assert!(preview.points > 0);
+    let op = app.new_op_id();
+    let receipt = app.award(&code, "1,250.50", "APP-0001", &op).unwrap();
+    assert_eq!(receipt.points, preview.points);
+    assert_eq!(receipt.member.balance, before + preview.points);
+    // The same operation id again (a retry): applied once.
+    let again = app.award(&code, "1,250.50", "APP-0001", &op).unwrap();
+    assert!(again.replayed);
+    assert_eq!(app.member(&code).unwrap().balance, before + preview.points);
+
+    // Bad input: a clear message next to the field, nothing written.
+    let pending = app.app_state().unwrap();
+    let balance = app.member(&code).unwrap().balance;
+    for (amount, bill, wanted_field) in [
+        ("12a", "APP-0002", "amount"),
+        ("1.999", "APP-0002", "amount"),
+        ("-5", "APP-0002", "amount"),
+        ("100", "APP-0001", "bill_no"),
+        ("100", "", "bill_no"),
+    ] {
+        let e = app
+            .award(&code, amount, bill, &app.new_op_id())
+            .unwrap_err();
+        assert_eq!(field(&e), wanted_field, "{amount} / {bill}: {e:?}");
+        assert!(thai(&e.th), "{e:?}");
+    }
+    let unknown = app
+        .award("7K3QD-9XW2S-P", "100", "APP-0003", "")
+        .unwrap_err();
+    assert_eq!(field(&unknown), "key");
+    let too_much = app
+        .redeem(&code, &(balance + 1).to_string(), "ของรางวัล", "")
+        .unwrap_err();
+    assert_eq!(
+        (too_much.code.as_str(), field(&too_much)),
+        ("insufficient_points", "points")
+    );
+    let letters = app.redeem(&code, "ten", "ของรางวัล", "").unwrap_err();
+    assert_eq!(field(&letters), "points");
+    let no_reward = app.redeem(&code, "1", " ", "").unwrap_err();
+    assert_eq!(field(&no_reward), "reward");
+    assert_eq!(
+        app.member(&code).unwrap().balance,
+        balance,
+        "nothing was written"
+    );
+    assert_eq!(app.app_state().unwrap().members, pending.members);
+
+    // Redeem, void, history.
+    let redeemed = app.redeem(&code, "1", "กาแฟเย็น", "").unwrap();
+    assert_eq!(redeemed.points, -1);
+    let voided = app.void_bill("APP-0001", "ลูกค้าคืนสินค้า", "").unwrap();
+    assert_eq!(voided.points, -preview.points);
+    let history = app.history(&code, 10).unwrap();
+    assert!(history.len() >= 3);
+
+    // Register (bad phone first: nothing written), then edit.
+    let mut form = MemberForm {
+        phone: "081-234-567".into(),
+        first_name: "มานี".into(),
+        last_name: "มีแต้ม".into(),
+        birthday: "15/08/2535".into(),
+        ..MemberForm::default()
+    };
+    let members = app.app_state().unwrap().members;
+    let bad = app.register_member(&form, "").unwrap_err();
+    assert_eq!((bad.code.as_str(), field(&bad)), ("bad_phone", "phone"));
+    form.birthday = "31/02/2535".into();
+    form.phone = "0999999999".into();
+    assert_eq!(
+        field(&app.register_member(&form, "").unwrap_err()),
+        "birthday"
+    );
+    form.first_name = " ".into();
+    form.birthday = "15/08/2535".into();
+    assert_eq!(
+        field(&app.register_member(&form, "").unwrap_err()),
+        "first_name"
+    );
+    assert_eq!(
+        app.app_state().unwrap().members,
+        members,
+        "nothing was written"
+    );
+    form.first_name = "มานี".into();
+    let registered = app.register_member(&form, "").unwrap();
+    assert_eq!(
+        registered.member.profile.birthday.unwrap().to_string(),
+        "1992-08-15"
+    );
+    let new_code = registered.member.code.clone();
+    let mut edit = app.member_form(&new_code).unwrap();
+    assert_eq!(edit.birthday, "15/08/2535");
+    edit.last_name = "ใจดี".into();
+    let edited = app.edit_member(&new_code, &edit, "").unwrap();
+    assert_eq!(edited.member.profile.last_name, "ใจดี");
+    assert_eq!(
+        app.edit_member(&new_code, &edit, "").unwrap_err().code,
+        "nothing_to_change"
+    );
+
+    // A cashier does not see the manager views or change settings.
+    assert_eq!(app.tier_overview().unwrap_err().code, "not_allowed");
+    assert_eq!(
+        app.adjust(&code, "5", "goodwill", false, "")
+            .unwrap_err()
+            .code,
+        "not_allowed"
+    );
+    assert!(!app.settings().unwrap().editable);
+}
+
+#[test]
+fn a_manager_sees_tiers_and_an_owner_changes_local_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = demo_app(dir.path());
+    app.sign_in("สมศรี", "2345").unwrap();
+    let overview = app.tier_overview().unwrap();
+    assert!(overview.enabled);
+    assert_eq!(overview.total, 300);
+    assert_eq!(overview.tiers.iter().map(|t| t.members).sum::<i64>(), 300);
+    for tier in &overview.tiers {
+        assert_eq!(tier.per_branch.iter().sum::<i64>(), tier.members);
+        assert_eq!(tier.per_branch.len(), overview.branches.len());
+    }
+    let close = app.close_to_next_tier(10).unwrap();
+    assert!(!close.is_empty());
+    assert!(
+        close
+            .windows(2)
+            .all(|w| w[0].points_to_next <= w[1].points_to_next)
+    );
+    for c in &close {
+        assert!(c.points_to_next > 0);
+        assert_ne!(c.member.tier.id, c.next_tier.id);
+    }
+    let drops = app.due_to_drop(50).unwrap();
+    for d in &drops {
+        assert!(d.points_to_keep > 0, "{d:?}");
+    }
+    assert!(app.reviews().unwrap().is_empty());
+    assert!(app.rejections().unwrap().is_empty());
+    // A manager adjusts; the operation waits in the outbox of this local shop.
+    let code = close[0].member.code.clone();
+    let adjusted = app.adjust(&code, "-1", "แก้ไขยอด", false, "").unwrap();
+    assert_eq!(adjusted.points, -1);
+    let pending = app.pending_operations(10).unwrap();
+    assert_eq!(pending.last().unwrap().kind, "adjust");
+    // Settings: a manager reads them; the owner edits a local shop's settings.
+    let view = app.settings().unwrap();
+    assert!(!view.editable && view.read_only_reason.is_some());
+    app.sign_in("สมชาย", "1234").unwrap();
+    let mut settings = app.settings().unwrap();
+    assert!(settings.editable);
+    settings.settings.tiers.enabled = false;
+    let wrong = block(app.save_settings("สมชาย", "0000", settings.settings.clone())).unwrap_err();
+    assert_eq!(field(&wrong), "pin");
+    assert!(
+        app.settings().unwrap().settings.tiers.enabled,
+        "nothing changed"
+    );
+    let saved = block(app.save_settings("สมชาย", "1234", settings.settings)).unwrap();
+    assert!(!saved.settings.tiers.enabled);
+    assert!(app.due_to_drop(10).unwrap().is_empty());
+
+    // The language is remembered in the data folder.
+    app.set_language(Language::En).unwrap();
+    drop(app);
+    let reopened = open(dir.path());
+    let state = reopened.app_state().unwrap();
+    assert_eq!(state.language, Language::En);
+    assert_eq!(
+        state.phase,
+        Phase::SignIn,
+        "a restarted app asks for the PIN again"
+    );
+}
+
+struct Server {
+    addr: SocketAddr,
+    store: Arc<SqliteStore>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Server {
+    fn start(dir: &Path, addr: Option<SocketAddr>) -> Server {
+        let store = Arc::new(SqliteStore::open(dir).unwrap());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(
+                addr.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap()),
+            ))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = taem_server::http::router(taem_server::http::AppState {
+            store: store.clone(),
+        });
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Server {
+            addr,
+            store,
+            runtime: Some(runtime),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn stop(mut self) -> SocketAddr {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(5));
+        }
+        self.addr
+    }
+}
+
+#[test]
+fn an_enrolled_counter_awards_offline_and_syncs_when_the_server_is_back() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let counter_dir = tempfile::tempdir().unwrap();
+    let server = Server::start(server_dir.path(), None);
+    let shop = server
+        .store
+        .create_shop("ร้านทดสอบ", ("BKK01", "สยาม"), ("สมชาย", "1234"), Utc::now())
+        .unwrap();
+    server
+        .store
+        .add_staff(shop.shop_id, "มานี", taem_protocol::Role::Cashier, "1111")
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = open(counter_dir.path());
+
+    // A wrong code: said next to the code field; no half-made counter is left.
+    let wrong = runtime
+        .block_on(app.enrol(&server.url(), "WRONG-CODE", "Counter 1"))
+        .unwrap_err();
+    assert_eq!(
+        (wrong.code.as_str(), field(&wrong)),
+        ("bad_enrol_code", "enrol_code")
+    );
+    assert!(thai(&wrong.th));
+    assert_eq!(app.app_state().unwrap().phase, Phase::FirstRun);
+    let nowhere = runtime
+        .block_on(app.enrol("http://127.0.0.1:9", &shop.enrol_code, "Counter 1"))
+        .unwrap_err();
+    assert_eq!(field(&nowhere), "server_url");
+    assert_eq!(app.app_state().unwrap().phase, Phase::FirstRun);
+
+    let state = runtime
+        .block_on(app.enrol(&server.url(), &shop.enrol_code, "Counter 1"))
+        .unwrap();
+    assert_eq!(state.phase, Phase::SignIn);
+    assert!(state.enrolled);
+    assert_eq!(state.shop_name.as_deref(), Some("ร้านทดสอบ"));
+    assert!(state.staff_names.contains(&"มานี".to_string()));
+    app.sign_in("มานี", "1111").unwrap();
+
+    let form = MemberForm {
+        phone: "0812345678".into(),
+        first_name: "สมหญิง".into(),
+        last_name: "ใจดี".into(),
+        ..MemberForm::default()
+    };
+    let member = app.register_member(&form, "").unwrap().member;
+    app.award(&member.code, "500", "B-1", "").unwrap();
+    let status = app.sync_now().unwrap();
+    assert!(status.online, "{status:?}");
+    assert_eq!(status.waiting, 0);
+    assert!(status.last_sync_ok.is_some());
+
+    // The server goes away: the counter keeps awarding; the status shows what waits.
+    let addr = server.stop();
+    app.award(&member.code, "250", "B-2", "").unwrap();
+    let status = app.sync_now().unwrap();
+    assert!(!status.online);
+    assert_eq!(status.waiting, 1);
+    assert!(status.last_error.is_some());
+    assert_eq!(app.member(&member.code).unwrap().balance, 30);
+
+    // Back: the waiting operation reaches the server and the status clears.
+    let server = Server::start(server_dir.path(), Some(addr));
+    let status = app.sync_now().unwrap();
+    assert!(status.online, "{status:?}");
+    assert_eq!(status.waiting, 0);
+    assert_eq!(status.last_error, None);
+    let balances = server.store.balances(shop.shop_id).unwrap();
+    assert_eq!(balances.len(), 1);
+    assert_eq!(balances[0].balance, 30);
+
+    // The owner changes the shop's rate through the server, online.
+    app.sign_in("สมชาย", "1234").unwrap();
+    let mut view = app.settings().unwrap();
+    assert!(view.editable, "{view:?}");
+    view.settings.rates.counter =
+        taem_core::PointRate::new(taem_core::Money::parse("10").unwrap(), taem_core::Points(1))
+            .unwrap();
+    let wrong = runtime
+        .block_on(app.save_settings("สมชาย", "0000", view.settings.clone()))
+        .unwrap_err();
+    assert_eq!(field(&wrong), "pin");
+    let saved = runtime
+        .block_on(app.save_settings("สมชาย", "1234", view.settings.clone()))
+        .unwrap();
+    assert_eq!(saved.settings.rates.counter, view.settings.rates.counter);
+    assert_eq!(app.preview_award(&member.code, "100").unwrap().points, 10);
+    server.stop();
+}
