@@ -615,8 +615,17 @@ impl App {
         &self,
         owner_name: &str,
         pin: &str,
-        settings: taem_replica::ShopSettings,
+        settings: serde_json::Value,
     ) -> Result<SettingsView> {
+        // Read here, not by the shell: a tier list that breaks a rule gets a clear answer.
+        let settings: taem_replica::ShopSettings = serde_json::from_value(settings).map_err(|e| {
+            AppError::new(
+                "bad_tier_settings",
+                Some("tiers"),
+                format!("these settings cannot be saved: {e}"),
+                format!("บันทึกการตั้งค่านี้ไม่ได้: {e} (ตรวจสอบแต้มเริ่มต้นของแต่ละระดับให้เรียงจากน้อยไปมาก ชื่อไม่ซ้ำ และอัตราแต้มมากกว่า 0)"),
+            )
+        })?;
         let enrolled = self.as_staff(
             "owner",
             ("changing settings", "การแก้ไขการตั้งค่า"),

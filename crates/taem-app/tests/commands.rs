@@ -49,6 +49,10 @@ fn block<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
+fn json(settings: &taem_replica::ShopSettings) -> serde_json::Value {
+    serde_json::to_value(settings).unwrap()
+}
+
 fn field(e: &AppError) -> &str {
     e.field.as_deref().unwrap_or("")
 }
@@ -258,13 +262,21 @@ fn a_manager_sees_tiers_and_an_owner_changes_local_settings() {
     let mut settings = app.settings().unwrap();
     assert!(settings.editable);
     settings.settings.tiers.enabled = false;
-    let wrong = block(app.save_settings("สมชาย", "0000", settings.settings.clone())).unwrap_err();
+    let wrong = block(app.save_settings("สมชาย", "0000", json(&settings.settings))).unwrap_err();
     assert_eq!(field(&wrong), "pin");
     assert!(
         app.settings().unwrap().settings.tiers.enabled,
         "nothing changed"
     );
-    let saved = block(app.save_settings("สมชาย", "1234", settings.settings)).unwrap();
+    let mut unordered = json(&settings.settings);
+    unordered["tiers"]["tiers"][1]["start_points"] = serde_json::json!(-5);
+    let bad = block(app.save_settings("สมชาย", "1234", unordered)).unwrap_err();
+    assert_eq!(
+        (bad.code.as_str(), field(&bad)),
+        ("bad_tier_settings", "tiers")
+    );
+    assert!(thai(&bad.th));
+    let saved = block(app.save_settings("สมชาย", "1234", json(&settings.settings))).unwrap();
     assert!(!saved.settings.tiers.enabled);
     assert!(app.due_to_drop(10).unwrap().is_empty());
 
@@ -411,11 +423,11 @@ fn an_enrolled_counter_awards_offline_and_syncs_when_the_server_is_back() {
         taem_core::PointRate::new(taem_core::Money::parse("10").unwrap(), taem_core::Points(1))
             .unwrap();
     let wrong = runtime
-        .block_on(app.save_settings("สมชาย", "0000", view.settings.clone()))
+        .block_on(app.save_settings("สมชาย", "0000", json(&view.settings)))
         .unwrap_err();
     assert_eq!(field(&wrong), "pin");
     let saved = runtime
-        .block_on(app.save_settings("สมชาย", "1234", view.settings.clone()))
+        .block_on(app.save_settings("สมชาย", "1234", json(&view.settings)))
         .unwrap();
     assert_eq!(saved.settings.rates.counter, view.settings.rates.counter);
     assert_eq!(app.preview_award(&member.code, "100").unwrap().points, 10);

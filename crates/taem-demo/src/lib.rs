@@ -23,6 +23,8 @@
 //! integer arithmetic and Bernoulli draws, so the output does not depend on the platform's libm.
 
 mod bills;
+#[cfg(feature = "core")]
+pub mod convert;
 mod generate;
 #[cfg(feature = "replica")]
 pub mod load;

@@ -3,14 +3,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use taem_core::{Gender, MemberCode, MemberProfile, Money, Phone};
 
 use taem_replica::{
     BulkBill, BulkMember, BulkProgress, Environment, OpenMode, REPLICA_FILE_NAME, Replica,
     ReplicaError,
 };
 
-use crate::{DemoConfig, DemoGender, DemoMember};
+use crate::{DemoConfig, DemoMember};
 
 /// Generates the shop of `config` and bulk-loads it into `replica` as confirmed history,
 /// reporting progress after each batch. Stops at the first member that does not convert.
@@ -85,51 +84,26 @@ pub fn create_demo_replica(
     Ok(done)
 }
 
-/// Turns a generated member into a loadable one; parsing the phone and amounts validates the
-/// generator's output. Member codes are derived from `(seed, index)`, so the same seed prints
-/// the same cards.
+/// Turns a generated member into a loadable one (see [`crate::convert::to_parts`]).
 pub fn to_bulk(m: DemoMember, seed: u64) -> Result<BulkMember, ReplicaError> {
-    let branches = crate::branches();
-    let branch = |i: usize| {
-        branches
-            .get(i)
-            .map_or_else(|| "BKK01".to_string(), |b| b.code.clone())
-    };
-    let bits =
-        (seed ^ m.index.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let parts =
+        crate::convert::to_parts(m, seed).map_err(|what| ReplicaError::Invariant { what })?;
     Ok(BulkMember {
-        phone: Phone::parse(&m.phone)?,
-        code: MemberCode::from_bits(bits ^ (bits >> 29)),
-        profile: MemberProfile {
-            first_name: m.first_name,
-            last_name: m.last_name,
-            birthday: m.birthday,
-            gender: match m.gender {
-                DemoGender::Female => Gender::Female,
-                DemoGender::Male => Gender::Male,
-                DemoGender::Unspecified => Gender::Unspecified,
-            },
-            email: m.email,
-            address: None,
-            tags: m.tags,
-            marketing_consent: m.marketing_consent,
-            pdpa_consent: true,
-            note: None,
-        },
-        branch: branch(m.branch),
-        registered_at: m.registered_at,
-        bills: m
+        phone: parts.phone,
+        code: parts.code,
+        profile: parts.profile,
+        branch: parts.branch,
+        registered_at: parts.registered_at,
+        bills: parts
             .bills
             .into_iter()
-            .map(|b| {
-                Ok(BulkBill {
-                    bill_no: b.bill_no,
-                    amount: Money::from_decimal(b.amount)?,
-                    at: b.at,
-                    branch: branch(b.branch),
-                })
+            .map(|b| BulkBill {
+                bill_no: b.bill_no,
+                amount: b.amount,
+                at: b.at,
+                branch: b.branch,
             })
-            .collect::<Result<_, ReplicaError>>()?,
+            .collect(),
     })
 }
 

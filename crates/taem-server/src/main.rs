@@ -20,6 +20,8 @@ use clap::{Parser, Subcommand};
 use taem_protocol::Role;
 use uuid::Uuid;
 
+mod demo;
+
 use taem_server::http;
 use taem_server::sqlite::SqliteStore;
 use taem_server::store::Store;
@@ -80,6 +82,16 @@ enum Command {
     /// Staff of a shop.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Create a demo shop: two branches, an owner, a manager and a cashier, and generated Thai
+    /// members with a year of bills; prints an enrolment code per branch.
+    Demo {
+        /// Members to generate.
+        #[arg(long, default_value_t = 10_000)]
+        members: u64,
+        /// Seed of the generator (the same seed makes the same shop).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Run the tier re-evaluation now (it also runs daily while serving).
     Reevaluate {
         /// Only this shop (always runs); default: every shop not yet evaluated today.
@@ -231,6 +243,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     taem_core::time::format_bangkok_be(created.expires_at),
                     created.enrol_code
                 )
+            });
+            Ok(())
+        }
+        Command::Demo { members, seed } => {
+            let bar = indicatif::ProgressBar::new(members);
+            if json {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} demo shop {bar:30} {pos}/{len} members ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let shop = demo::create(&store, members, seed, now, |n| bar.set_position(n))?;
+            bar.finish_and_clear();
+            print(json, &shop, || {
+                let mut text = format!(
+                    "demo shop created: {} ({} members, {} bills)\n  shop id: {}\n",
+                    demo::SHOP_NAME,
+                    shop.members,
+                    shop.bills,
+                    shop.shop_id
+                );
+                for (branch, code) in &shop.enrol_codes {
+                    text.push_str(&format!(
+                        "  enrolment code for a counter at {branch}: {code}\n"
+                    ));
+                }
+                for (name, role, pin) in &shop.staff {
+                    text.push_str(&format!("  staff: {name} ({role}), PIN {pin}\n"));
+                }
+                text
             });
             Ok(())
         }
