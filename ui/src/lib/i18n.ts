@@ -65,6 +65,7 @@ const th = {
   'status.rejected': 'ถูกปฏิเสธ {n}',
   'status.reviews': 'รอตรวจ {n}',
   'status.error': 'ข้อผิดพลาด: {error}',
+  'status.offline_hint': 'ติดต่อเซิร์ฟเวอร์ไม่ได้ — ใช้งานต่อได้ รายการจะซิงก์เองเมื่อกลับมาออนไลน์',
   'status.sync_now': 'ซิงก์ตอนนี้',
 
   'shortcut.list': 'ปุ่มลัด',
@@ -348,6 +349,7 @@ const en: Record<MessageKey, string> = {
   'status.rejected': '{n} rejected',
   'status.reviews': '{n} to review',
   'status.error': 'Error: {error}',
+  'status.offline_hint': 'Cannot reach the server — keep working; waiting operations sync by themselves when it is back',
   'status.sync_now': 'Sync now',
 
   'shortcut.list': 'Keyboard shortcuts',
