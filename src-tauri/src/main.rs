@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use taem_app::{
     App, AppError, AppState, AwardPreview, Language, MemberForm, PendingOperation, Progress,
-    Rejection, ReviewItem, SettingsView, StatusBar,
+    Rejection, ReviewItem, SearchAnswer, SettingsView, StatusBar,
 };
 use taem_replica::{
-    AwardReceipt, DropCandidate, HistoryItem, MemberView, OperationReceipt, SearchResult,
-    SystemEnvironment, TierCandidate, TierOverview,
+    AwardReceipt, DropCandidate, HistoryItem, MemberView, OperationReceipt, SystemEnvironment,
+    TierCandidate, TierOverview,
 };
 use tauri::{Emitter, Manager, State};
 
@@ -68,7 +68,7 @@ fn sync_now(app: State<'_, App>) -> Answer<StatusBar> {
 }
 
 #[tauri::command(async)]
-fn find(app: State<'_, App>, query: String, limit: u32) -> Answer<SearchResult> {
+fn find(app: State<'_, App>, query: String, limit: u32) -> Answer<SearchAnswer> {
     app.find(&query, limit)
 }
 

@@ -21,8 +21,8 @@ pub fn typescript() -> String {
     let decls = declarations![&cfg;
         crate::AppError, crate::AppState, crate::Phase, crate::Language, crate::StatusBar,
         crate::Progress, crate::ProgressStage, crate::AwardPreview, crate::MemberForm,
-        crate::PendingOperation, crate::Message, crate::SettingsView,
-        taem_replica::StaffSession, taem_replica::SearchResult, taem_replica::SearchKind,
+        crate::PendingOperation, crate::Message, crate::SettingsView, crate::SearchAnswer,
+        taem_replica::StaffSession, taem_replica::SearchKind,
         taem_replica::MemberSummary, taem_replica::MemberView, taem_replica::TierView,
         taem_replica::HistoryItem, taem_replica::LedgerEntryView, taem_replica::TierChangeView,
         taem_replica::AwardReceipt, taem_replica::OperationReceipt,

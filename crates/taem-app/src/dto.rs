@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use taem_core::thai_date::parse_thai_date;
 use taem_core::{Gender, MemberProfile, Operation, OperationKind, Phone, ProfileChange};
-use taem_replica::{ReplicaError, ShopSettings, StaffSession};
+use taem_replica::{MemberSummary, ReplicaError, SearchKind, ShopSettings, StaffSession};
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -110,8 +110,22 @@ pub struct Progress {
 pub struct AwardPreview {
     /// Points.
     pub points: i64,
-    /// The rate applied (e.g. `25 THB → 1 point`).
-    pub rate: String,
+    /// The rate applied: every `rate_baht` baht (a decimal, e.g. `25.00`) ...
+    pub rate_baht: String,
+    /// ... earns `rate_points` points.
+    pub rate_points: i64,
+}
+
+/// A search answer: how the query was read, the members found, and a hint in both languages
+/// (e.g. the query looked like a member code but did not check out, so names were searched).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct SearchAnswer {
+    /// How the query was read.
+    pub kind: SearchKind,
+    /// The members found, best first.
+    pub members: Vec<MemberSummary>,
+    /// Why a code-like query was searched as a name instead.
+    pub hint: Option<AppError>,
 }
 
 /// The register / edit form, as typed.

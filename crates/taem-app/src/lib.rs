@@ -26,13 +26,13 @@ use taem_core::{Money, Points};
 use taem_replica::{
     AdjustRequest, AwardReceipt, AwardRequest, DropCandidate, Environment, HistoryItem, MemberKey,
     MemberView, NewMember, OpenMode, OperationReceipt, REPLICA_FILE_NAME, RedeemRequest, Replica,
-    ReplicaError, SearchResult, StaffSession, TierCandidate, TierOverview, VoidRequest,
+    ReplicaError, StaffSession, TierCandidate, TierOverview, VoidRequest,
 };
 use uuid::Uuid;
 
 pub use dto::{
     AppState, AwardPreview, Language, MemberForm, Message, PendingOperation, Phase, Progress,
-    ProgressStage, SettingsView, StatusBar,
+    ProgressStage, SearchAnswer, SettingsView, StatusBar,
 };
 pub use error::AppError;
 pub use taem_replica::sync::{Rejection, ReviewItem};
@@ -382,15 +382,27 @@ impl App {
     // --- the counter ----------------------------------------------------------------------------
 
     /// Finds members from what the cashier typed or scanned.
-    pub fn find(&self, query: &str, limit: u32) -> Result<SearchResult> {
-        self.as_staff(
+    ///
+    /// A query that looks like a member code but does not check out is searched as a name, and
+    /// the answer says why in both languages (`hint`).
+    pub fn find(&self, query: &str, limit: u32) -> Result<SearchAnswer> {
+        let found = self.as_staff(
             "cashier",
             ("searching", "การค้นหา"),
             |r, _| {
                 r.find(query, limit as usize)
                     .map_err(|e| AppError::from(e).at("query"))
             },
-        )
+        )?;
+        let hint = found
+            .hint
+            .and_then(|_| taem_core::MemberCode::parse(query).err())
+            .map(|e| AppError::from(ReplicaError::MemberCode(e)).at("query"));
+        Ok(SearchAnswer {
+            kind: found.kind,
+            members: found.members,
+            hint,
+        })
     }
 
     /// A member card.
@@ -431,7 +443,8 @@ impl App {
                 let (points, rate) = r.preview_award(&key, amount)?;
                 Ok(AwardPreview {
                     points: points.0,
-                    rate,
+                    rate_baht: rate.baht().to_string(),
+                    rate_points: rate.points().0,
                 })
             },
         )

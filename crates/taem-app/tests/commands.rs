@@ -103,11 +103,37 @@ fn a_cashier_works_a_local_demo_shop_and_bad_input_writes_nothing() {
     assert!(!found.members.is_empty(), "{query} finds members");
     let code = found.members[0].code.clone();
     let card = app.member(&code).unwrap();
+    // A mistyped card code: no member, and the hint says why in both languages.
+    let mut typo: Vec<char> = code.chars().collect();
+    typo[3] = if typo[3] == 'A' { 'B' } else { 'A' };
+    let typo: String = typo.into_iter().collect();
+    let mistyped = app.find(&typo, 20).unwrap();
+    assert!(mistyped.members.is_empty());
+    let hint = mistyped
+        .hint
+        .expect("a hint for a code that does not check out");
+    assert_eq!(
+        (hint.code.as_str(), hint.field.as_deref()),
+        ("bad_member_code", Some("query"))
+    );
+    assert!(thai(&hint.th) && hint.en.contains("mistyped"), "{hint:?}");
+    assert!(app.find(&code, 20).unwrap().hint.is_none());
     let before = card.balance;
 
     // Award: preview, then the award itself.
     let preview = app.preview_award(&code, "1,250.50").unwrap();
     assert!(preview.points > 0);
+    // The rate travels as numbers, so the window words it in its own language.
+    let baht: rust_decimal::Decimal = preview.rate_baht.parse().unwrap();
+    assert!(
+        baht > rust_decimal::Decimal::ZERO && preview.rate_points > 0,
+        "{preview:?}"
+    );
+    let expected = (rust_decimal::Decimal::new(125050, 2)
+        * rust_decimal::Decimal::from(preview.rate_points)
+        / baht)
+        .floor();
+    assert_eq!(rust_decimal::Decimal::from(preview.points), expected);
     let op = app.new_op_id();
     let receipt = app.award(&code, "1,250.50", "APP-0001", &op).unwrap();
     assert_eq!(receipt.points, preview.points);

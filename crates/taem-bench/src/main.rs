@@ -15,14 +15,14 @@
 //! or tune a baseline to flatter a ratio. Progress goes to stderr; figures to stdout.
 
 mod awards;
-mod figures;
 mod lookups;
 mod raw;
 mod rss;
 mod setup;
 mod sync;
 mod tiers;
-mod workload;
+
+pub(crate) use taem_bench::{figures, procstat, workload};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

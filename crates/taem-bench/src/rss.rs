@@ -14,6 +14,7 @@ use rand::Rng;
 
 use crate::Sizes;
 use crate::figures::{Figure, Goal};
+use crate::procstat::{high_water_kb, status_kb};
 use crate::workload::{self, Member};
 
 const COUNTER_BINARY: &str = "taem-counter";
@@ -122,25 +123,6 @@ pub fn own_peak_mb() -> anyhow::Result<f64> {
     Ok(high_water_kb(std::process::id())? as f64 * 1024.0 / BYTES_PER_MB)
 }
 
-/// The process's peak resident set (`VmHWM`), in KiB.
-fn high_water_kb(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .with_context(|| format!("reading /proc/{pid}/status"))?;
-    parse_vm_hwm_kb(&status).context("no VmHWM line in /proc/<pid>/status")
-}
-
-fn parse_vm_hwm_kb(status: &str) -> Option<u64> {
-    status_kb(status, "VmHWM:")
-}
-
-fn status_kb(status: &str, key: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kb| kb.parse().ok())
-}
-
 /// What the resident set is made of now: heap and stacks (anonymous) versus pages of the
 /// memory-mapped replica file (file-backed, clean, given back to the page cache under
 /// memory pressure).
@@ -157,17 +139,4 @@ fn resident_breakdown(pid: u32) -> anyhow::Result<String> {
         get("RssAnon:"),
         get("RssFile:")
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_high_water_mark_is_read_in_kib() {
-        let status =
-            "Name:\ttaem-counter\nVmPeak:\t  20000 kB\nVmHWM:\t   12345 kB\nVmRSS:\t 1 kB\n";
-        assert_eq!(parse_vm_hwm_kb(status), Some(12345));
-        assert_eq!(parse_vm_hwm_kb("Name: x\n"), None);
-    }
 }

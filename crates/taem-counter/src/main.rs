@@ -157,6 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if preview {
                 let replica = open(&dir, OpenMode::ReadOnly, wait)?;
                 let (points, rate) = replica.preview_award(&key, amount)?;
+                let rate = rate.to_string();
                 let value = serde_json::json!({"points": points.0, "rate": rate, "amount": amount.to_string()});
                 emit(json, &value, |_| {
                     format!(

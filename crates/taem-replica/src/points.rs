@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use taem_core::time::format_bangkok_be;
-use taem_core::{Channel, LedgerKind, Money, OperationKind, Points, TierChangeReason};
+use taem_core::{Channel, LedgerKind, Money, OperationKind, PointRate, Points, TierChangeReason};
 use uuid::Uuid;
 
 use crate::Result;
@@ -181,13 +181,13 @@ impl Replica {
 
     /// Points a purchase would earn for this member now, without recording anything (the
     /// counter's preview before the cashier confirms).
-    pub fn preview_award(&self, member: &MemberKey, amount: Money) -> Result<(Points, String)> {
+    pub fn preview_award(&self, member: &MemberKey, amount: Money) -> Result<(Points, PointRate)> {
         let settings = self.shared_settings()?;
         let row = self.member_row(member)?;
         let rate = settings
             .tiers
             .rate_for(&settings.rates, Channel::Counter, Some(row.tier_id));
-        Ok((rate.points_for(amount), rate.to_string()))
+        Ok((rate.points_for(amount), rate))
     }
 
     pub(crate) fn member_row(&self, key: &MemberKey) -> Result<MemberRow> {

@@ -43,7 +43,15 @@ pub struct Window {
 impl Window {
     /// Starts `taem-desktop` with `TAEM_DATA_DIR=data_dir` (and `env`) through tauri-driver.
     pub async fn open(data_dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<Window> {
-        let app = app_binary();
+        Self::open_app(&app_binary(), data_dir, env).await
+    }
+
+    /// Starts the `app` binary (e.g. a release build) like [`Window::open`].
+    pub async fn open_app(
+        app: &Path,
+        data_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Window> {
         let port = taem_e2e::free_port();
         let native = taem_e2e::free_port();
         let mut command = Command::new("tauri-driver");
@@ -92,6 +100,12 @@ impl Window {
             driver: window_driver.0.take().expect("driver"),
             started,
         })
+    }
+
+    /// The process id of tauri-driver (the app runs below it: tauri-driver → WebKitWebDriver →
+    /// the app → WebKit's own processes).
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
     }
 
     fn css(testid: &str) -> String {

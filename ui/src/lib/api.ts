@@ -16,7 +16,7 @@ import type {
   Progress,
   Rejection,
   ReviewItem,
-  SearchResult,
+  SearchAnswer,
   SettingsView,
   ShopSettings,
   StatusBar,
@@ -51,7 +51,7 @@ export const status = () => call<StatusBar>('status');
 export const syncNow = () => call<StatusBar>('sync_now');
 
 // The counter.
-export const find = (query: string, limit: number) => call<SearchResult>('find', { query, limit });
+export const find = (query: string, limit: number) => call<SearchAnswer>('find', { query, limit });
 export const member = (key: string) => call<MemberView>('member', { key });
 /** The edit form filled by Rust (not in docs/app-commands.md yet; the shell has it). */
 export const memberForm = (key: string) => call<MemberForm>('member_form', { key });

@@ -121,9 +121,13 @@ export type AwardPreview = {
  */
 points: number, 
 /**
- * The rate applied (e.g. `25 THB → 1 point`).
+ * The rate applied: every `rate_baht` baht (a decimal, e.g. `25.00`) ...
  */
-rate: string, };
+rate_baht: string, 
+/**
+ * ... earns `rate_points` points.
+ */
+rate_points: number, };
 
 export type MemberForm = { 
 /**
@@ -225,6 +229,20 @@ editable: boolean,
  */
 read_only_reason: Message | null, };
 
+export type SearchAnswer = { 
+/**
+ * How the query was read.
+ */
+kind: SearchKind, 
+/**
+ * The members found, best first.
+ */
+members: Array<MemberSummary>, 
+/**
+ * Why a code-like query was searched as a name instead.
+ */
+hint: AppError | null, };
+
 export type StaffSession = { 
 /**
  * Staff id.
@@ -238,20 +256,6 @@ name: string,
  * Role (`cashier`, `manager`, `owner`).
  */
 role: string, };
-
-export type SearchResult = { 
-/**
- * How the query was read.
- */
-kind: SearchKind, 
-/**
- * The members found, best first.
- */
-members: Array<MemberSummary>, 
-/**
- * A hint for the cashier (e.g. a code that did not check out).
- */
-hint: string | null, };
 
 export type SearchKind = "phone" | "phone_suffix" | "member_code" | "name" | "name_prefix";
 

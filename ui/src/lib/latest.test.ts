@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LatestOnly, SEARCH_DEBOUNCE_MS } from './latest';
+import { LatestOnly } from './latest';
 
 /** A fetch whose answers the test releases by hand, in any order. */
 function manualFetch() {
@@ -29,55 +29,59 @@ function recorder() {
   };
 }
 
+/** Lets every settled promise run its callbacks. */
+const flush = () => vi.runAllTimersAsync();
+
 describe('LatestOnly', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('debounces within the 60 ms budget: one fetch for a burst of keystrokes', async () => {
-    expect(SEARCH_DEBOUNCE_MS).toBeLessThanOrEqual(60);
+  it('looks the first keystroke up at once and queues only the latest behind it', async () => {
     const { calls, fetch } = manualFetch();
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
     s.input('0');
+    expect(calls.map((c) => c.query)).toEqual(['0']); // no wait
     s.input('08');
-    s.input('081');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS - 1);
-    expect(calls).toHaveLength(0);
-    vi.advanceTimersByTime(1);
-    expect(calls.map((c) => c.query)).toEqual(['081']);
-    calls[0].resolve('r');
-    await vi.runAllTimersAsync();
+    s.input('081'); // replaces '08' in the queue
+    expect(calls).toHaveLength(1);
+    calls[0].resolve('stale');
+    await flush();
+    expect(calls.map((c) => c.query)).toEqual(['0', '081']);
+    calls[1].resolve('r');
+    await flush();
     expect(rec.shown).toEqual(['081=r']);
   });
 
-  it('drops an answer that arrives after a newer query was sent', async () => {
+  it('with a delay, waits for quiet: one fetch for a burst of keystrokes', async () => {
     const { calls, fetch } = manualFetch();
     const rec = recorder();
-    const s = new LatestOnly(fetch, rec.handlers);
-    s.input('som');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
-    s.input('somc');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
-    expect(calls.map((c) => c.query)).toEqual(['som', 'somc']);
-    // The newer answer comes first, then the stale one: only the newer is shown.
-    calls[1].resolve('new');
-    await Promise.resolve();
-    calls[0].resolve('old');
-    await vi.runAllTimersAsync();
-    expect(rec.shown).toEqual(['somc=new']);
+    const s = new LatestOnly(fetch, rec.handlers, 60);
+    s.input('1');
+    s.input('12');
+    s.input('125');
+    vi.advanceTimersByTime(59);
+    expect(calls).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(calls.map((c) => c.query)).toEqual(['125']);
+    calls[0].resolve('p');
+    await flush();
+    expect(rec.shown).toEqual(['125=p']);
   });
 
-  it('drops a stale answer even when the newer query is still waiting to be sent', async () => {
+  it('shows the newest answer even when a stale one arrives after it', async () => {
     const { calls, fetch } = manualFetch();
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
-    s.input('a1');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
-    s.input('a12'); // still debouncing
+    const first = s.submit('som');
+    s.input('somc');
     calls[0].resolve('old');
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(rec.shown).toEqual([]);
+    await expect(first).resolves.toBeNull();
+    await flush();
+    expect(calls.map((c) => c.query)).toEqual(['som', 'somc']);
+    calls[1].resolve('new');
+    await flush();
+    expect(rec.shown).toEqual(['somc=new']);
   });
 
   it('drops a stale failure too', async () => {
@@ -85,41 +89,52 @@ describe('LatestOnly', () => {
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
     s.input('x');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
     s.input('xy');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
     calls[0].reject(new Error('too short'));
+    await flush();
     calls[1].resolve('ok');
-    await vi.runAllTimersAsync();
+    await flush();
     expect(rec.errors).toEqual([]);
     expect(rec.shown).toEqual(['xy=ok']);
   });
 
-  it('clears at once on an empty query and forgets the pending one', async () => {
+  it('reports the latest failure', async () => {
+    const { calls, fetch } = manualFetch();
+    const rec = recorder();
+    const s = new LatestOnly(fetch, rec.handlers);
+    s.input('ab');
+    calls[0].reject(new Error('too short'));
+    await flush();
+    expect(rec.errors).toEqual(['ab']);
+  });
+
+  it('clears at once on an empty query and forgets the queued one', async () => {
     const { calls, fetch } = manualFetch();
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
     s.input('0812');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
+    s.input('08123'); // queued
     s.input('');
     expect(rec.cleared).toBe(1);
     calls[0].resolve('late');
-    await vi.runAllTimersAsync();
+    await flush();
     expect(rec.shown).toEqual([]);
     expect(calls).toHaveLength(1);
   });
 
-  it('submit (a scanner\u2019s Enter) fetches at once without waiting for the debounce', async () => {
+  it('submit (a scanner\u2019s Enter) fetches at once, ahead of the queue', async () => {
     const { calls, fetch } = manualFetch();
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
-    s.input('TM0000123');
+    s.input('TM000');
+    s.input('TM0000123'); // queued behind 'TM000'
     const answer = s.submit('TM0000123');
-    expect(calls.map((c) => c.query)).toEqual(['TM0000123']);
-    calls[0].resolve('one');
+    expect(calls.map((c) => c.query)).toEqual(['TM000', 'TM0000123']);
+    calls[1].resolve('one');
     await expect(answer).resolves.toBe('one');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS * 2);
-    expect(calls).toHaveLength(1); // the cancelled debounce never fires
+    calls[0].resolve('partial');
+    await flush();
+    expect(calls).toHaveLength(2); // the queued input was dropped
     expect(rec.shown).toEqual(['TM0000123=one']);
   });
 
@@ -128,7 +143,6 @@ describe('LatestOnly', () => {
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
     s.input('5678');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
     const inFlight = s.submit('5678');
     expect(calls).toHaveLength(1);
     calls[0].resolve('r');
@@ -148,15 +162,16 @@ describe('LatestOnly', () => {
     expect(rec.shown).toEqual([]);
   });
 
-  it('cancel stops anything pending from being shown', async () => {
+  it('cancel stops anything pending from being shown or sent', async () => {
     const { calls, fetch } = manualFetch();
     const rec = recorder();
     const s = new LatestOnly(fetch, rec.handlers);
     s.input('abc');
-    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
+    s.input('abcd');
     s.cancel();
     calls[0].resolve('late');
-    await vi.runAllTimersAsync();
+    await flush();
     expect(rec.shown).toEqual([]);
+    expect(calls).toHaveLength(1);
   });
 });

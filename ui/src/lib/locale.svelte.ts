@@ -21,6 +21,6 @@ export function t(key: MessageKey, params?: MessageParams): string {
 }
 
 /** A label for a code Rust sends as text (see labelFor), in the current language. */
-export function tCode(prefix: 'opkind' | 'review', code: string): string {
+export function tCode(prefix: 'opkind' | 'review' | 'review_detail' | 'reject', code: string): string {
   return labelFor(current.lang, prefix, code);
 }

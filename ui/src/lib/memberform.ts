@@ -57,3 +57,25 @@ export function formFromMember(m: MemberView, lang: Lang): MemberForm {
     pdpa_consent: p.pdpa_consent ?? false,
   };
 }
+
+/** The register / edit form's fields, as Rust's errors name them. */
+export const MEMBER_FIELDS = [
+  'phone',
+  'first_name',
+  'last_name',
+  'birthday',
+  'gender',
+  'email',
+  'address',
+  'tags',
+  'note',
+] as const;
+
+/** One of the member form's fields. */
+export type MemberField = (typeof MEMBER_FIELDS)[number];
+
+/** Focuses a member form's field (`prefix` is `reg` or `edit`) once the error is shown. */
+export function focusMemberField(root: HTMLElement | undefined, prefix: string, field: MemberField): void {
+  const testid = `${prefix}-${field.replace('_', '-')}`;
+  setTimeout(() => (root?.querySelector(`[data-testid="${testid}"]`) as HTMLElement | null)?.focus());
+}
