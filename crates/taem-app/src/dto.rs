@@ -92,6 +92,9 @@ pub enum ProgressStage {
     Push,
     /// Receiving changes.
     Pull,
+    /// A sync attempt ended (well or not): the status bar should be read again. `done` counts
+    /// the attempts since the app started.
+    Synced,
 }
 
 /// Progress of long work (event `taem://progress`).

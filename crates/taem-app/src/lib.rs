@@ -102,6 +102,22 @@ fn parse_points(points: &str, signed: bool) -> Result<Points> {
     parsed.map_err(|e| AppError::from(ReplicaError::from(e)).at("points"))
 }
 
+/// How much of the replica the app's connections memory-map. None: a look-up in the window
+/// spends ≈10 ms in the webview and the IPC hop against well under 1 ms in SQLite, so the map's
+/// few microseconds are not worth its resident pages (≈40 MB after 200 searches on a 1M-member
+/// replica, docs/benchmarks.md), which the app's memory goal counts.
+pub(crate) const APP_MMAP_BYTES: i64 = 0;
+
+/// Opens the replica the way the app's connections use it.
+pub(crate) fn open_replica(
+    dir: &Path,
+    env: Arc<dyn Environment>,
+) -> std::result::Result<Replica, ReplicaError> {
+    let replica = Replica::open(dir, OpenMode::ReadWrite, env)?;
+    replica.set_memory_map(APP_MMAP_BYTES)?;
+    Ok(replica)
+}
+
 impl App {
     /// Opens the app on `data_dir` (the replica is opened if there is one; the sync worker
     /// starts and syncs whenever the replica is enrolled).
@@ -112,7 +128,7 @@ impl App {
                 source,
             })
         })?;
-        let replica = match Replica::open(data_dir, OpenMode::ReadWrite, env.clone()) {
+        let replica = match open_replica(data_dir, env.clone()) {
             Ok(r) => Some(r),
             Err(ReplicaError::NotInitialised { .. }) => None,
             Err(e) => return Err(e.into()),
@@ -278,6 +294,7 @@ impl App {
                 tracing::warn!("bootstrap interrupted, the sync worker resumes it: {e}");
             }
         }
+        replica.set_memory_map(APP_MMAP_BYTES)?;
         self.lock().replica = Some(replica);
         self.worker.wake();
         self.app_state()
@@ -325,7 +342,7 @@ impl App {
                 })
             },
         )?;
-        let replica = Replica::open(&self.data_dir, OpenMode::ReadWrite, self.env.clone())?;
+        let replica = open_replica(&self.data_dir, self.env.clone())?;
         self.lock().replica = Some(replica);
         self.app_state()
     }

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use backon::BackoffBuilder;
-use taem_replica::{Environment, OpenMode, Replica};
+use taem_replica::{Environment, Replica};
 use taem_sync::SyncError;
 
 use crate::{Progress, ProgressSink, ProgressStage};
@@ -125,7 +125,7 @@ fn run(dir: PathBuf, env: Arc<dyn Environment>, progress: ProgressSink, shared: 
     let mut backoff: Option<Box<dyn Iterator<Item = Duration> + Send>> = None;
     loop {
         if replica.is_none() {
-            replica = Replica::open(&dir, OpenMode::ReadWrite, env.clone()).ok();
+            replica = crate::open_replica(&dir, env.clone()).ok();
         }
         let enrolled = replica
             .as_ref()
@@ -148,6 +148,13 @@ fn run(dir: PathBuf, env: Arc<dyn Environment>, progress: ProgressSink, shared: 
                 });
             }));
             shared.syncing.store(false, Ordering::SeqCst);
+            // The window refreshes its status bar on this event rather than only on a timer
+            // (a webview may slow timers down while the window is covered).
+            progress(Progress {
+                stage: ProgressStage::Synced,
+                done: shared.control().cycles + 1,
+                total: None,
+            });
             match result {
                 Ok(_) => {
                     backoff = None;

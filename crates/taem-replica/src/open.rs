@@ -277,6 +277,16 @@ impl Replica {
         })
     }
 
+    /// Sets how much of the file this connection reads through a memory map (`0`: none; new
+    /// connections start at [`MMAP_BYTES`]). Mapped pages a process has touched count in its
+    /// resident set; without the map SQLite reads through its own small page cache and the
+    /// operating system's file cache, a few microseconds slower per look-up.
+    pub fn set_memory_map(&self, bytes: i64) -> Result<()> {
+        self.conn
+            .pragma_update(None, "mmap_size", bytes.max(0))
+            .map_err(|e| self.fail(e))
+    }
+
     /// The replica file.
     pub fn path(&self) -> &Path {
         &self.path

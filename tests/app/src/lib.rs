@@ -1,7 +1,8 @@
 //! Drives the real desktop app window: the built `taem-desktop` binary, started by
 //! `tauri-driver` (→ WebKitWebDriver) under Xvfb, over WebDriver (fantoccini).
 //!
-//! Needs a display (run under `xvfb-run`), `tauri-driver` on the PATH and `WebKitWebDriver`
+//! Needs a display at least 1280×720 (run under `xvfb-run -s "-screen 0 1280x800x24"`),
+//! ImageMagick's `import` (screenshots), `tauri-driver` on the PATH and `WebKitWebDriver`
 //! (Debian's webkit2gtk-driver); `scripts/test` installs them. Missing pieces fail the test with
 //! what to install: nothing here skips.
 
@@ -248,13 +249,41 @@ impl Window {
         }
     }
 
-    /// Saves a screenshot of the window as PNG.
+    /// Prints how far into the session a step is (the log shows where the time goes).
+    pub fn mark(&self, step: &str) {
+        eprintln!(
+            "window: {:>6.1} s  {step}",
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+
+    /// Saves a screenshot of the window as PNG, taken from the X display (ImageMagick's
+    /// `import`, cropped to the window) rather than with WebDriver's screenshot: in the app's
+    /// non-composited mode WebKit's snapshot stalls the page for ≈50 s under Xvfb, and what a
+    /// cashier sees is what the display shows anyway.
     pub async fn screenshot(&self, path: &Path) -> anyhow::Result<()> {
-        let png = self.client.screenshot().await?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, png)?;
+        let (x, y, width, height) = self.client.get_window_rect().await?;
+        let out = Command::new("import")
+            .args([
+                "-window",
+                "root",
+                "-crop",
+                &format!("{width}x{height}+{x}+{y}"),
+                "+repage",
+            ])
+            .arg(path)
+            .output()
+            .context("cannot run ImageMagick's `import` for a screenshot: install imagemagick (scripts/test does)")?;
+        if !out.status.success() {
+            bail!(
+                "import could not take a screenshot: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        self.mark(&path.file_name().unwrap_or_default().to_string_lossy());
         Ok(())
     }
 

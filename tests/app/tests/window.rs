@@ -272,8 +272,10 @@ async fn scenario() -> anyhow::Result<()> {
         t.contains("มานะ")
     })
     .await?;
+    w.mark("registered");
     w.wait_attr("status-waiting", "data-count", "0", Duration::from_secs(60))
         .await?;
+    w.mark("the registration is synced");
 
     // A manager opens the tier views.
     w.click("signout").await?;
@@ -287,8 +289,10 @@ async fn scenario() -> anyhow::Result<()> {
         Duration::from_secs(10),
     )
     .await?;
+    w.mark("signed in as a manager");
     w.click("nav-manager").await?;
     w.wait("tier-overview", Duration::from_secs(20)).await?;
+    w.mark("tier overview shown");
     let rows = w
         .client
         .find_all(fantoccini::Locator::Css("[data-testid=\"tier-row\"]"))
@@ -306,6 +310,7 @@ async fn scenario() -> anyhow::Result<()> {
         MEMBERS.parse::<i64>()? + 1,
         "every member is in a tier row"
     );
+    w.mark("tier rows counted");
     w.screenshot(&shots.join("09-manager-tiers.png")).await?;
     w.click("mgr-tab-close").await?;
     w.wait("close-to-next", Duration::from_secs(20)).await?;

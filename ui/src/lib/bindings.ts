@@ -113,7 +113,7 @@ done: number,
  */
 total: number | null, };
 
-export type ProgressStage = "bootstrap" | "demo" | "push" | "pull";
+export type ProgressStage = "bootstrap" | "demo" | "push" | "pull" | "synced";
 
 export type AwardPreview = { 
 /**

@@ -64,7 +64,10 @@ class Store {
   /** Loads the app state; listens to progress events. */
   async start(): Promise<void> {
     try {
-      await api.onProgress((p) => (this.progress = p));
+      await api.onProgress((p) => {
+        if (p.stage === 'synced') void this.refreshStatus();
+        else this.progress = p;
+      });
     } catch {
       // Outside the Tauri window (a plain browser) there are no events; commands will say so.
     }

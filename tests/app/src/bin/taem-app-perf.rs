@@ -77,7 +77,10 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let here = std::env::current_exe()?;
-    let bin_dir = here.parent().context("this program's folder")?.to_path_buf();
+    let bin_dir = here
+        .parent()
+        .context("this program's folder")?
+        .to_path_buf();
     let app = args
         .app
         .clone()
@@ -488,14 +491,26 @@ fn process_start_epoch_ms(pid: u32) -> anyhow::Result<f64> {
 }
 
 /// The proportional set size of `root` and every process below it, in MB (shared pages are
-/// split between the processes sharing them, so the sum counts each page once).
+/// split between the processes sharing them, so the sum counts each page once). Each process's
+/// share goes to stderr: PSS, and of it the anonymous (heap) and file-backed parts.
 fn pss_tree_mb(root: u32) -> anyhow::Result<f64> {
+    let mb = |kb: u64| kb as f64 * 1024.0 / BYTES_PER_MB;
     let mut kb = 0;
     for pid in tree(root) {
         if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) {
-            kb += status_kb(&text, "Pss:").unwrap_or(0);
+            let pss = status_kb(&text, "Pss:").unwrap_or(0);
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            eprintln!(
+                "  {:<22} PSS {:>6.1} MB (anonymous {:.1}, files {:.1}, shared memory {:.1})",
+                comm.trim(),
+                mb(pss),
+                mb(status_kb(&text, "Pss_Anon:").unwrap_or(0)),
+                mb(status_kb(&text, "Pss_File:").unwrap_or(0)),
+                mb(status_kb(&text, "Pss_Shmem:").unwrap_or(0)),
+            );
+            kb += pss;
         }
     }
     ensure!(kb > 0, "no memory figures for process {root}");
-    Ok(kb as f64 * 1024.0 / BYTES_PER_MB)
+    Ok(mb(kb))
 }
