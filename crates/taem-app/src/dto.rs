@@ -333,8 +333,9 @@ impl From<&Operation> for PendingOperation {
                 Some(points.0),
                 Some(reason.clone()),
             ),
-            #[allow(unreachable_patterns)]
-            _ => ("other", None, None, None),
+            OperationKind::ImportPoints { member_id, points } => {
+                ("import_points", Some(*member_id), Some(points.0), None)
+            }
         };
         PendingOperation {
             op_id: op.op_id,

@@ -187,6 +187,10 @@ impl From<ReplicaError> for AppError {
                 Some("key"),
                 format!("\"{input}\" ไม่ใช่เบอร์มือถือหรือรหัสสมาชิก: กรอกเบอร์ (เช่น 081-234-5678) หรือรหัสบนบัตร (เช่น 7K3QD-9XW2S-P)"),
             ),
+            R::BadBranch { branch } => (
+                Some("branch"),
+                format!("\"{branch}\" ไม่ใช่รหัสสาขา: ใช้รหัสสาขาของร้าน ตัวอักษรหรือตัวเลข 1–16 ตัว เช่น BKK01"),
+            ),
             R::PhoneTaken { phone, code, name } => (
                 Some("phone"),
                 format!("เบอร์ {phone} เป็นของสมาชิก {code} ({name}) อยู่แล้ว: ค้นหาสมาชิกคนนั้นแทนการสมัครใหม่"),

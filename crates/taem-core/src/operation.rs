@@ -104,6 +104,14 @@ pub enum OperationKind {
         /// Whether it counts toward the member's tier.
         counts_toward_tier: bool,
     },
+    /// The points a member brought from the shop's previous system, by a member import. They
+    /// add to the balance and never count toward a tier (they were not earned in the period).
+    ImportPoints {
+        /// The member (registered by the same import).
+        member_id: Uuid,
+        /// The points (> 0).
+        points: Points,
+    },
 }
 
 impl OperationKind {
@@ -116,6 +124,7 @@ impl OperationKind {
             OperationKind::VoidBill { .. } => "void_bill",
             OperationKind::Redeem { .. } => "redeem",
             OperationKind::Adjust { .. } => "adjust",
+            OperationKind::ImportPoints { .. } => "import_points",
         }
     }
 
@@ -127,7 +136,8 @@ impl OperationKind {
             | OperationKind::Earn { member_id, .. }
             | OperationKind::VoidBill { member_id, .. }
             | OperationKind::Redeem { member_id, .. }
-            | OperationKind::Adjust { member_id, .. } => *member_id,
+            | OperationKind::Adjust { member_id, .. }
+            | OperationKind::ImportPoints { member_id, .. } => *member_id,
         }
     }
 }

@@ -37,6 +37,34 @@ pub enum Command {
     },
     /// Create a replica holding a generated demo shop (Thai members, branches, bills).
     Demo(DemoArgs),
+    /// Write the member template (member-template.csv or .xlsx) for a shop to fill.
+    MemberTemplate {
+        /// The file to write; its extension (.csv or .xlsx) picks the format.
+        #[arg(long, short, default_value = "member-template.xlsx")]
+        output: PathBuf,
+        /// Header language: th or en.
+        #[arg(long, default_value = "th")]
+        lang: String,
+    },
+    /// Import members from a filled template (CSV in UTF-8 or Windows-874, or XLSX), at most
+    /// 5,000 rows; every bad row is reported and nothing is imported twice.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The branch the members registered at (default: this counter's branch).
+        #[arg(long)]
+        branch: Option<String>,
+        /// Also write the report (every row not imported, and why) as CSV to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Check the file only: write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Bulk import for a migrating chain: no row limit, streamed in batches (each batch
+        /// is all-or-nothing; running it again skips what was imported).
+        #[arg(long)]
+        bulk: bool,
+    },
     /// Show the replica: members, entries, operations waiting to sync.
     Status,
     /// Run SQLite's integrity check on the replica.

@@ -8,6 +8,7 @@
 mod batch;
 mod cli;
 mod demo;
+mod import_cmd;
 mod render;
 mod sync_cmd;
 mod tiers_cmd;
@@ -117,6 +118,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             emit(json, &status, render::status);
         }
         Command::Demo(args) => demo::run(&dir, json, args)?,
+        Command::MemberTemplate { output, lang } => import_cmd::template(&output, &lang, json)?,
+        Command::Import {
+            file,
+            branch,
+            report,
+            dry_run,
+            bulk,
+        } => {
+            let mut replica = open(&dir, OpenMode::ReadWrite, wait)?;
+            import_cmd::import(
+                &mut replica,
+                &file,
+                branch,
+                report.as_deref(),
+                dry_run,
+                bulk,
+                json,
+            )?
+        }
         Command::Status => {
             let replica = open(&dir, OpenMode::ReadOnly, wait)?;
             emit(json, &replica.status()?, render::status);

@@ -104,6 +104,14 @@ pub enum ReplicaError {
         /// What was typed.
         input: String,
     },
+    /// A branch code that cannot be one.
+    #[error(
+        "`{branch}` is not a branch code: use the shop's code for the branch, 1 to 16 letters, digits, - or _, e.g. BKK01"
+    )]
+    BadBranch {
+        /// What was given (trimmed, upper case).
+        branch: String,
+    },
     /// The phone belongs to another member.
     #[error(
         "phone {phone} already belongs to member {code} ({name}): look that member up instead of registering again"
@@ -325,6 +333,7 @@ impl ReplicaError {
             ReplicaError::NothingToChange => "nothing_to_change",
             ReplicaError::Phone(_) => "bad_phone",
             ReplicaError::MemberCode(_) => "bad_member_code",
+            ReplicaError::BadBranch { .. } => "bad_branch",
             ReplicaError::Money(_) => "bad_amount",
             ReplicaError::Points(_) => "bad_points",
             ReplicaError::Profile(_) => "bad_profile",

@@ -19,6 +19,7 @@ mod checkpoint;
 mod env;
 mod error;
 mod history;
+mod import;
 mod manager;
 mod members;
 mod open;
@@ -36,6 +37,7 @@ pub use bulk::{BulkBill, BulkMember, BulkProgress};
 pub use checkpoint::{CHECKPOINT_IDLE_MS, CHECKPOINT_POLL_MS, Checkpointer, WAL_BYTES_MAX};
 pub use env::{Environment, FixedEnvironment, SystemEnvironment};
 pub use error::ReplicaError;
+pub use import::{ImportBatch, ImportMember};
 pub use manager::{DropCandidate, MANAGER_LIST_MAX, TierCandidate, TierCount, TierOverview};
 pub use members::{MemberKey, NewMember};
 pub use open::{

@@ -11,6 +11,7 @@ use taem_core::{
 use uuid::Uuid;
 
 use crate::Result;
+use crate::env::Environment;
 use crate::error::ReplicaError;
 use crate::open::Replica;
 use crate::outbox::{Ctx, SqlResult, tier_view};
@@ -206,7 +207,7 @@ impl Ctx<'_> {
             })
     }
 
-    fn ensure_phone_free(&self, phone: &Phone, except: Option<i64>) -> Result<()> {
+    pub(crate) fn ensure_phone_free(&self, phone: &Phone, except: Option<i64>) -> Result<()> {
         if let Some(other) = find_row(&self.tx, &MemberKey::Phone(phone.clone())).sql(self)?
             && Some(other.id) != except
         {
@@ -244,6 +245,75 @@ pub(crate) fn profile_columns(p: &MemberProfile) -> (Option<String>, String) {
     )
 }
 
+/// Writes a new member row (a fresh id and a free member code), its name index entry and its
+/// first tier record, in the caller's transaction. The caller checked the phone is free and
+/// validated the profile, and records the operation. Answers (local id, global id, code).
+pub(crate) fn insert_new_member(
+    ctx: &Ctx<'_>,
+    env: &dyn Environment,
+    phone: &Phone,
+    profile: &MemberProfile,
+) -> Result<(i64, Uuid, MemberCode)> {
+    let uid = env.new_op_id();
+    let lowest = ctx.settings.tiers.lowest().id;
+    let (birthday, tags) = profile_columns(profile);
+    let now_ms = ctx.now.timestamp_millis();
+    let mut code = None;
+    for _ in 0..MEMBER_CODE_DRAWS_MAX {
+        let candidate = MemberCode::from_bits(env.random_u64());
+        let taken: bool = ctx
+            .tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM members WHERE code = ?1)")
+            .and_then(|mut s| s.query_row([candidate.as_str()], |r| r.get(0)))
+            .sql(ctx)?;
+        if !taken {
+            code = Some(candidate);
+            break;
+        }
+    }
+    let code = code.ok_or_else(|| ReplicaError::Invariant {
+        what: "could not draw a free member code".into(),
+    })?;
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
+                 gender, email, address, tags, marketing_consent, pdpa_consent, note,
+                 branch, registered_at_ms, updated_at_ms, tier_id, tier_since_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                uid.as_bytes().as_slice(),
+                code.as_str(),
+                phone.as_str(),
+                profile.first_name,
+                profile.last_name,
+                birthday,
+                profile.gender.as_str(),
+                profile.email,
+                profile.address,
+                tags,
+                profile.marketing_consent,
+                profile.pdpa_consent,
+                profile.note,
+                ctx.device.branch,
+                now_ms,
+                lowest,
+            ])
+        })
+        .sql(ctx)?;
+    let local_id = ctx.tx.last_insert_rowid();
+    ctx.index_name(local_id, profile, false)?;
+    ctx.write_tier_change(
+        local_id,
+        None,
+        lowest,
+        TierChangeReason::Registered,
+        Points::ZERO,
+    )?;
+    Ok((local_id, uid, code))
+}
+
 impl Replica {
     /// Registers a new member at this counter's branch, placed in the lowest tier.
     pub fn register_member(&mut self, new: NewMember) -> Result<OperationReceipt> {
@@ -263,58 +333,7 @@ impl Replica {
             }
             let profile = new.profile.clone().validated(ctx.today)?;
             ctx.ensure_phone_free(&new.phone, None)?;
-            let uid = env.new_op_id();
-            let lowest = ctx.settings.tiers.lowest().id;
-            let (birthday, tags) = profile_columns(&profile);
-            let now_ms = ctx.now.timestamp_millis();
-            let mut code = None;
-            for _ in 0..MEMBER_CODE_DRAWS_MAX {
-                let candidate = MemberCode::from_bits(env.random_u64());
-                let taken: bool = ctx
-                    .tx
-                    .query_row(
-                        "SELECT EXISTS(SELECT 1 FROM members WHERE code = ?1)",
-                        [candidate.as_str()],
-                        |r| r.get(0),
-                    )
-                    .sql(ctx)?;
-                if !taken {
-                    code = Some(candidate);
-                    break;
-                }
-            }
-            let code = code.ok_or_else(|| ReplicaError::Invariant {
-                what: "could not draw a free member code".into(),
-            })?;
-            ctx.tx
-                .execute(
-                    "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
-                         gender, email, address, tags, marketing_consent, pdpa_consent, note,
-                         branch, registered_at_ms, updated_at_ms, tier_id, tier_since_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15)",
-                    params![
-                        uid.as_bytes().as_slice(),
-                        code.as_str(),
-                        new.phone.as_str(),
-                        profile.first_name,
-                        profile.last_name,
-                        birthday,
-                        profile.gender.as_str(),
-                        profile.email,
-                        profile.address,
-                        tags,
-                        profile.marketing_consent,
-                        profile.pdpa_consent,
-                        profile.note,
-                        ctx.device.branch,
-                        now_ms,
-                        lowest,
-                    ],
-                )
-                .sql(ctx)?;
-            let local_id = ctx.tx.last_insert_rowid();
-            ctx.index_name(local_id, &profile, false)?;
-            ctx.write_tier_change(local_id, None, lowest, TierChangeReason::Registered, Points::ZERO)?;
+            let (local_id, uid, code) = insert_new_member(ctx, env.as_ref(), &new.phone, &profile)?;
             ctx.record(
                 op_id,
                 local_id,

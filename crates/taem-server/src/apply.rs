@@ -818,6 +818,38 @@ impl<'a> ShopTx<'a> {
                 )?;
                 OpStatus::Applied
             }
+            OperationKind::ImportPoints { member_id, points } => {
+                let Some(mut m) = self.resolve(*member_id)? else {
+                    return Ok(rejected(
+                        "unknown_member",
+                        format!("no member {member_id} in this shop"),
+                    ));
+                };
+                if points.0 <= 0 {
+                    return Ok(rejected(
+                        "bad_points",
+                        "imported initial points are more than 0",
+                    ));
+                }
+                self.add_entry(
+                    &mut m,
+                    NewEntry {
+                        op,
+                        kind: LedgerKind::Import,
+                        points: points.0,
+                        counts_toward_tier: false,
+                        day,
+                        at,
+                        bill_no: None,
+                        amount: None,
+                        rate: None,
+                        reason: None,
+                        flagged: false,
+                        tier_reason: TierChangeReason::Adjusted,
+                    },
+                )?;
+                OpStatus::Applied
+            }
         };
         if clock_ahead {
             let message = format!(

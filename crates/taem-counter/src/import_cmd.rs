@@ -1,0 +1,170 @@
+//! `member-template` and `import`: a shop's member list into this counter's replica, each
+//! member through the outbox like one registered at the counter.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use taem_import::{
+    ImportOptions, ImportProgress, ImportReport, ImportStage, Lang, ReplicaSink,
+    SHOP_UPLOAD_ROWS_MAX, Table,
+};
+use taem_replica::Replica;
+
+use crate::emit;
+
+/// Problems listed on the terminal before "… and N more (see --report)".
+const PROBLEMS_SHOWN_MAX: usize = 30;
+
+fn lang(text: &str) -> anyhow::Result<Lang> {
+    match text.trim().to_lowercase().as_str() {
+        "th" | "ไทย" => Ok(Lang::Th),
+        "en" | "english" => Ok(Lang::En),
+        other => bail!("`{other}` is not a template language: use th (ไทย) or en (English)"),
+    }
+}
+
+/// Writes the template; the extension picks CSV or XLSX.
+pub fn template(output: &Path, lang_text: &str, json: bool) -> anyhow::Result<()> {
+    let lang = lang(lang_text)?;
+    let ext = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    let bytes = match ext.as_str() {
+        "csv" => {
+            let mut out = Vec::new();
+            taem_import::template::write_csv(&mut out, lang)?;
+            out
+        }
+        "xlsx" => taem_import::template::xlsx(lang).context("writing the XLSX template")?,
+        _ => bail!(
+            "{} must end in .csv or .xlsx: that picks the template's format, e.g. member-template.xlsx",
+            output.display()
+        ),
+    };
+    std::fs::write(output, &bytes).with_context(|| format!("writing {}", output.display()))?;
+    let value = serde_json::json!({"template": output.display().to_string(), "bytes": bytes.len()});
+    emit(json, &value, |_| {
+        format!(
+            "wrote {}: fill one member per row (columns with * are required; at most {} rows per file), then `taem-counter import {}`",
+            output.display(),
+            SHOP_UPLOAD_ROWS_MAX,
+            output.display()
+        )
+    });
+    Ok(())
+}
+
+/// Imports a file into the replica.
+pub fn import(
+    replica: &mut Replica,
+    file: &Path,
+    branch: Option<String>,
+    report_path: Option<&Path>,
+    dry_run: bool,
+    bulk: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let branch = match branch {
+        Some(b) => b,
+        None => replica.status()?.branch,
+    };
+    let today = taem_core::time::bangkok_date(chrono::Utc::now());
+    let options = ImportOptions {
+        max_rows: (!bulk).then_some(SHOP_UPLOAD_ROWS_MAX),
+        today,
+        dry_run,
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {bar:30} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    if json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut sink = ReplicaSink {
+        replica,
+        branch: branch.clone(),
+    };
+    let report = taem_import::import(
+        Table::from_path(file),
+        options,
+        &mut sink,
+        &mut |p: ImportProgress| {
+            bar.set_message(match p.stage {
+                ImportStage::Reading => "checking rows",
+                ImportStage::Writing => "importing members",
+            });
+            if let Some(total) = p.total {
+                bar.set_length(total);
+            }
+            bar.set_position(p.done);
+        },
+    );
+    bar.finish_and_clear();
+    if let Some(path) = report_path {
+        let mut out =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        taem_import::report::write_csv(&report, &mut out)?;
+        out.flush()?;
+    }
+    if let Some(e) = &report.file_error {
+        if json {
+            emit(json, &report, |_| String::new());
+        }
+        bail!("{}: nothing imported: {}\n  {}", file.display(), e.en, e.th);
+    }
+    emit(json, &report, |r| {
+        render(r, file, &branch, dry_run, report_path)
+    });
+    Ok(())
+}
+
+fn render(
+    r: &ImportReport,
+    file: &Path,
+    branch: &str,
+    dry_run: bool,
+    report_path: Option<&Path>,
+) -> String {
+    let mut out = String::new();
+    let verb = if dry_run { "would import" } else { "imported" };
+    out.push_str(&format!(
+        "{}: {} member rows; {verb} {} at branch {branch}; {} already members; {} rows with problems",
+        file.display(),
+        r.rows,
+        if dry_run { r.rows - r.bad_rows() } else { r.imported },
+        r.already_members,
+        r.bad_rows() - r.already_members
+    ));
+    if !r.unknown_columns.is_empty() {
+        out.push_str(&format!(
+            "\nignored columns: {}",
+            r.unknown_columns.join(", ")
+        ));
+    }
+    for p in r.problems.iter().take(PROBLEMS_SHOWN_MAX) {
+        out.push_str(&format!(
+            "\n  line {:>5}  {:<16} {}",
+            p.line, p.header, p.en
+        ));
+    }
+    if r.problems.len() > PROBLEMS_SHOWN_MAX {
+        out.push_str(&format!(
+            "\n  … and {} more",
+            r.problems.len() - PROBLEMS_SHOWN_MAX
+        ));
+    }
+    match report_path {
+        Some(p) => out.push_str(&format!("\nreport: {}", p.display())),
+        None if !r.problems.is_empty() => out.push_str(
+            "\n(--report FILE.csv writes every problem with its reason in Thai and English)",
+        ),
+        None => {}
+    }
+    out
+}

@@ -1,0 +1,246 @@
+//! The member template's columns: their Thai and English headers, which are required, and how a
+//! header in a shop's file is matched to one (either language, any case, with or without the
+//! `*`, spaces or a note in parentheses).
+
+use serde::Serialize;
+
+/// One column of the member template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    /// Mobile number (required).
+    Phone,
+    /// First name (required).
+    FirstName,
+    /// Last name.
+    LastName,
+    /// Birthday, dd/mm/yyyy in B.E. or C.E.
+    Birthday,
+    /// Gender.
+    Gender,
+    /// Email.
+    Email,
+    /// Postal address.
+    Address,
+    /// Tags, comma-separated.
+    Tags,
+    /// Points brought from the previous system.
+    InitialPoints,
+    /// Consent to marketing messages.
+    MarketingConsent,
+    /// Consent to keeping personal data (PDPA).
+    PdpaConsent,
+    /// A free note.
+    Note,
+}
+
+/// A language for headers and messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// ไทย.
+    #[default]
+    Th,
+    /// English.
+    En,
+}
+
+impl Column {
+    /// Every column, in the template's order.
+    pub const ALL: [Column; 12] = [
+        Column::Phone,
+        Column::FirstName,
+        Column::LastName,
+        Column::Birthday,
+        Column::Gender,
+        Column::Email,
+        Column::Address,
+        Column::Tags,
+        Column::InitialPoints,
+        Column::MarketingConsent,
+        Column::PdpaConsent,
+        Column::Note,
+    ];
+
+    /// Stable key (used in reports and JSON).
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Phone => "phone",
+            Column::FirstName => "first_name",
+            Column::LastName => "last_name",
+            Column::Birthday => "birthday",
+            Column::Gender => "gender",
+            Column::Email => "email",
+            Column::Address => "address",
+            Column::Tags => "tags",
+            Column::InitialPoints => "initial_points",
+            Column::MarketingConsent => "marketing_consent",
+            Column::PdpaConsent => "pdpa_consent",
+            Column::Note => "note",
+        }
+    }
+
+    /// A row must have it.
+    pub fn required(self) -> bool {
+        matches!(self, Column::Phone | Column::FirstName)
+    }
+
+    /// The header the template writes (required ones end in `*`).
+    pub fn header(self, lang: Lang) -> String {
+        let name = self.name(lang);
+        if self.required() {
+            format!("{name}*")
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// The column's name in a language (no `*`).
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Column::Phone, Lang::Th) => "เบอร์มือถือ",
+            (Column::Phone, Lang::En) => "Phone",
+            (Column::FirstName, Lang::Th) => "ชื่อ",
+            (Column::FirstName, Lang::En) => "First name",
+            (Column::LastName, Lang::Th) => "นามสกุล",
+            (Column::LastName, Lang::En) => "Last name",
+            (Column::Birthday, Lang::Th) => "วันเกิด",
+            (Column::Birthday, Lang::En) => "Birthday",
+            (Column::Gender, Lang::Th) => "เพศ",
+            (Column::Gender, Lang::En) => "Gender",
+            (Column::Email, Lang::Th) => "อีเมล",
+            (Column::Email, Lang::En) => "Email",
+            (Column::Address, Lang::Th) => "ที่อยู่",
+            (Column::Address, Lang::En) => "Address",
+            (Column::Tags, Lang::Th) => "แท็ก",
+            (Column::Tags, Lang::En) => "Tags",
+            (Column::InitialPoints, Lang::Th) => "แต้มเริ่มต้น",
+            (Column::InitialPoints, Lang::En) => "Initial points",
+            (Column::MarketingConsent, Lang::Th) => "ยินยอมรับข่าวสาร",
+            (Column::MarketingConsent, Lang::En) => "Marketing consent",
+            (Column::PdpaConsent, Lang::Th) => "ยินยอมเก็บข้อมูล (PDPA)",
+            (Column::PdpaConsent, Lang::En) => "PDPA consent",
+            (Column::Note, Lang::Th) => "หมายเหตุ",
+            (Column::Note, Lang::En) => "Note",
+        }
+    }
+
+    /// What the template's example row shows in the column.
+    pub fn example(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Column::Phone, _) => "081-234-5678",
+            (Column::FirstName, Lang::Th) => "สมศรี",
+            (Column::FirstName, Lang::En) => "Somsri",
+            (Column::LastName, Lang::Th) => "ใจดี",
+            (Column::LastName, Lang::En) => "Jaidee",
+            (Column::Birthday, Lang::Th) => "15/08/2535",
+            (Column::Birthday, Lang::En) => "15/08/1992",
+            (Column::Gender, Lang::Th) => "หญิง",
+            (Column::Gender, Lang::En) => "female",
+            (Column::Email, _) => "somsri@example.com",
+            (Column::Address, Lang::Th) => "99/1 ถ.สุขุมวิท กรุงเทพฯ 10110",
+            (Column::Address, Lang::En) => "99/1 Sukhumvit Rd, Bangkok 10110",
+            (Column::Tags, _) => "vip, coffee",
+            (Column::InitialPoints, _) => "120",
+            (Column::MarketingConsent, Lang::Th) => "ใช่",
+            (Column::MarketingConsent, Lang::En) => "yes",
+            (Column::PdpaConsent, Lang::Th) => "ใช่",
+            (Column::PdpaConsent, Lang::En) => "yes",
+            (Column::Note, Lang::Th) => "ลูกค้าประจำสาขาสยาม",
+            (Column::Note, Lang::En) => "regular at the Siam branch",
+        }
+    }
+
+    /// Other names a shop's file may use for the column (already normalised).
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Column::Phone => &[
+                "เบอร์โทร",
+                "เบอร์โทรศัพท์",
+                "โทรศัพท์",
+                "มือถือ",
+                "เบอร์",
+                "mobile",
+                "mobilephone",
+                "phonenumber",
+                "tel",
+                "telephone",
+            ],
+            Column::FirstName => &["ชื่อจริง", "firstname", "name", "givenname"],
+            Column::LastName => &["สกุล", "lastname", "surname", "familyname"],
+            Column::Birthday => &["วันเดือนปีเกิด", "dateofbirth", "birthdate", "dob"],
+            Column::Gender => &["sex"],
+            Column::Email => &["e-mail", "อีเมล์", "emailaddress"],
+            Column::Address => &["ที่อยู่จัดส่ง"],
+            Column::Tags => &["tag", "แท็ค", "แทก"],
+            Column::InitialPoints => &["แต้ม", "แต้มสะสม", "points", "point", "แต้มยกมา"],
+            Column::MarketingConsent => &["ยินยอมรับข่าวสารการตลาด", "marketing"],
+            Column::PdpaConsent => &["ยินยอมเก็บข้อมูล", "pdpa", "ยินยอมpdpa"],
+            Column::Note => &["note", "notes", "remark", "remarks", "หมายเหตุเพิ่มเติม"],
+        }
+    }
+
+    /// The column a header names, if any.
+    pub fn from_header(header: &str) -> Option<Column> {
+        let wanted = normalise(header);
+        if wanted.is_empty() {
+            return None;
+        }
+        Column::ALL.into_iter().find(|c| {
+            normalise(c.name(Lang::Th)) == wanted
+                || normalise(c.name(Lang::En)) == wanted
+                || c.aliases().contains(&wanted.as_str())
+        })
+    }
+}
+
+/// A header reduced to what identifies it: no BOM, `*`, spaces, underscores or text in
+/// parentheses; lower case.
+fn normalise(header: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in header.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            '*' | '\u{feff}' | '_' | '.' | ':' => {}
+            c if c.is_whitespace() => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_in_either_language_with_or_without_the_star() {
+        for c in Column::ALL {
+            for lang in [Lang::Th, Lang::En] {
+                assert_eq!(
+                    Column::from_header(&c.header(lang)),
+                    Some(c),
+                    "{c:?} {lang:?}"
+                );
+                assert_eq!(Column::from_header(c.name(lang)), Some(c));
+            }
+        }
+        assert_eq!(Column::from_header(" PHONE * "), Some(Column::Phone));
+        assert_eq!(
+            Column::from_header("เบอร์มือถือ* (ต้องกรอก)"),
+            Some(Column::Phone)
+        );
+        assert_eq!(Column::from_header("first_name"), Some(Column::FirstName));
+        assert_eq!(Column::from_header("LINE ID"), None);
+        assert_eq!(Column::from_header(""), None);
+    }
+
+    #[test]
+    fn exactly_phone_and_first_name_are_required() {
+        let required: Vec<Column> = Column::ALL.into_iter().filter(|c| c.required()).collect();
+        assert_eq!(required, [Column::Phone, Column::FirstName]);
+    }
+}

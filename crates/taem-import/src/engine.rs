@@ -1,0 +1,380 @@
+//! The import itself: read the file, check every row, write the good ones through a
+//! [`MemberSink`], and say what happened to each row in a [`ImportReport`].
+//!
+//! A shop upload (at most [`SHOP_UPLOAD_ROWS_MAX`] rows) is all-or-nothing: its valid rows go to
+//! the sink in ONE batch, so a failure writes none of them. A bulk import (a migrating chain,
+//! millions of rows) streams: it holds one batch of rows at a time, and a failure keeps the
+//! batches already written (the report says how far it got; running it again skips them, their
+//! phones being members by then).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::columns::Column;
+use crate::error::FileError;
+use crate::read::{FileKind, RawRow, Table};
+use crate::validate::{Header, RowProblem, ValidRow, validate};
+
+/// The most member rows one shop upload takes (the seed's limit).
+pub const SHOP_UPLOAD_ROWS_MAX: u64 = 5_000;
+/// Rows per batch in a bulk import.
+pub const BULK_BATCH_ROWS: usize = 10_000;
+
+/// Where imported members go: a counter's replica, or the server's store.
+pub trait MemberSink {
+    /// Writes `rows` atomically (all or none). Rows whose phone is already a member are not
+    /// written. `progress` gets the rows done.
+    fn write(
+        &mut self,
+        rows: &[ValidRow],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<SinkOutcome, String>;
+}
+
+/// What a sink did with a batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SinkOutcome {
+    /// Written: (line, new member code).
+    pub imported: Vec<(u64, String)>,
+    /// Not written, the phone being a member already: (line, that member's code).
+    pub already_members: Vec<(u64, String)>,
+}
+
+/// How to import.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportOptions {
+    /// A shop upload's row limit; `None` for a bulk import (streamed in batches).
+    pub max_rows: Option<u64>,
+    /// Today (Asia/Bangkok), which bounds birthdays.
+    pub today: NaiveDate,
+    /// Check only: write nothing (the report says what would happen, except which phones
+    /// are already members).
+    pub dry_run: bool,
+}
+
+/// What the import is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStage {
+    /// Reading and checking rows.
+    Reading,
+    /// Writing members.
+    Writing,
+}
+
+/// Progress of an import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportProgress {
+    /// What.
+    pub stage: ImportStage,
+    /// Rows done in this stage.
+    pub done: u64,
+    /// Out of (when known).
+    pub total: Option<u64>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// What the file was.
+    pub file_kind: Option<FileKind>,
+    /// The file as a whole was refused (then nothing was imported).
+    pub file_error: Option<FileErrorView>,
+    /// Member rows in the file (blank rows not counted).
+    pub rows: u64,
+    /// Members imported.
+    pub imported: u64,
+    /// Rows not imported because their phone was already a member of the shop.
+    pub already_members: u64,
+    /// Headers the file has that the template does not (ignored).
+    pub unknown_columns: Vec<String>,
+    /// Every problem of every row, in file order.
+    pub problems: Vec<RowProblem>,
+    /// Lines and member codes of the members imported (shop uploads; empty in bulk).
+    pub imported_codes: Vec<(u64, String)>,
+}
+
+/// A file error as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileErrorView {
+    /// Stable code.
+    pub code: &'static str,
+    /// English.
+    pub en: String,
+    /// Thai.
+    pub th: String,
+}
+
+impl From<&FileError> for FileErrorView {
+    fn from(e: &FileError) -> Self {
+        FileErrorView {
+            code: e.code(),
+            en: e.en(),
+            th: e.th(),
+        }
+    }
+}
+
+impl ImportReport {
+    /// Rows with at least one problem.
+    pub fn bad_rows(&self) -> u64 {
+        let mut lines: Vec<u64> = self.problems.iter().map(|p| p.line).collect();
+        lines.dedup();
+        lines.len() as u64
+    }
+
+    fn refused(mut self, e: &FileError) -> ImportReport {
+        self.file_error = Some(e.into());
+        self.imported = 0;
+        self.imported_codes.clear();
+        self
+    }
+}
+
+/// Imports `table` into `sink`.
+pub fn import(
+    table: Result<Table, FileError>,
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> ImportReport {
+    let mut report = ImportReport::default();
+    let mut table = match table {
+        Ok(t) => t,
+        Err(e) => return report.refused(&e),
+    };
+    report.file_kind = Some(table.kind);
+    let header_row = loop {
+        match table.next() {
+            None => return report.refused(&FileError::EmptyFile),
+            Some(Err(e)) => return report.refused(&e),
+            Some(Ok(row)) if row.is_blank() => continue,
+            Some(Ok(row)) => break row,
+        }
+    };
+    let (header, unknown) = Header::read(&header_row);
+    report.unknown_columns = unknown;
+    let missing = header.missing();
+    if !missing.is_empty() {
+        return report.refused(&FileError::MissingColumns(missing));
+    }
+    match options.max_rows {
+        Some(max) => shop_upload(table, &header, max, options, sink, progress, report),
+        None => bulk(table, &header, options, sink, progress, report),
+    }
+}
+
+/// Checks rows one by one, reporting duplicates of a phone seen earlier in the file.
+struct Checker<'a> {
+    header: &'a Header,
+    today: NaiveDate,
+    /// Phone → the line that brought it first.
+    seen: HashMap<String, u64>,
+}
+
+impl Checker<'_> {
+    fn check(&mut self, row: &RawRow, report: &mut ImportReport) -> Option<ValidRow> {
+        match validate(self.header, row, self.today) {
+            Ok(valid) => {
+                if let Some(first) = self.seen.get(valid.phone.as_str()) {
+                    let value = valid.phone.display_grouped();
+                    report.problems.push(RowProblem {
+                        line: row.line,
+                        column: Some(Column::Phone),
+                        header: Column::Phone.header(crate::Lang::Th),
+                        value,
+                        code: "duplicate_in_file",
+                        en: format!(
+                            "phone {} is already on line {first} of this file: one member per phone; remove or merge the repeated row",
+                            valid.phone.display_grouped()
+                        ),
+                        th: format!(
+                            "เบอร์ {} ซ้ำกับบรรทัดที่ {first} ของไฟล์นี้: หนึ่งเบอร์ต่อสมาชิกหนึ่งคน ลบหรือรวมแถวที่ซ้ำ",
+                            valid.phone.display_grouped()
+                        ),
+                    });
+                    return None;
+                }
+                self.seen.insert(valid.phone.as_str().to_string(), row.line);
+                Some(valid)
+            }
+            Err(problems) => {
+                report.problems.extend(problems);
+                None
+            }
+        }
+    }
+}
+
+fn already_member(line: u64, code: &str, rows: &[ValidRow]) -> RowProblem {
+    let phone = rows
+        .iter()
+        .find(|r| r.line == line)
+        .map(|r| r.phone.display_grouped())
+        .unwrap_or_default();
+    RowProblem {
+        line,
+        column: Some(Column::Phone),
+        header: Column::Phone.header(crate::Lang::Th),
+        value: phone.clone(),
+        code: "already_member",
+        en: format!(
+            "phone {phone} is already member {code}: not imported again (nothing changed); edit that member at the counter if their details changed"
+        ),
+        th: format!(
+            "เบอร์ {phone} เป็นสมาชิก {code} อยู่แล้ว: ไม่ได้นำเข้าซ้ำ (ไม่มีอะไรเปลี่ยน) ถ้าข้อมูลเปลี่ยน ให้แก้ไขสมาชิกคนนั้นที่หน้าร้าน"
+        ),
+    }
+}
+
+fn shop_upload(
+    table: Table,
+    header: &Header,
+    max: u64,
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+    mut report: ImportReport,
+) -> ImportReport {
+    let mut checker = Checker {
+        header,
+        today: options.today,
+        seen: HashMap::new(),
+    };
+    let mut valid = Vec::new();
+    for row in table {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => return report.refused(&e),
+        };
+        if row.is_blank() {
+            continue;
+        }
+        report.rows += 1;
+        if report.rows > max {
+            // Keep counting (the message says how many), check nothing more.
+            continue;
+        }
+        if let Some(v) = checker.check(&row, &mut report) {
+            valid.push(v);
+        }
+        if report.rows.is_multiple_of(500) {
+            progress(ImportProgress {
+                stage: ImportStage::Reading,
+                done: report.rows,
+                total: None,
+            });
+        }
+    }
+    if report.rows > max {
+        let rows = report.rows;
+        report.problems.clear();
+        return report.refused(&FileError::TooManyRows { rows, max });
+    }
+    if report.rows == 0 {
+        return report.refused(&FileError::NoRows);
+    }
+    progress(ImportProgress {
+        stage: ImportStage::Reading,
+        done: report.rows,
+        total: Some(report.rows),
+    });
+    if options.dry_run || valid.is_empty() {
+        report.problems.sort_by_key(|p| (p.line, p.column));
+        return report;
+    }
+    let total = valid.len() as u64;
+    let written = sink.write(&valid, &mut |done| {
+        progress(ImportProgress {
+            stage: ImportStage::Writing,
+            done,
+            total: Some(total),
+        })
+    });
+    match written {
+        Ok(outcome) => {
+            for (line, code) in &outcome.already_members {
+                report.problems.push(already_member(*line, code, &valid));
+            }
+            report.already_members = outcome.already_members.len() as u64;
+            report.imported = outcome.imported.len() as u64;
+            report.imported_codes = outcome.imported;
+            report.problems.sort_by_key(|p| (p.line, p.column));
+            report
+        }
+        Err(e) => report.refused(&FileError::Write(e)),
+    }
+}
+
+fn bulk(
+    table: Table,
+    header: &Header,
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+    mut report: ImportReport,
+) -> ImportReport {
+    let mut checker = Checker {
+        header,
+        today: options.today,
+        seen: HashMap::new(),
+    };
+    let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
+    let mut flush =
+        |batch: &mut Vec<ValidRow>, report: &mut ImportReport| -> Result<(), FileError> {
+            if batch.is_empty() || options.dry_run {
+                batch.clear();
+                return Ok(());
+            }
+            let before = report.imported;
+            let outcome = sink
+                .write(batch, &mut |done| {
+                    progress(ImportProgress {
+                        stage: ImportStage::Writing,
+                        done: before + done,
+                        total: None,
+                    })
+                })
+                .map_err(FileError::Write)?;
+            for (line, code) in &outcome.already_members {
+                report.problems.push(already_member(*line, code, batch));
+            }
+            report.already_members += outcome.already_members.len() as u64;
+            report.imported += outcome.imported.len() as u64;
+            batch.clear();
+            Ok(())
+        };
+    for row in table {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                report.file_error = Some((&e).into());
+                return report;
+            }
+        };
+        if row.is_blank() {
+            continue;
+        }
+        report.rows += 1;
+        if let Some(v) = checker.check(&row, &mut report) {
+            batch.push(v);
+        }
+        if batch.len() == BULK_BATCH_ROWS
+            && let Err(e) = flush(&mut batch, &mut report)
+        {
+            report.file_error = Some((&e).into());
+            return report;
+        }
+    }
+    if let Err(e) = flush(&mut batch, &mut report) {
+        report.file_error = Some((&e).into());
+        return report;
+    }
+    if report.rows == 0 {
+        return report.refused(&FileError::NoRows);
+    }
+    report.problems.sort_by_key(|p| (p.line, p.column));
+    report
+}

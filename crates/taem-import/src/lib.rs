@@ -1,0 +1,34 @@
+//! Member import and data download: the shop's data in and out, safely.
+//!
+//! - [`template`]: the `member-template` (CSV, XLSX) in Thai or English.
+//! - [`Table`]: a shop's file read as rows, whatever it is (UTF-8 or Windows-874 CSV, XLSX).
+//! - [`import`]: every row checked ([`validate`]), the good ones written through a
+//!   [`MemberSink`] (the counter's replica with the `replica` feature, or the server's store),
+//!   and an [`ImportReport`] that explains every row not imported ([`report::write_csv`]).
+//! - [`export`]: members, points ledger, redemptions and tier changes as CSV or XLSX, streamed,
+//!   with cells that a spreadsheet would run as formulas neutralised.
+//!
+//! What it must not do: half-load a file (a shop upload is one batch), import a member twice
+//! (a phone already in the shop is reported, never merged or doubled), or trust a cell.
+
+mod columns;
+mod engine;
+mod error;
+pub mod export;
+mod read;
+pub mod report;
+#[cfg(feature = "replica")]
+mod sink;
+pub mod template;
+mod validate;
+
+pub use columns::{Column, Lang};
+pub use engine::{
+    BULK_BATCH_ROWS, FileErrorView, ImportOptions, ImportProgress, ImportReport, ImportStage,
+    MemberSink, SHOP_UPLOAD_ROWS_MAX, SinkOutcome, import,
+};
+pub use error::FileError;
+pub use read::{FileKind, RawRow, Table};
+#[cfg(feature = "replica")]
+pub use sink::ReplicaSink;
+pub use validate::{Header, RowProblem, ValidRow, validate};

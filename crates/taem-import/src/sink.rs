@@ -1,0 +1,45 @@
+//! The counter's replica as the destination of an import (feature `replica`): the rows go
+//! through `Replica::import_members`, one transaction per batch, each member through the outbox.
+
+use taem_replica::{ImportMember, Replica};
+
+use crate::engine::{MemberSink, SinkOutcome};
+use crate::validate::ValidRow;
+
+/// Imports into a replica at a branch.
+pub struct ReplicaSink<'a> {
+    /// The replica.
+    pub replica: &'a mut Replica,
+    /// The registering branch chosen for the file.
+    pub branch: String,
+}
+
+impl MemberSink for ReplicaSink<'_> {
+    fn write(
+        &mut self,
+        rows: &[ValidRow],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<SinkOutcome, String> {
+        let members: Vec<ImportMember> = rows
+            .iter()
+            .map(|r| ImportMember {
+                line: r.line,
+                phone: r.phone.clone(),
+                profile: r.profile.clone(),
+                initial_points: r.initial_points,
+            })
+            .collect();
+        let batch = self
+            .replica
+            .import_members(&self.branch, &members, progress)
+            .map_err(|e| e.to_string())?;
+        Ok(SinkOutcome {
+            imported: batch
+                .imported
+                .into_iter()
+                .map(|(line, code)| (line, code.as_str().to_string()))
+                .collect(),
+            already_members: batch.already_members,
+        })
+    }
+}

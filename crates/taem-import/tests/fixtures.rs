@@ -1,0 +1,265 @@
+//! The fixture corpus (tests/fixtures/import, made by its make.py): every file imported into a
+//! real replica, with the report and the members compared to expected.json; re-uploads and
+//! overlapping files import nothing twice; a refused file writes nothing.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+use taem_import::{ImportOptions, ImportReport, ReplicaSink, SHOP_UPLOAD_ROWS_MAX, Table, import};
+use taem_replica::{FixedEnvironment, MemberKey, Replica};
+
+const BRANCH: &str = "CNX01";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/import")
+}
+
+fn expected() -> serde_json::Map<String, Value> {
+    let text = std::fs::read_to_string(fixtures().join("expected.json")).unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+}
+
+fn replica(dir: &Path) -> Replica {
+    let env = Arc::new(FixedEnvironment::new(
+        today().and_hms_opt(3, 0, 0).unwrap().and_utc(),
+        7,
+    ));
+    Replica::create(dir, "ร้านทดสอบ", "BKK01", env).unwrap()
+}
+
+fn upload(replica: &mut Replica, file: &Path) -> ImportReport {
+    let mut sink = ReplicaSink {
+        replica,
+        branch: BRANCH.into(),
+    };
+    let options = ImportOptions {
+        max_rows: Some(SHOP_UPLOAD_ROWS_MAX),
+        today: today(),
+        dry_run: false,
+    };
+    import(Table::from_path(file), options, &mut sink, &mut |_| {})
+}
+
+fn members(replica: &Replica) -> u64 {
+    replica.status().unwrap().members as u64
+}
+
+#[test]
+fn every_fixture_gives_its_expected_report_and_members() {
+    let expected = expected();
+    assert!(expected.len() >= 15, "the corpus is there");
+    for (file, want) in &expected {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = replica(dir.path());
+        let report = upload(&mut r, &fixtures().join(file));
+        let error = report.file_error.as_ref().map(|e| e.code);
+        assert_eq!(error, want["file_error"].as_str(), "{file}: {report:?}");
+        assert_eq!(
+            report.imported,
+            want["imported"].as_u64().unwrap(),
+            "{file}"
+        );
+        assert_eq!(
+            members(&r),
+            report.imported,
+            "{file}: the replica holds what was imported"
+        );
+        let problems: Vec<(u64, String, String)> = report
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.line,
+                    p.column.map_or(String::new(), |c| c.key().into()),
+                    p.code.into(),
+                )
+            })
+            .collect();
+        let wanted: Vec<(u64, String, String)> = want["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["line"].as_u64().unwrap(),
+                    p["column"].as_str().unwrap_or("").into(),
+                    p["code"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(problems, wanted, "{file}");
+        assert!(
+            report
+                .problems
+                .iter()
+                .all(|p| !p.th.is_empty() && !p.en.is_empty())
+        );
+        if let Some(unknown) = want.get("unknown_columns").and_then(Value::as_array)
+            && error.is_none()
+        {
+            let unknown: Vec<&str> = unknown.iter().filter_map(Value::as_str).collect();
+            assert_eq!(report.unknown_columns, unknown, "{file}");
+        }
+        if let Some(list) = want["members"].as_array() {
+            let lines: Vec<u64> = report
+                .imported_codes
+                .iter()
+                .map(|(line, _)| *line)
+                .collect();
+            let wanted: Vec<u64> = list.iter().map(|m| m["line"].as_u64().unwrap()).collect();
+            assert_eq!(lines, wanted, "{file}: the lines imported");
+        }
+        for m in want["members"].as_array().into_iter().flatten() {
+            let phone = m["phone"].as_str().unwrap();
+            let view = r
+                .member(&MemberKey::parse(phone).unwrap())
+                .unwrap_or_else(|e| panic!("{file}: {phone}: {e}"));
+            let p = &view.profile;
+            let what = format!("{file} line {}", m["line"]);
+            assert_eq!(p.first_name, m["first_name"].as_str().unwrap(), "{what}");
+            assert_eq!(p.last_name, m["last_name"].as_str().unwrap(), "{what}");
+            assert_eq!(
+                p.birthday.map(|d| d.to_string()),
+                m["birthday"].as_str().map(String::from),
+                "{what}"
+            );
+            assert_eq!(p.gender.as_str(), m["gender"].as_str().unwrap(), "{what}");
+            assert_eq!(p.email.as_deref(), m["email"].as_str(), "{what}");
+            assert_eq!(
+                p.address.as_deref(),
+                m.get("address").and_then(Value::as_str),
+                "{what}"
+            );
+            let tags: Vec<&str> = m["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert_eq!(p.tags, tags, "{what}");
+            assert_eq!(
+                p.marketing_consent,
+                m["marketing_consent"].as_bool().unwrap(),
+                "{what}"
+            );
+            assert_eq!(
+                p.pdpa_consent,
+                m["pdpa_consent"].as_bool().unwrap(),
+                "{what}"
+            );
+            assert_eq!(p.note.as_deref(), m["note"].as_str(), "{what}");
+            assert_eq!(
+                view.balance,
+                m["initial_points"].as_i64().unwrap(),
+                "{what}"
+            );
+            assert_eq!(
+                view.branch, BRANCH,
+                "{what}: registered at the chosen branch"
+            );
+        }
+    }
+}
+
+#[test]
+fn uploading_the_same_file_again_imports_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let file = fixtures().join("utf8-bom.csv");
+    let first = upload(&mut r, &file);
+    assert_eq!(first.imported, 5);
+    let waiting = r.sync_status().unwrap().waiting;
+    assert!(
+        waiting >= 5,
+        "each member went through the outbox ({waiting})"
+    );
+    let again = upload(&mut r, &file);
+    assert_eq!((again.imported, again.already_members), (0, 5));
+    assert!(again.problems.iter().all(|p| p.code == "already_member"));
+    assert_eq!(members(&r), 5);
+    assert_eq!(
+        r.sync_status().unwrap().waiting,
+        waiting,
+        "nothing new to send"
+    );
+
+    // A file that overlaps: two of the same members and one new one.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<&str> = text.lines().take(3).collect();
+    lines.push("0899990001,มานะ,ใหม่");
+    let header = lines[0].to_string();
+    let overlap = dir.path().join("overlap.csv");
+    let body = format!("{}\r\n{}\r\n{}\r\n", header, lines[1..].join("\r\n"), "");
+    std::fs::write(&overlap, body).unwrap();
+    let report = upload(&mut r, &overlap);
+    assert_eq!(report.already_members, 2, "{report:?}");
+    assert_eq!(members(&r), 5 + report.imported);
+}
+
+#[test]
+fn a_refused_file_writes_nothing_and_says_why_in_both_languages() {
+    for (file, code) in [
+        ("rows-5001.csv", "too_many_rows"),
+        ("missing-required.csv", "missing_columns"),
+        ("binary-renamed.csv", "not_a_table"),
+        ("empty.csv", "empty_file"),
+        ("header-only.csv", "no_rows"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = replica(dir.path());
+        let report = upload(&mut r, &fixtures().join(file));
+        let e = report.file_error.as_ref().unwrap();
+        assert_eq!(e.code, code);
+        assert!(!e.th.is_empty() && e.th.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)));
+        assert_eq!(members(&r), 0, "{file}");
+        assert_eq!(r.sync_status().unwrap().waiting, 0, "{file}");
+    }
+}
+
+#[test]
+fn a_batch_is_written_whole_or_not_at_all() {
+    use taem_core::{MemberProfile, Phone, Points};
+    use taem_replica::ImportMember;
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let member = |line: u64, phone: &str, first: &str| ImportMember {
+        line,
+        phone: Phone::parse(phone).unwrap(),
+        profile: MemberProfile {
+            first_name: first.into(),
+            ..MemberProfile::default()
+        },
+        initial_points: Points(50),
+    };
+    // The second row breaks a rule the engine would have caught: the whole batch rolls back.
+    let batch = [member(2, "0861110001", "ก้อย"), member(3, "0861110002", " ")];
+    assert!(r.import_members(BRANCH, &batch, |_| {}).is_err());
+    assert_eq!(members(&r), 0);
+    assert_eq!(r.sync_status().unwrap().waiting, 0);
+    // A branch code that cannot be one.
+    let e = r.import_members("สาขา 1", &batch[..1], |_| {}).unwrap_err();
+    assert_eq!(e.code(), "bad_branch");
+    // The good row alone: the member, the import entry and two operations.
+    let done = r.import_members(BRANCH, &batch[..1], |_| {}).unwrap();
+    assert_eq!(done.imported.len(), 1);
+    let view = r.member(&MemberKey::parse("0861110001").unwrap()).unwrap();
+    assert_eq!(
+        (view.balance, view.accumulated_points, view.branch.as_str()),
+        (50, 0, BRANCH)
+    );
+    assert_eq!(
+        r.sync_status().unwrap().waiting,
+        2,
+        "registration + initial points"
+    );
+}

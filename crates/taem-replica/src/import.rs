@@ -1,0 +1,123 @@
+//! Members brought in by an import (a shop's spreadsheet, read and validated by `taem-import`):
+//! each registered at the chosen branch like a member signed up at the counter, with their
+//! initial points as an `import` ledger entry, every one through the outbox.
+
+use taem_core::{LedgerKind, MemberCode, MemberProfile, OperationKind, Phone, Points};
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::members::{MemberKey, find_row, insert_new_member};
+use crate::open::Replica;
+use crate::outbox::{NewEntry, SqlResult};
+
+/// The longest branch code an import accepts (the server's limit).
+const BRANCH_CHARS_MAX: usize = 16;
+
+/// One member of an import, validated by the caller.
+#[derive(Clone, Debug)]
+pub struct ImportMember {
+    /// Where the row came from (its line in the file), for the report.
+    pub line: u64,
+    /// Mobile number.
+    pub phone: Phone,
+    /// Profile.
+    pub profile: MemberProfile,
+    /// Points brought from the previous system (0: none).
+    pub initial_points: Points,
+}
+
+/// What an import batch did, row by row.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportBatch {
+    /// Registered now: (line, member code).
+    pub imported: Vec<(u64, MemberCode)>,
+    /// Not written, the phone being a member already: (line, that member's code). A second
+    /// upload of the same file lands here for every row, so it imports nothing twice.
+    pub already_members: Vec<(u64, String)>,
+}
+
+impl Replica {
+    /// Registers the members of one import batch at `branch` in ONE transaction: all of them
+    /// are written, each as its own operations in the outbox (registration, then the initial
+    /// points when there are some), or none is. Members whose phone the shop already has are
+    /// not written and are answered as such. `progress` is called with the rows done.
+    pub fn import_members(
+        &mut self,
+        branch: &str,
+        members: &[ImportMember],
+        mut progress: impl FnMut(u64),
+    ) -> Result<ImportBatch> {
+        let branch = branch.trim().to_uppercase();
+        if branch.is_empty()
+            || branch.chars().count() > BRANCH_CHARS_MAX
+            || !branch
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ReplicaError::BadBranch { branch });
+        }
+        let env = self.env.clone();
+        self.write(|ctx| {
+            // The chosen branch is where these members registered (and what their operations
+            // say), whatever branch this counter belongs to.
+            ctx.device.branch = branch.clone();
+            let mut batch = ImportBatch::default();
+            for (i, m) in members.iter().enumerate() {
+                if let Some(existing) =
+                    find_row(&ctx.tx, &MemberKey::Phone(m.phone.clone())).sql(ctx)?
+                {
+                    batch.already_members.push((m.line, existing.code));
+                    continue;
+                }
+                let profile = m.profile.clone().validated(ctx.today)?;
+                let (local_id, member_id, code) =
+                    insert_new_member(ctx, env.as_ref(), &m.phone, &profile)?;
+                ctx.record(
+                    env.new_op_id(),
+                    local_id,
+                    OperationKind::RegisterMember {
+                        member_id,
+                        code: code.clone(),
+                        phone: m.phone.clone(),
+                        profile,
+                    },
+                )?;
+                if m.initial_points.0 < 0 {
+                    return Err(taem_core::PointsError::NotPositive {
+                        input: m.initial_points.0.to_string(),
+                    }
+                    .into());
+                }
+                if m.initial_points.0 > 0 {
+                    let op_id = env.new_op_id();
+                    ctx.insert_entry(&NewEntry {
+                        member_id: local_id,
+                        kind: LedgerKind::Import,
+                        points: m.initial_points,
+                        counts_toward_tier: false,
+                        tier_day: ctx.today_day(),
+                        bill_no: None,
+                        amount_satang: None,
+                        rate: None,
+                        reason: None,
+                        op_id,
+                    })?;
+                    ctx.record(
+                        op_id,
+                        local_id,
+                        OperationKind::ImportPoints {
+                            member_id,
+                            points: m.initial_points,
+                        },
+                    )?;
+                }
+                batch.imported.push((m.line, code));
+                if (i + 1) % 250 == 0 {
+                    progress((i + 1) as u64);
+                }
+            }
+            progress(members.len() as u64);
+            Ok(batch)
+        })
+    }
+}
