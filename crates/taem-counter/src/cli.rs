@@ -65,6 +65,26 @@ pub enum Command {
         #[arg(long)]
         bulk: bool,
     },
+    /// Download members, ledger, redemptions or tier-changes as CSV (UTF-8 with BOM) or XLSX.
+    Export {
+        /// What: members, ledger, redemptions or tier-changes.
+        dataset: String,
+        /// The file to write; its extension (.csv or .xlsx) picks the format.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Only this branch (members: where they registered; entries: where they were made).
+        #[arg(long)]
+        branch: Option<String>,
+        /// From this date (dd/mm/yyyy, B.E. or C.E.; Asia/Bangkok).
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to and including this date.
+        #[arg(long)]
+        to: Option<String>,
+        /// Header and value language: th or en.
+        #[arg(long, default_value = "th")]
+        lang: String,
+    },
     /// Show the replica: members, entries, operations waiting to sync.
     Status,
     /// Run SQLite's integrity check on the replica.

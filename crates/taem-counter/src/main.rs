@@ -118,6 +118,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             emit(json, &status, render::status);
         }
         Command::Demo(args) => demo::run(&dir, json, args)?,
+        Command::Export {
+            dataset,
+            output,
+            branch,
+            from,
+            to,
+            lang,
+        } => {
+            let replica = open(&dir, OpenMode::ReadOnly, wait)?;
+            import_cmd::export(&replica, &dataset, &output, branch, from, to, &lang, json)?
+        }
         Command::MemberTemplate { output, lang } => import_cmd::template(&output, &lang, json)?,
         Command::Import {
             file,

@@ -220,7 +220,7 @@ impl Iterator for Table {
                         }
                         Some(Ok(RawRow {
                             line: *lines_before + 1,
-                            cells: record.iter().map(|c| c.trim().to_string()).collect(),
+                            cells: record.iter().map(cell_from_text).collect(),
                         }))
                     }
                     Err(e) => {
@@ -236,12 +236,22 @@ impl Iterator for Table {
     }
 }
 
+/// A text cell, trimmed, without the `'` a download put before text that starts like a
+/// formula (see `export::neutralise`), so a download imports again as it was.
+fn cell_from_text(text: &str) -> String {
+    let text = text.trim();
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => text.to_string(),
+    }
+}
+
 /// The text of an XLSX cell as a person would have typed it. Whole numbers lose no digits and
 /// show no `.0`; dates become dd/mm/yyyy (C.E.).
 fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
+        Data::String(s) => cell_from_text(s),
         Data::Int(i) => i.to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),

@@ -263,3 +263,140 @@ fn a_batch_is_written_whole_or_not_at_all() {
         "registration + initial points"
     );
 }
+
+#[test]
+fn a_members_download_imports_again_as_the_same_members() {
+    use taem_import::Lang;
+    use taem_import::download::{Dataset, download};
+    use taem_import::export::ExportFormat;
+    use taem_replica::ExportFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = replica(&dir.path().join("a"));
+    for file in [
+        "utf8-bom.csv",
+        "windows-874.csv",
+        "crlf-quoted.csv",
+        "formula-cells.csv",
+        "be-dates.csv",
+    ] {
+        assert!(
+            upload(&mut source, &fixtures().join(file))
+                .file_error
+                .is_none()
+        );
+    }
+    let count = members(&source);
+    for (format, lang, ext) in [
+        (ExportFormat::Csv, Lang::Th, "csv"),
+        (ExportFormat::Xlsx, Lang::Th, "xlsx"),
+        (ExportFormat::Csv, Lang::En, "csv"),
+    ] {
+        let mut bytes = Vec::new();
+        let rows = download(
+            &source,
+            Dataset::Members,
+            &ExportFilter::default(),
+            format,
+            lang,
+            &mut bytes,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(rows, count);
+        let file = dir.path().join(format!("members-{lang:?}.{ext}"));
+        std::fs::write(&file, &bytes).unwrap();
+        let target_dir = dir.path().join(format!("b-{lang:?}-{ext}"));
+        let mut target = replica(&target_dir);
+        let report = upload(&mut target, &file);
+        assert!(report.file_error.is_none(), "{report:?}");
+        assert_eq!(
+            (report.imported, report.problems.len()),
+            (count, 0),
+            "{ext} {lang:?}: {:?}",
+            report.problems
+        );
+        // The extra columns (code, branch, registered, tier) are ignored, and said so.
+        assert_eq!(
+            report.unknown_columns.len(),
+            4,
+            "{:?}",
+            report.unknown_columns
+        );
+        source
+            .export_members(&ExportFilter::default(), |m| {
+                let copy = target.member(&MemberKey::parse(&m.phone).unwrap()).unwrap();
+                assert_eq!(copy.profile, m.profile, "{ext} {lang:?} {}", m.phone);
+                assert_eq!(copy.balance, m.balance);
+                Ok::<(), taem_replica::ReplicaError>(())
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn downloads_filter_by_branch_and_date_and_neutralise_formulas() {
+    use taem_import::Lang;
+    use taem_import::download::{Dataset, download};
+    use taem_import::export::ExportFormat;
+    use taem_replica::ExportFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    for file in ["formula-cells.csv", "utf8-bom.csv"] {
+        assert!(upload(&mut r, &fixtures().join(file)).file_error.is_none());
+    }
+    let csv = |dataset, filter: &ExportFilter| {
+        let mut bytes = Vec::new();
+        download(
+            &r,
+            dataset,
+            filter,
+            ExportFormat::Csv,
+            Lang::Th,
+            &mut bytes,
+            &mut |_| {},
+        )
+        .unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    let all = csv(Dataset::Members, &ExportFilter::default());
+    assert!(all.starts_with('\u{feff}'), "a BOM for Excel");
+    for line in all.lines().skip(1) {
+        for cell in line.split(',') {
+            let cell = cell.trim_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@']), "{cell} in {line}");
+        }
+    }
+    assert!(all.contains("'="), "formula text kept, neutralised: {all}");
+    let other_branch = ExportFilter {
+        branch: Some("BKK01".into()),
+        ..ExportFilter::default()
+    };
+    assert_eq!(
+        csv(Dataset::Members, &other_branch).lines().count(),
+        1,
+        "header only"
+    );
+    let tomorrow = ExportFilter {
+        from: today().succ_opt(),
+        ..ExportFilter::default()
+    };
+    assert_eq!(csv(Dataset::Ledger, &tomorrow).lines().count(), 1);
+    let today_only = ExportFilter {
+        from: Some(today()),
+        to: Some(today()),
+        ..ExportFilter::default()
+    };
+    let ledger = csv(Dataset::Ledger, &today_only);
+    assert!(
+        ledger.lines().count() > 1,
+        "the import entries of today: {ledger}"
+    );
+    assert!(ledger.contains("นำเข้าแต้ม"));
+    assert_eq!(csv(Dataset::Redemptions, &today_only).lines().count(), 1);
+    assert!(
+        csv(Dataset::TierChanges, &ExportFilter::default())
+            .lines()
+            .count()
+            > 1
+    );
+}

@@ -1,0 +1,260 @@
+//! Downloads from a counter's replica (feature `replica`): members (in the template's columns,
+//! so a download imports again as it is, plus code, branch, registration and tier), the points
+//! ledger, redemptions and tier changes; CSV or XLSX; streamed row by row.
+
+use std::io::Write;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use taem_core::time::bangkok;
+use taem_core::{Gender, LedgerKind};
+use taem_replica::{ExportFilter, Replica, ReplicaError};
+
+use crate::columns::{Column, Lang};
+use crate::export::{Cell, ExportError, ExportFormat, TableWriter};
+
+/// What to download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dataset {
+    /// Members.
+    Members,
+    /// Every points ledger entry.
+    Ledger,
+    /// Redemptions (and their refunds).
+    Redemptions,
+    /// Tier changes.
+    TierChanges,
+}
+
+impl Dataset {
+    /// Parses `members`, `ledger`, `redemptions`, `tier-changes`.
+    pub fn parse(text: &str) -> Option<Dataset> {
+        match text.trim().to_lowercase().replace('_', "-").as_str() {
+            "members" | "member" => Some(Dataset::Members),
+            "ledger" | "points" => Some(Dataset::Ledger),
+            "redemptions" | "redeem" => Some(Dataset::Redemptions),
+            "tier-changes" | "tiers" => Some(Dataset::TierChanges),
+            _ => None,
+        }
+    }
+
+    /// The file name a download suggests (without extension).
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Dataset::Members => "members",
+            Dataset::Ledger => "points-ledger",
+            Dataset::Redemptions => "redemptions",
+            Dataset::TierChanges => "tier-changes",
+        }
+    }
+}
+
+impl From<ReplicaError> for ExportError {
+    fn from(e: ReplicaError) -> Self {
+        ExportError::Io(std::io::Error::other(e.to_string()))
+    }
+}
+
+fn when(at: DateTime<Utc>, lang: Lang) -> String {
+    let local = at.with_timezone(&bangkok());
+    match lang {
+        Lang::Th => format!(
+            "{} {}",
+            date(local.date_naive(), lang),
+            local.format("%H:%M")
+        ),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+fn date(d: NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    match lang {
+        Lang::Th => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year() + 543),
+        Lang::En => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
+    }
+}
+
+fn yes_no(v: bool, lang: Lang) -> &'static str {
+    match (v, lang) {
+        (true, Lang::Th) => "ใช่",
+        (false, Lang::Th) => "ไม่",
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+    }
+}
+
+fn gender(g: Gender, lang: Lang) -> &'static str {
+    match (g, lang) {
+        (Gender::Female, Lang::Th) => "หญิง",
+        (Gender::Male, Lang::Th) => "ชาย",
+        (Gender::Other, Lang::Th) => "อื่นๆ",
+        (Gender::Female, Lang::En) => "female",
+        (Gender::Male, Lang::En) => "male",
+        (Gender::Other, Lang::En) => "other",
+        (Gender::Unspecified, _) => "",
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    let s = s.into();
+    if s.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s)
+    }
+}
+
+fn opt(s: &Option<String>) -> Cell {
+    s.as_deref().map_or(Cell::Empty, text)
+}
+
+fn baht(satang: Option<i64>) -> Cell {
+    satang.map_or(Cell::Empty, |s| {
+        Cell::Decimal(format!(
+            "{}{}.{:02}",
+            if s < 0 { "-" } else { "" },
+            s.abs() / 100,
+            s.abs() % 100
+        ))
+    })
+}
+
+/// Writes a download of `dataset` from the replica; answers the rows written. `progress` is
+/// called every 1,000 rows.
+pub fn download(
+    replica: &Replica,
+    dataset: Dataset,
+    filter: &ExportFilter,
+    format: ExportFormat,
+    lang: Lang,
+    out: &mut (dyn Write + Send),
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
+    let header = headers(dataset, lang);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let sheet = dataset.file_stem();
+    let mut w = match format {
+        ExportFormat::Csv => TableWriter::csv(out, &header)?,
+        ExportFormat::Xlsx => TableWriter::xlsx(out, sheet, &header)?,
+    };
+    let mut tick = |w: &TableWriter<'_>| {
+        if w.rows().is_multiple_of(1000) {
+            progress(u64::from(w.rows()));
+        }
+    };
+    match dataset {
+        Dataset::Members => {
+            replica.export_members(filter, |m| {
+                let p = &m.profile;
+                w.row(&[
+                    Cell::Text(m.phone.clone()),
+                    text(p.first_name.clone()),
+                    text(p.last_name.clone()),
+                    p.birthday
+                        .map_or(Cell::Empty, |b| Cell::Text(date(b, lang))),
+                    text(gender(p.gender, lang)),
+                    opt(&p.email),
+                    opt(&p.address),
+                    text(p.tags.join(", ")),
+                    Cell::Int(m.balance),
+                    text(yes_no(p.marketing_consent, lang)),
+                    text(yes_no(p.pdpa_consent, lang)),
+                    opt(&p.note),
+                    Cell::Text(m.code.clone()),
+                    Cell::Text(m.branch.clone()),
+                    Cell::Text(when(m.registered_at, lang)),
+                    text(m.tier.clone()),
+                ])?;
+                tick(&w);
+                Ok::<(), ExportError>(())
+            })?;
+        }
+        Dataset::Ledger | Dataset::Redemptions => {
+            let kinds: &[LedgerKind] = if dataset == Dataset::Redemptions {
+                &[LedgerKind::Redeem, LedgerKind::RedeemRefund]
+            } else {
+                &[]
+            };
+            replica.export_ledger(filter, kinds, |e| {
+                w.row(&[
+                    Cell::Text(when(e.at, lang)),
+                    Cell::Text(e.member_code.clone()),
+                    Cell::Text(e.member_phone.clone()),
+                    text(e.member_name.clone()),
+                    text(match lang {
+                        Lang::Th => e.kind.label_th(),
+                        Lang::En => e.kind.as_str(),
+                    }),
+                    Cell::Int(e.points),
+                    opt(&e.bill_no),
+                    baht(e.amount_satang),
+                    opt(&e.reason),
+                    Cell::Text(e.branch.clone()),
+                    text(yes_no(e.confirmed, lang)),
+                ])?;
+                tick(&w);
+                Ok::<(), ExportError>(())
+            })?;
+        }
+        Dataset::TierChanges => {
+            replica.export_tier_changes(filter, |t| {
+                w.row(&[
+                    Cell::Text(when(t.at, lang)),
+                    Cell::Text(t.member_code.clone()),
+                    text(t.member_name.clone()),
+                    opt(&t.from),
+                    text(t.to.clone()),
+                    text(t.reason.as_str()),
+                    Cell::Int(t.accumulated),
+                ])?;
+                tick(&w);
+                Ok::<(), ExportError>(())
+            })?;
+        }
+    }
+    let rows = w.finish()?;
+    progress(u64::from(rows));
+    Ok(u64::from(rows))
+}
+
+/// The header row of a download.
+pub fn headers(dataset: Dataset, lang: Lang) -> Vec<String> {
+    let th = lang == Lang::Th;
+    let pick = |t: &str, e: &str| if th { t.to_string() } else { e.to_string() };
+    match dataset {
+        Dataset::Members => {
+            let mut h: Vec<String> = Column::ALL.iter().map(|c| c.header(lang)).collect();
+            h.extend([
+                pick("รหัสสมาชิก", "Member code"),
+                pick("สาขาที่สมัคร", "Registered at branch"),
+                pick("วันที่สมัคร", "Registered"),
+                pick("ระดับ", "Tier"),
+            ]);
+            h
+        }
+        Dataset::Ledger | Dataset::Redemptions => vec![
+            pick("เวลา", "Time"),
+            pick("รหัสสมาชิก", "Member code"),
+            pick("เบอร์มือถือ", "Phone"),
+            pick("ชื่อ", "Name"),
+            pick("รายการ", "Kind"),
+            pick("แต้ม", "Points"),
+            pick("เลขที่บิล", "Bill"),
+            pick("ยอดซื้อ (บาท)", "Amount (THB)"),
+            pick("ของรางวัล/เหตุผล", "Reward / reason"),
+            pick("สาขา", "Branch"),
+            pick("ยืนยันจากเซิร์ฟเวอร์แล้ว", "Confirmed by the server"),
+        ],
+        Dataset::TierChanges => vec![
+            pick("เวลา", "Time"),
+            pick("รหัสสมาชิก", "Member code"),
+            pick("ชื่อ", "Name"),
+            pick("จากระดับ", "From tier"),
+            pick("เป็นระดับ", "To tier"),
+            pick("เหตุผล", "Reason"),
+            pick("แต้มสะสม", "Accumulated points"),
+        ],
+    }
+}

@@ -1,0 +1,275 @@
+//! Rows for downloads (members, the points ledger, redemptions, tier changes), read one by one
+//! from the replica and handed to a callback, so an export of a million rows holds one row at a
+//! time. Filters: the branch (where a member registered, where an entry was made) and a range
+//! of shop-local (Asia/Bangkok) dates, both ends included.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use taem_core::time::bangkok;
+use taem_core::{Gender, LedgerKind, MemberProfile, TierChangeReason};
+
+use crate::Result;
+use crate::error::ReplicaError;
+use crate::open::Replica;
+
+/// Which rows an export takes.
+#[derive(Clone, Debug, Default)]
+pub struct ExportFilter {
+    /// Only this branch (members: where they registered; entries: where they were made).
+    pub branch: Option<String>,
+    /// From this shop-local date on.
+    pub from: Option<NaiveDate>,
+    /// Up to and including this shop-local date.
+    pub to: Option<NaiveDate>,
+}
+
+impl ExportFilter {
+    /// The filter's time range in UTC milliseconds, `[from, to)`.
+    fn range_ms(&self) -> (i64, i64) {
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(bangkok()).single())
+                .map_or(i64::MIN, |t| t.with_timezone(&Utc).timestamp_millis())
+        };
+        (
+            self.from.map_or(i64::MIN, start),
+            self.to.and_then(|d| d.succ_opt()).map_or(i64::MAX, start),
+        )
+    }
+
+    fn branch(&self) -> Option<String> {
+        self.branch
+            .as_deref()
+            .map(|b| b.trim().to_uppercase())
+            .filter(|b| !b.is_empty())
+    }
+}
+
+/// A member as exported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberExportRow {
+    /// Member code.
+    pub code: String,
+    /// Mobile number (10 digits).
+    pub phone: String,
+    /// Profile.
+    pub profile: MemberProfile,
+    /// Registering branch.
+    pub branch: String,
+    /// Registration time.
+    pub registered_at: DateTime<Utc>,
+    /// Balance (confirmed + pending).
+    pub balance: i64,
+    /// Current tier's name.
+    pub tier: String,
+}
+
+/// A ledger entry as exported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerExportRow {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The member's code.
+    pub member_code: String,
+    /// The member's phone.
+    pub member_phone: String,
+    /// The member's name.
+    pub member_name: String,
+    /// What kind of entry.
+    pub kind: LedgerKind,
+    /// Points (±).
+    pub points: i64,
+    /// Bill number (earnings, voids).
+    pub bill_no: Option<String>,
+    /// Amount in satang (earnings).
+    pub amount_satang: Option<i64>,
+    /// Reward or reason.
+    pub reason: Option<String>,
+    /// Where.
+    pub branch: String,
+    /// The server has confirmed it (false: waiting to sync).
+    pub confirmed: bool,
+}
+
+/// A tier change as exported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierChangeExportRow {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The member's code.
+    pub member_code: String,
+    /// The member's name.
+    pub member_name: String,
+    /// From (none at registration).
+    pub from: Option<String>,
+    /// To.
+    pub to: String,
+    /// Why.
+    pub reason: TierChangeReason,
+    /// Accumulated points at the change.
+    pub accumulated: i64,
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+impl Replica {
+    fn tier_name(&self, id: i64) -> Result<String> {
+        let settings = self.shared_settings()?;
+        Ok(settings
+            .tiers
+            .tier(id as u32)
+            .map_or_else(|| format!("#{id}"), |t| t.name.clone()))
+    }
+
+    /// Calls `f` for every member the filter takes (registration date and branch), oldest
+    /// registration first. Stops at the first error `f` returns.
+    pub fn export_members<E: From<ReplicaError>>(
+        &self,
+        filter: &ExportFilter,
+        mut f: impl FnMut(MemberExportRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let (from, to) = filter.range_ms();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT code, phone, first_name, last_name, birthday, gender, email, address, tags,
+                        marketing_consent, pdpa_consent, note, branch, registered_at_ms,
+                        balance_confirmed + balance_pending, tier_id
+                 FROM members
+                 WHERE registered_at_ms >= ?1 AND registered_at_ms < ?2
+                   AND (?3 IS NULL OR branch = ?3)
+                 ORDER BY registered_at_ms, id",
+            )
+            .map_err(|e| self.fail(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params![from, to, filter.branch()])
+            .map_err(|e| self.fail(e))?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
+            let get = |i| r.get::<_, Option<String>>(i).map_err(|e| self.fail(e));
+            let tags: Vec<String> =
+                serde_json::from_str(&get(8)?.unwrap_or_default()).unwrap_or_default();
+            let row = MemberExportRow {
+                code: get(0)?.unwrap_or_default(),
+                phone: get(1)?.unwrap_or_default(),
+                profile: MemberProfile {
+                    first_name: get(2)?.unwrap_or_default(),
+                    last_name: get(3)?.unwrap_or_default(),
+                    birthday: get(4)?.and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
+                    gender: get(5)?.and_then(|g| Gender::parse(&g)).unwrap_or_default(),
+                    email: get(6)?,
+                    address: get(7)?,
+                    tags,
+                    marketing_consent: r.get(9).map_err(|e| self.fail(e))?,
+                    pdpa_consent: r.get(10).map_err(|e| self.fail(e))?,
+                    note: get(11)?,
+                },
+                branch: get(12)?.unwrap_or_default(),
+                registered_at: at(r.get(13).map_err(|e| self.fail(e))?),
+                balance: r.get(14).map_err(|e| self.fail(e))?,
+                tier: self.tier_name(r.get(15).map_err(|e| self.fail(e))?)?,
+            };
+            f(row)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Calls `f` for every ledger entry the filter takes (entry date and branch), of the given
+    /// kinds (all when empty), oldest first.
+    pub fn export_ledger<E: From<ReplicaError>>(
+        &self,
+        filter: &ExportFilter,
+        kinds: &[LedgerKind],
+        mut f: impl FnMut(LedgerExportRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let (from, to) = filter.range_ms();
+        let kinds_json =
+            serde_json::to_string(&kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into());
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT l.at_ms, m.code, m.phone, m.first_name || ' ' || m.last_name, l.kind,
+                        l.points, l.bill_no, l.amount_satang, l.reason, l.branch, l.confirmed
+                 FROM ledger l JOIN members m ON m.id = l.member_id
+                 WHERE l.at_ms >= ?1 AND l.at_ms < ?2
+                   AND (?3 IS NULL OR l.branch = ?3)
+                   AND (?4 = '[]' OR l.kind IN (SELECT value FROM json_each(?4)))
+                 ORDER BY l.at_ms, l.id",
+            )
+            .map_err(|e| self.fail(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params![from, to, filter.branch(), kinds_json])
+            .map_err(|e| self.fail(e))?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
+            let kind: String = r.get(4).map_err(|e| self.fail(e))?;
+            let row = LedgerExportRow {
+                at: at(r.get(0).map_err(|e| self.fail(e))?),
+                member_code: r.get(1).map_err(|e| self.fail(e))?,
+                member_phone: r.get(2).map_err(|e| self.fail(e))?,
+                member_name: r
+                    .get::<_, String>(3)
+                    .map_err(|e| self.fail(e))?
+                    .trim()
+                    .to_string(),
+                kind: LedgerKind::parse(&kind).unwrap_or(LedgerKind::Adjust),
+                points: r.get(5).map_err(|e| self.fail(e))?,
+                bill_no: r.get(6).map_err(|e| self.fail(e))?,
+                amount_satang: r.get(7).map_err(|e| self.fail(e))?,
+                reason: r.get(8).map_err(|e| self.fail(e))?,
+                branch: r.get(9).map_err(|e| self.fail(e))?,
+                confirmed: r.get(10).map_err(|e| self.fail(e))?,
+            };
+            f(row)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Calls `f` for every tier change the filter takes (change date; branch: the member's
+    /// registering branch), oldest first.
+    pub fn export_tier_changes<E: From<ReplicaError>>(
+        &self,
+        filter: &ExportFilter,
+        mut f: impl FnMut(TierChangeExportRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let (from, to) = filter.range_ms();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT t.at_ms, m.code, m.first_name || ' ' || m.last_name, t.from_tier,
+                        t.to_tier, t.reason, t.accumulated
+                 FROM tier_changes t JOIN members m ON m.id = t.member_id
+                 WHERE t.at_ms >= ?1 AND t.at_ms < ?2 AND (?3 IS NULL OR m.branch = ?3)
+                 ORDER BY t.at_ms, t.id",
+            )
+            .map_err(|e| self.fail(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params![from, to, filter.branch()])
+            .map_err(|e| self.fail(e))?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
+            let reason: String = r.get(5).map_err(|e| self.fail(e))?;
+            let from_tier: Option<i64> = r.get(3).map_err(|e| self.fail(e))?;
+            let row = TierChangeExportRow {
+                at: at(r.get(0).map_err(|e| self.fail(e))?),
+                member_code: r.get(1).map_err(|e| self.fail(e))?,
+                member_name: r
+                    .get::<_, String>(2)
+                    .map_err(|e| self.fail(e))?
+                    .trim()
+                    .to_string(),
+                from: from_tier.map(|t| self.tier_name(t)).transpose()?,
+                to: self.tier_name(r.get(4).map_err(|e| self.fail(e))?)?,
+                reason: TierChangeReason::parse(&reason).unwrap_or(TierChangeReason::Reevaluation),
+                accumulated: r.get(6).map_err(|e| self.fail(e))?,
+            };
+            f(row)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
