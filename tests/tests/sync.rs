@@ -412,3 +412,40 @@ fn a_profile_edit_the_server_rejects_is_undone_on_the_counter_and_shown() {
     let other = shop.counters[1].run(&["member", "show", "0833333333"]);
     assert_eq!(other["profile"]["first_name"], "สมศรี");
 }
+
+#[test]
+fn imported_members_and_their_initial_points_reach_the_server_and_the_other_counters_once() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    let shop = shop(&["BKK01", "CNX01"]);
+    // The import needs no network: the members wait in the counter's outbox like any other
+    // operation until it syncs.
+    let report = shop.counters[0].run(&[
+        "import",
+        fixtures.join("utf8-bom.csv").to_str().unwrap(),
+        "--branch",
+        "CNX01",
+    ]);
+    assert_eq!(report["imported"].as_u64(), Some(5), "{report}");
+    assert!(
+        shop.counters[0].status()["pending_operations"]
+            .as_i64()
+            .unwrap()
+            >= 5
+    );
+    sync_all(&shop);
+    let balances = assert_converged(&shop);
+    assert_eq!(balances.len(), 5, "{balances:?}");
+    let total: i64 = balances.values().sum();
+    assert!(total > 0, "the initial points arrived: {balances:?}");
+    // The same file at the other counter: every row is already a member, nothing is doubled.
+    let again = shop.counters[1].run(&["import", fixtures.join("utf8-bom.csv").to_str().unwrap()]);
+    assert_eq!(
+        (
+            again["imported"].as_u64(),
+            again["already_members"].as_u64()
+        ),
+        (Some(0), Some(5))
+    );
+    sync_all(&shop);
+    assert_eq!(assert_converged(&shop), balances);
+}
