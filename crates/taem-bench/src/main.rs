@@ -15,6 +15,7 @@
 //! or tune a baseline to flatter a ratio. Progress goes to stderr; figures to stdout.
 
 mod awards;
+mod import;
 mod lookups;
 mod raw;
 mod rss;
@@ -46,6 +47,8 @@ enum Command {
     Replica(ReplicaArgs),
     /// Sync over real HTTP: draining queued operations, empty pulls, bootstrap.
     Sync(sync::SyncArgs),
+    /// Member import (a 5,000-row shop upload, a bulk import) and the members download.
+    Import(import::ImportArgs),
 }
 
 /// Options of `replica`.
@@ -103,6 +106,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Replica(args) => run_replica(&args),
         Command::Sync(args) => sync::run(&args).and_then(|figures| {
+            figures::print(&figures, args.json)?;
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Import(args) => import::run(&args).and_then(|figures| {
             figures::print(&figures, args.json)?;
             Ok(ExitCode::SUCCESS)
         }),
