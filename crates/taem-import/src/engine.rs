@@ -160,9 +160,14 @@ pub fn import(
     if !missing.is_empty() {
         return report.refused(&FileError::MissingColumns(missing));
     }
+    let checker = Checker {
+        header: &header,
+        today: options.today,
+        seen: HashMap::new(),
+    };
     match options.max_rows {
-        Some(max) => shop_upload(table, &header, max, options, sink, progress, report),
-        None => bulk(table, &header, options, sink, progress, report),
+        Some(max) => shop_upload(table, checker, max, options, sink, progress, report),
+        None => bulk(table, checker, options, sink, progress, report),
     }
 }
 
@@ -208,12 +213,26 @@ impl Checker<'_> {
     }
 }
 
-fn already_member(line: u64, code: &str, rows: &[ValidRow]) -> RowProblem {
-    let phone = rows
+/// The problems of the rows a sink found already members (`found`: line, member code), with
+/// each row's phone looked up once per batch (a re-run of a bulk import meets a whole batch
+/// of them).
+fn already_members(found: &[(u64, String)], rows: &[ValidRow]) -> Vec<RowProblem> {
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let phones: HashMap<u64, String> = rows
         .iter()
-        .find(|r| r.line == line)
-        .map(|r| r.phone.display_grouped())
-        .unwrap_or_default();
+        .map(|r| (r.line, r.phone.display_grouped()))
+        .collect();
+    found
+        .iter()
+        .map(|(line, code)| {
+            already_member(*line, code, phones.get(line).cloned().unwrap_or_default())
+        })
+        .collect()
+}
+
+fn already_member(line: u64, code: &str, phone: String) -> RowProblem {
     RowProblem {
         line,
         column: Some(Column::Phone),
@@ -231,18 +250,13 @@ fn already_member(line: u64, code: &str, rows: &[ValidRow]) -> RowProblem {
 
 fn shop_upload(
     table: Table,
-    header: &Header,
+    mut checker: Checker<'_>,
     max: u64,
     options: ImportOptions,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     mut report: ImportReport,
 ) -> ImportReport {
-    let mut checker = Checker {
-        header,
-        today: options.today,
-        seen: HashMap::new(),
-    };
     let mut valid = Vec::new();
     for row in table {
         let row = match row {
@@ -295,9 +309,9 @@ fn shop_upload(
     });
     match written {
         Ok(outcome) => {
-            for (line, code) in &outcome.already_members {
-                report.problems.push(already_member(*line, code, &valid));
-            }
+            report
+                .problems
+                .extend(already_members(&outcome.already_members, &valid));
             report.already_members = outcome.already_members.len() as u64;
             report.imported = outcome.imported.len() as u64;
             report.imported_codes = outcome.imported;
@@ -310,17 +324,12 @@ fn shop_upload(
 
 fn bulk(
     table: Table,
-    header: &Header,
+    mut checker: Checker<'_>,
     options: ImportOptions,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     mut report: ImportReport,
 ) -> ImportReport {
-    let mut checker = Checker {
-        header,
-        today: options.today,
-        seen: HashMap::new(),
-    };
     let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
     let mut flush =
         |batch: &mut Vec<ValidRow>, report: &mut ImportReport| -> Result<(), FileError> {
@@ -338,9 +347,9 @@ fn bulk(
                     })
                 })
                 .map_err(FileError::Write)?;
-            for (line, code) in &outcome.already_members {
-                report.problems.push(already_member(*line, code, batch));
-            }
+            report
+                .problems
+                .extend(already_members(&outcome.already_members, batch));
             report.already_members += outcome.already_members.len() as u64;
             report.imported += outcome.imported.len() as u64;
             batch.clear();
