@@ -11,8 +11,9 @@
 use std::sync::Arc;
 
 use taem_app::{
-    App, AppError, AppState, AwardPreview, Language, MemberForm, PendingOperation, Progress,
-    Rejection, ReviewItem, SearchAnswer, SettingsView, StatusBar,
+    App, AppError, AppState, AwardPreview, ImportChoices, ImportView, Language, MemberForm,
+    PendingOperation, Progress, Rejection, ReviewItem, SavedFile, SearchAnswer, SettingsView,
+    StatusBar,
 };
 use taem_replica::{
     AwardReceipt, DropCandidate, HistoryItem, MemberView, OperationReceipt, SystemEnvironment,
@@ -205,6 +206,65 @@ async fn save_settings(
     app.save_settings(&owner_name, &pin, settings).await
 }
 
+#[tauri::command(async)]
+fn import_choices(app: State<'_, App>) -> Answer<ImportChoices> {
+    app.import_choices()
+}
+
+#[tauri::command(async)]
+fn save_member_template(app: State<'_, App>, format: String) -> Answer<SavedFile> {
+    app.save_member_template(&format)
+}
+
+/// A member file travels as the raw request body (the bytes the window read from the chosen
+/// file), its branch in the `taem-branch` header.
+fn member_file(request: &tauri::ipc::Request<'_>) -> Answer<(Vec<u8>, String)> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(AppError::new(
+            "bad_upload",
+            None,
+            "the window sent no file: choose the member file again",
+            "ไม่ได้รับไฟล์: เลือกไฟล์สมาชิกอีกครั้ง",
+        ));
+    };
+    let branch = request
+        .headers()
+        .get("taem-branch")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    Ok((bytes.clone(), branch))
+}
+
+#[tauri::command(async)]
+fn check_import(app: State<'_, App>, request: tauri::ipc::Request<'_>) -> Answer<ImportView> {
+    let (bytes, branch) = member_file(&request)?;
+    app.check_import(bytes, &branch)
+}
+
+#[tauri::command(async)]
+fn import_members(app: State<'_, App>, request: tauri::ipc::Request<'_>) -> Answer<ImportView> {
+    let (bytes, branch) = member_file(&request)?;
+    app.import_members(bytes, &branch)
+}
+
+#[tauri::command(async)]
+fn save_import_report(app: State<'_, App>) -> Answer<SavedFile> {
+    app.save_import_report()
+}
+
+#[tauri::command(async)]
+fn download(
+    app: State<'_, App>,
+    dataset: String,
+    format: String,
+    branch: String,
+    from: String,
+    to: String,
+) -> Answer<SavedFile> {
+    app.download(&dataset, &format, &branch, &from, &to)
+}
+
 /// WebKitGTK settings for a counter PC, set before the page draws anything:
 /// - no GPU compositing: the UI is a plain page of text and lists, and on the PCs beside a POS
 ///   (often without a usable GPU) compositing goes through software GL. Measured with
@@ -249,6 +309,14 @@ fn main() {
             });
             let app = App::open(&data_dir, Arc::new(SystemEnvironment), progress)
                 .map_err(|e| format!("{} / {}", e.en, e.th))?;
+            // Downloads, templates and reports go where the user keeps downloads.
+            let downloads = std::env::var_os("TAEM_DOWNLOAD_DIR")
+                .map(std::path::PathBuf::from)
+                .or_else(|| tauri_app.path().download_dir().ok())
+                .or_else(|| tauri_app.path().home_dir().ok());
+            if let Some(dir) = downloads {
+                app.set_download_dir(dir);
+            }
             tauri_app.manage(app);
             if let Some(window) = tauri_app.get_webview_window("main") {
                 window.with_webview(tune_webview)?;
@@ -284,6 +352,12 @@ fn main() {
             pending_operations,
             settings,
             save_settings,
+            import_choices,
+            save_member_template,
+            check_import,
+            import_members,
+            save_import_report,
+            download,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -22,6 +22,7 @@ pub fn typescript() -> String {
         crate::AppError, crate::AppState, crate::Phase, crate::Language, crate::StatusBar,
         crate::Progress, crate::ProgressStage, crate::AwardPreview, crate::MemberForm,
         crate::PendingOperation, crate::Message, crate::SettingsView, crate::SearchAnswer,
+        crate::ImportChoices, crate::ImportProblem, crate::ImportView, crate::SavedFile,
         taem_replica::StaffSession, taem_replica::SearchKind,
         taem_replica::MemberSummary, taem_replica::MemberView, taem_replica::TierView,
         taem_replica::HistoryItem, taem_replica::LedgerEntryView, taem_replica::TierChangeView,

@@ -92,6 +92,14 @@ pub enum ProgressStage {
     Push,
     /// Receiving changes.
     Pull,
+    /// Checking a member file before importing it.
+    ImportCheck,
+    /// Reading a member file to import it.
+    ImportRead,
+    /// Writing the imported members.
+    ImportWrite,
+    /// Writing a download.
+    Download,
     /// A sync attempt ended (well or not): the status bar should be read again. `done` counts
     /// the attempts since the app started.
     Synced,

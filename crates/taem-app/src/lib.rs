@@ -17,6 +17,7 @@
 pub mod bindings;
 mod dto;
 mod error;
+mod transfer;
 mod worker;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use dto::{
 };
 pub use error::AppError;
 pub use taem_replica::sync::{Rejection, ReviewItem};
+pub use transfer::{ImportChoices, ImportProblem, ImportView, SavedFile};
 
 /// Results of app commands.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -61,6 +63,10 @@ pub struct App {
     inner: Mutex<Inner>,
     worker: worker::Worker,
     progress: ProgressSink,
+    /// Where downloads, templates and reports are saved.
+    download_dir: Mutex<PathBuf>,
+    /// The last import's report, for "download the report".
+    last_report: Mutex<Option<taem_import::ImportReport>>,
 }
 
 fn role_rank(role: &str) -> u8 {
@@ -143,6 +149,8 @@ impl App {
             }),
             worker,
             progress,
+            download_dir: Mutex::new(data_dir.join("downloads")),
+            last_report: Mutex::new(None),
         })
     }
 
@@ -705,5 +713,19 @@ impl App {
     /// The data folder.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Where downloads, templates and import reports are saved (the user's download folder,
+    /// set by the shell; `downloads` in the data folder until then).
+    pub fn download_dir(&self) -> PathBuf {
+        self.download_dir
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sets where downloads are saved.
+    pub fn set_download_dir(&self, dir: PathBuf) {
+        *self.download_dir.lock().unwrap_or_else(|p| p.into_inner()) = dir;
     }
 }

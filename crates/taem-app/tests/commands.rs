@@ -459,3 +459,154 @@ fn an_enrolled_counter_awards_offline_and_syncs_when_the_server_is_back() {
     assert_eq!(app.preview_award(&member.code, "100").unwrap().points, 10);
     server.stop();
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/import")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn a_manager_imports_a_thai_excel_file_and_downloads_the_shop() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let (log, sink) = progress_log();
+    let app = App::open(dir.path(), Arc::new(SystemEnvironment), sink).unwrap();
+    app.start_demo_with(300).unwrap();
+    app.set_download_dir(downloads.path().to_path_buf());
+
+    // A cashier may not import or download.
+    app.sign_in("มานี", "1111").unwrap();
+    for e in [
+        app.import_choices().unwrap_err(),
+        app.check_import(fixture("windows-874.csv"), "BKK01")
+            .unwrap_err(),
+        app.download("members", "csv", "", "", "").unwrap_err(),
+        app.save_member_template("xlsx").unwrap_err(),
+    ] {
+        assert_eq!(e.code, "not_allowed", "{e:?}");
+    }
+
+    app.sign_in("สมศรี", "2345").unwrap();
+    let choices = app.import_choices().unwrap();
+    assert_eq!(choices.max_rows, 5_000);
+    assert_eq!(
+        choices.branches[0],
+        app.app_state().unwrap().branch.unwrap()
+    );
+    assert!(choices.branches.len() > 1, "{choices:?}");
+
+    // The template, in the window's language.
+    let template = app.save_member_template("xlsx").unwrap();
+    assert!(template.name.ends_with(".xlsx"), "{template:?}");
+    assert!(std::fs::metadata(&template.path).unwrap().len() > 1_000);
+    app.set_language(Language::En).unwrap();
+    let csv = app.save_member_template("csv").unwrap();
+    let text = std::fs::read_to_string(&csv.path).unwrap();
+    assert!(text.contains("Phone*"), "{text}");
+    app.set_language(Language::Th).unwrap();
+
+    // Checking writes nothing and says what an import would do.
+    let members = app.app_state().unwrap().members;
+    let waiting = app.status().unwrap().waiting;
+    let check = app.check_import(fixture("bad-rows.csv"), "cnx01").unwrap();
+    assert!(check.checked_only);
+    assert_eq!(check.branch, "CNX01");
+    assert_eq!((check.imported, check.importable), (0, 3));
+    assert!(check.bad_rows > 0 && check.problems_total >= check.bad_rows);
+    assert!(check.problems.iter().all(|p| p.line > 1 && thai(&p.th)));
+    assert_eq!(app.app_state().unwrap().members, members);
+    assert_eq!(app.status().unwrap().waiting, waiting);
+
+    // Importing: the valid rows, at the chosen branch, through the outbox.
+    let done = app
+        .import_members(fixture("bad-rows.csv"), "CNX01")
+        .unwrap();
+    assert!(!done.checked_only);
+    assert_eq!((done.imported, done.importable), (3, 3));
+    assert_eq!(done.problems_total, check.problems_total);
+    assert_eq!(app.app_state().unwrap().members, members + 3);
+    assert!(app.status().unwrap().waiting >= waiting + 3);
+    {
+        let log = log.lock().unwrap();
+        for stage in [ProgressStage::ImportCheck, ProgressStage::ImportWrite] {
+            assert!(log.iter().any(|p| p.stage == stage), "{stage:?}: {log:?}");
+        }
+    }
+    let report = app.save_import_report().unwrap();
+    assert!(report.name.starts_with("import-report-") && report.name.ends_with(".csv"));
+    let report_text = std::fs::read_to_string(&report.path).unwrap();
+    assert!(
+        report_text.starts_with('\u{feff}'),
+        "Excel reads Thai from a BOM"
+    );
+    assert_eq!(
+        report_text.lines().count() as u64,
+        1 + done.problems_total,
+        "{report_text}"
+    );
+
+    // The same file again imports nothing twice.
+    let again = app
+        .import_members(fixture("bad-rows.csv"), "CNX01")
+        .unwrap();
+    assert_eq!((again.imported, again.already_members), (0, 3));
+    assert_eq!(app.app_state().unwrap().members, members + 3);
+
+    // A refused file says why in both languages and writes nothing.
+    for (file, words) in [("rows-5001.csv", "5001"), ("binary-renamed.csv", "")] {
+        let refused = app.import_members(fixture(file), "BKK01").unwrap();
+        let e = refused.file_error.expect("refused");
+        assert!(e.en.contains(words) && thai(&e.th), "{file}: {e:?}");
+        assert_eq!(refused.imported, 0);
+    }
+    assert_eq!(app.app_state().unwrap().members, members + 3);
+    let e = app
+        .check_import(fixture("utf8-bom.csv"), "NOPE9")
+        .unwrap_err();
+    assert_eq!((e.code.as_str(), field(&e)), ("bad_branch", "branch"));
+
+    // Downloads: every dataset, both formats, filtered; bad filters are refused.
+    let all = app.download("members", "csv", "", "", "").unwrap();
+    assert_eq!(all.rows, Some(members as u64 + 3));
+    let text = std::fs::read_to_string(&all.path).unwrap();
+    assert!(
+        text.starts_with('\u{feff}') && text.contains("เบอร์มือถือ"),
+        "Thai headers, BOM"
+    );
+    let cnx = app.download("members", "xlsx", "CNX01", "", "").unwrap();
+    assert!(cnx.rows.unwrap() >= 3 && cnx.rows.unwrap() < all.rows.unwrap());
+    assert_ne!(
+        all.path,
+        app.download("members", "csv", "", "", "").unwrap().path,
+        "never overwrites"
+    );
+    for dataset in ["ledger", "redemptions", "tier-changes"] {
+        let saved = app
+            .download(dataset, "xlsx", "", "01/01/2500", "31/12/2600")
+            .unwrap();
+        assert!(Path::new(&saved.path).exists(), "{saved:?}");
+    }
+    for (args, code, at) in [
+        (["parcels", "csv", "", "", ""], "bad_dataset", "dataset"),
+        (["members", "pdf", "", "", ""], "bad_format", "format"),
+        (["ledger", "csv", "", "32/13/2569", ""], "bad_date", "from"),
+        (
+            ["ledger", "csv", "", "02/11/2569", "01/11/2569"],
+            "bad_date_range",
+            "to",
+        ),
+    ] {
+        let e = app
+            .download(args[0], args[1], args[2], args[3], args[4])
+            .unwrap_err();
+        assert_eq!((e.code.as_str(), field(&e)), (code, at), "{args:?}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(downloads.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no half-written files");
+}

@@ -31,6 +31,10 @@ pub trait MemberSink {
         rows: &[ValidRow],
         progress: &mut dyn FnMut(u64),
     ) -> Result<SinkOutcome, String>;
+
+    /// The rows whose phone is already a member: (line, that member's code). Reads only: a
+    /// check (`dry_run`) reports them as the import would.
+    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, String>;
 }
 
 /// What a sink did with a batch.
@@ -49,8 +53,8 @@ pub struct ImportOptions {
     pub max_rows: Option<u64>,
     /// Today (Asia/Bangkok), which bounds birthdays.
     pub today: NaiveDate,
-    /// Check only: write nothing (the report says what would happen, except which phones
-    /// are already members).
+    /// Check only: write nothing (the report says what would happen, the phones already
+    /// members included; `imported` stays 0).
     pub dry_run: bool,
 }
 
@@ -295,9 +299,20 @@ fn shop_upload(
         done: report.rows,
         total: Some(report.rows),
     });
-    if options.dry_run || valid.is_empty() {
+    if valid.is_empty() {
         report.problems.sort_by_key(|p| (p.line, p.column));
         return report;
+    }
+    if options.dry_run {
+        return match sink.existing(&valid) {
+            Ok(found) => {
+                report.problems.extend(already_members(&found, &valid));
+                report.already_members = found.len() as u64;
+                report.problems.sort_by_key(|p| (p.line, p.column));
+                report
+            }
+            Err(e) => report.refused(&FileError::Write(e)),
+        };
     }
     let total = valid.len() as u64;
     let written = sink.write(&valid, &mut |done| {
@@ -333,7 +348,13 @@ fn bulk(
     let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
     let mut flush =
         |batch: &mut Vec<ValidRow>, report: &mut ImportReport| -> Result<(), FileError> {
-            if batch.is_empty() || options.dry_run {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            if options.dry_run {
+                let found = sink.existing(batch).map_err(FileError::Write)?;
+                report.problems.extend(already_members(&found, batch));
+                report.already_members += found.len() as u64;
                 batch.clear();
                 return Ok(());
             }

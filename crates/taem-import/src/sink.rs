@@ -42,4 +42,17 @@ impl MemberSink for ReplicaSink<'_> {
             already_members: batch.already_members,
         })
     }
+
+    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, String> {
+        let phones: Vec<_> = rows.iter().map(|r| r.phone.clone()).collect();
+        let codes = self
+            .replica
+            .existing_members(&phones)
+            .map_err(|e| e.to_string())?;
+        Ok(rows
+            .iter()
+            .zip(codes)
+            .filter_map(|(r, code)| code.map(|c| (r.line, c)))
+            .collect())
+    }
 }

@@ -207,6 +207,48 @@ fn uploading_the_same_file_again_imports_nothing_twice() {
 }
 
 #[test]
+fn a_check_says_what_an_import_would_do_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let file = fixtures().join("utf8-bom.csv");
+    let check = |r: &mut Replica, bulk: bool| {
+        let mut sink = ReplicaSink {
+            replica: r,
+            branch: BRANCH.into(),
+        };
+        let options = ImportOptions {
+            max_rows: (!bulk).then_some(SHOP_UPLOAD_ROWS_MAX),
+            today: today(),
+            dry_run: true,
+        };
+        import(Table::from_path(&file), options, &mut sink, &mut |_| {})
+    };
+    let before = check(&mut r, false);
+    assert_eq!(
+        (before.rows, before.imported, before.already_members),
+        (5, 0, 0)
+    );
+    assert!(before.problems.is_empty(), "{before:?}");
+    assert_eq!(members(&r), 0, "a check writes nothing");
+    assert_eq!(r.sync_status().unwrap().waiting, 0);
+
+    let first = upload(&mut r, &file);
+    assert_eq!(first.imported, 5);
+    // Checked again, the file's members are now reported as members, in both modes.
+    for bulk in [false, true] {
+        let after = check(&mut r, bulk);
+        assert_eq!(
+            (after.imported, after.already_members),
+            (0, 5),
+            "bulk {bulk}"
+        );
+        assert!(after.problems.iter().all(|p| p.code == "already_member"));
+        assert_eq!(after.bad_rows(), 5);
+    }
+    assert_eq!(members(&r), 5);
+}
+
+#[test]
 fn a_refused_file_writes_nothing_and_says_why_in_both_languages() {
     for (file, code) in [
         ("rows-5001.csv", "too_many_rows"),

@@ -37,6 +37,19 @@ pub struct ImportBatch {
 }
 
 impl Replica {
+    /// The member code of each phone that is already a member (`None`: not a member), in the
+    /// order given; reads only (an import's check before anything is written).
+    pub fn existing_members(&self, phones: &[Phone]) -> Result<Vec<Option<String>>> {
+        phones
+            .iter()
+            .map(|phone| {
+                find_row(&self.conn, &MemberKey::Phone(phone.clone()))
+                    .map(|row| row.map(|r| r.code))
+                    .map_err(|e| self.fail(e))
+            })
+            .collect()
+    }
+
     /// Registers the members of one import batch at `branch` in ONE transaction: all of them
     /// are written, each as its own operations in the outbox (registration, then the initial
     /// points when there are some), or none is. Members whose phone the shop already has are

@@ -9,6 +9,8 @@ import type {
   AwardReceipt,
   DropCandidate,
   HistoryItem,
+  ImportChoices,
+  ImportView,
   MemberForm,
   MemberView,
   OperationReceipt,
@@ -16,6 +18,7 @@ import type {
   Progress,
   Rejection,
   ReviewItem,
+  SavedFile,
   SearchAnswer,
   SettingsView,
   ShopSettings,
@@ -85,6 +88,26 @@ export const reviews = () => call<ReviewItem[]>('reviews');
 export const rejections = () => call<Rejection[]>('rejections');
 export const pendingOperations = (limit: number) =>
   call<PendingOperation[]>('pending_operations', { limit });
+
+// Import and download (managers and the owner). A member file travels as raw bytes, its
+// branch in a header (docs/app-commands.md).
+export const importChoices = () => call<ImportChoices>('import_choices');
+export const saveMemberTemplate = (format: 'xlsx' | 'csv') =>
+  call<SavedFile>('save_member_template', { format });
+async function sendFile<T>(command: string, bytes: Uint8Array, branch: string): Promise<T> {
+  try {
+    return await invoke<T>(command, bytes, { headers: { 'taem-branch': branch } });
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+export const checkImport = (bytes: Uint8Array, branch: string) =>
+  sendFile<ImportView>('check_import', bytes, branch);
+export const importMembers = (bytes: Uint8Array, branch: string) =>
+  sendFile<ImportView>('import_members', bytes, branch);
+export const saveImportReport = () => call<SavedFile>('save_import_report');
+export const download = (dataset: string, format: string, branch: string, from: string, to: string) =>
+  call<SavedFile>('download', { dataset, format, branch, from, to });
 
 // Settings.
 export const settings = () => call<SettingsView>('settings');

@@ -113,7 +113,7 @@ done: number,
  */
 total: number | null, };
 
-export type ProgressStage = "bootstrap" | "demo" | "push" | "pull" | "synced";
+export type ProgressStage = "bootstrap" | "demo" | "push" | "pull" | "import_check" | "import_read" | "import_write" | "download" | "synced";
 
 export type AwardPreview = { 
 /**
@@ -242,6 +242,111 @@ members: Array<MemberSummary>,
  * Why a code-like query was searched as a name instead.
  */
 hint: AppError | null, };
+
+export type ImportChoices = { 
+/**
+ * Branches a file can be recorded at: this counter's first, then every branch members
+ * registered at.
+ */
+branches: Array<string>, 
+/**
+ * Rows one file may have.
+ */
+max_rows: number, 
+/**
+ * Where downloads and reports are saved.
+ */
+download_dir: string, };
+
+export type ImportProblem = { 
+/**
+ * Line in the file (the header is line 1).
+ */
+line: number, 
+/**
+ * The column's header as the file has it.
+ */
+header: string, 
+/**
+ * The cell.
+ */
+value: string, 
+/**
+ * Stable code (`bad_phone`, `duplicate_in_file`, `already_member`, …).
+ */
+code: string, 
+/**
+ * English.
+ */
+en: string, 
+/**
+ * Thai.
+ */
+th: string, };
+
+export type ImportView = { 
+/**
+ * Checked only (nothing written) or imported.
+ */
+checked_only: boolean, 
+/**
+ * The registering branch.
+ */
+branch: string, 
+/**
+ * What the file turned out to be (`csv_utf8_bom`, `csv_utf8`, `csv_windows874`, `xlsx`).
+ */
+file_kind: string | null, 
+/**
+ * The file as a whole was refused: nothing imported.
+ */
+file_error: Message | null, 
+/**
+ * Member rows in the file.
+ */
+rows: number, 
+/**
+ * Members imported (0 for a check).
+ */
+imported: number, 
+/**
+ * Rows an import would bring in (a check), or brought in (an import).
+ */
+importable: number, 
+/**
+ * Rows whose phone is already a member (not imported again).
+ */
+already_members: number, 
+/**
+ * Rows with a problem in the file itself (not counting already-members).
+ */
+bad_rows: number, 
+/**
+ * Headers the template does not have (ignored).
+ */
+unknown_columns: Array<string>, 
+/**
+ * The first problems, in file order.
+ */
+problems: Array<ImportProblem>, 
+/**
+ * Every problem.
+ */
+problems_total: number, };
+
+export type SavedFile = { 
+/**
+ * Full path.
+ */
+path: string, 
+/**
+ * File name.
+ */
+name: string, 
+/**
+ * Data rows written (downloads and reports).
+ */
+rows: number | null, };
 
 export type StaffSession = { 
 /**
