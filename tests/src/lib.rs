@@ -128,6 +128,22 @@ impl Server {
         serde_json::from_slice(&out.stdout).expect("admin JSON")
     }
 
+    /// Runs an admin subcommand that must fail; returns its error output.
+    pub fn admin_fails(&self, args: &[&str]) -> String {
+        let out = Command::new(binary("taem-server"))
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .expect("run taem-server");
+        assert!(
+            !out.status.success(),
+            "taem-server {args:?} should have failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
     /// Creates a shop; returns (shop id, first enrolment code).
     pub fn create_shop(&self, name: &str, branch: &str) -> (String, String) {
         let v = self.admin(&[

@@ -449,3 +449,85 @@ fn imported_members_and_their_initial_points_reach_the_server_and_the_other_coun
     sync_all(&shop);
     assert_eq!(assert_converged(&shop), balances);
 }
+
+#[test]
+fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_once() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    let file = fixtures.join("windows-874.csv");
+    let file = file.to_str().unwrap();
+    let shop = shop(&["BKK01", "CNX01"]);
+    let s = &shop.server;
+    let devices = |s: &Server| s.admin(&["devices", "list", "--shop", &shop.shop]);
+    let before = devices(s).as_array().unwrap().len();
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", "--shop", &shop.shop, "--branch", "cnx01", file];
+        args.extend_from_slice(extra);
+        s.admin(&args)
+    };
+
+    // A check writes nothing, enrols nothing.
+    let check = import(&["--dry-run"]);
+    assert_eq!(
+        (check["rows"].as_u64(), check["imported"].as_u64()),
+        (Some(6), Some(0)),
+        "{check}"
+    );
+    assert!(s.balances(&shop.shop).is_empty());
+    assert_eq!(devices(s).as_array().unwrap().len(), before);
+
+    // The import: one import device, revoked when done; every member at CNX01 with their points.
+    let done = import(&[]);
+    assert_eq!(done["imported"].as_u64(), Some(6), "{done}");
+    let after = devices(s);
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), before + 1);
+    let device = after
+        .iter()
+        .find(|d| d["name"].as_str().unwrap().contains("windows-874.csv"))
+        .unwrap();
+    assert!(device["revoked_at"].is_string(), "{device}");
+    assert_eq!(device["branch"].as_str(), Some("CNX01"));
+    sync_all(&shop);
+    let balances = assert_converged(&shop);
+    assert_eq!(balances.len(), 6, "{balances:?}");
+    assert_eq!(balances["0842030001"], 80, "the initial points of line 2");
+    let shown = shop.counters[0].run(&["member", "show", "0842030001"]);
+    assert_eq!(shown["branch"].as_str(), Some("CNX01"), "{shown}");
+
+    // Again: every row is a member already; nothing doubled, no device enrolled.
+    let again = import(&[]);
+    assert_eq!(
+        (
+            again["imported"].as_u64(),
+            again["already_members"].as_u64()
+        ),
+        (Some(0), Some(6))
+    );
+    assert_eq!(devices(s).as_array().unwrap().len(), before + 1);
+    // And a counter importing the same file finds them too.
+    let counter = shop.counters[1].run(&["import", file]);
+    assert_eq!(counter["already_members"].as_u64(), Some(6), "{counter}");
+
+    // Refused: a branch the shop does not have, a file that is not a table. Nothing changes.
+    let e = s.admin_fails(&["import", "--shop", &shop.shop, "--branch", "XX99", file]);
+    assert!(
+        e.contains("has no branch XX99") && e.contains("branch add"),
+        "{e}"
+    );
+    let binary = fixtures.join("binary-renamed.csv");
+    let e = s.admin_fails(&[
+        "import",
+        "--shop",
+        &shop.shop,
+        "--branch",
+        "CNX01",
+        binary.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("nothing imported") && e.contains("ไม่ใช่รายชื่อสมาชิก"),
+        "{e}"
+    );
+    assert_eq!(devices(s).as_array().unwrap().len(), before + 1);
+    sync_all(&shop);
+    assert_eq!(assert_converged(&shop), balances);
+}

@@ -7,15 +7,11 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use taem_import::{
-    ImportOptions, ImportProgress, ImportReport, ImportStage, Lang, ReplicaSink,
-    SHOP_UPLOAD_ROWS_MAX, Table,
+    ImportOptions, ImportProgress, ImportStage, Lang, ReplicaSink, SHOP_UPLOAD_ROWS_MAX, Table,
 };
 use taem_replica::Replica;
 
 use crate::emit;
-
-/// Problems listed on the terminal before "… and N more (see --report)".
-const PROBLEMS_SHOWN_MAX: usize = 30;
 
 fn lang(text: &str) -> anyhow::Result<Lang> {
     match text.trim().to_lowercase().as_str() {
@@ -119,54 +115,9 @@ pub fn import(
         bail!("{}: nothing imported: {}\n  {}", file.display(), e.en, e.th);
     }
     emit(json, &report, |r| {
-        render(r, file, &branch, dry_run, report_path)
+        taem_import::report::summary_text(r, file, &branch, dry_run, report_path)
     });
     Ok(())
-}
-
-fn render(
-    r: &ImportReport,
-    file: &Path,
-    branch: &str,
-    dry_run: bool,
-    report_path: Option<&Path>,
-) -> String {
-    let mut out = String::new();
-    let verb = if dry_run { "would import" } else { "imported" };
-    out.push_str(&format!(
-        "{}: {} member rows; {verb} {} at branch {branch}; {} already members; {} rows with problems",
-        file.display(),
-        r.rows,
-        if dry_run { r.rows - r.bad_rows() } else { r.imported },
-        r.already_members,
-        r.bad_rows() - r.already_members
-    ));
-    if !r.unknown_columns.is_empty() {
-        out.push_str(&format!(
-            "\nignored columns: {}",
-            r.unknown_columns.join(", ")
-        ));
-    }
-    for p in r.problems.iter().take(PROBLEMS_SHOWN_MAX) {
-        out.push_str(&format!(
-            "\n  line {:>5}  {:<16} {}",
-            p.line, p.header, p.en
-        ));
-    }
-    if r.problems.len() > PROBLEMS_SHOWN_MAX {
-        out.push_str(&format!(
-            "\n  … and {} more",
-            r.problems.len() - PROBLEMS_SHOWN_MAX
-        ));
-    }
-    match report_path {
-        Some(p) => out.push_str(&format!("\nreport: {}", p.display())),
-        None if !r.problems.is_empty() => out.push_str(
-            "\n(--report FILE.csv writes every problem with its reason in Thai and English)",
-        ),
-        None => {}
-    }
-    out
 }
 
 /// Writes a download; the output's extension picks CSV or XLSX.

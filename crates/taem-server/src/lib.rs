@@ -12,6 +12,7 @@
 mod apply;
 pub mod error;
 pub mod http;
+pub mod import;
 mod schema;
 mod secrets;
 pub mod sqlite;

@@ -21,6 +21,7 @@ use taem_protocol::Role;
 use uuid::Uuid;
 
 mod demo;
+mod import_cmd;
 
 use taem_server::http;
 use taem_server::sqlite::SqliteStore;
@@ -106,6 +107,29 @@ enum Command {
         /// The shop id.
         #[arg(long)]
         shop: Uuid,
+    },
+    /// Import a member list into a shop, registered at a branch: the member template's columns,
+    /// as CSV (UTF-8 or Thai Windows-874) or XLSX; any number of rows for a chain moving to
+    /// Taem. Every row is checked; bad rows and phones already members are reported, never
+    /// imported; running it again imports nothing twice.
+    Import {
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+        /// The branch the members registered at.
+        #[arg(long)]
+        branch: String,
+        /// The member file (.csv or .xlsx).
+        file: PathBuf,
+        /// Write every row not imported, with its reason in Thai and English, to this CSV.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Check the file and report what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// A shop's upload: at most 5,000 rows, imported all at once or not at all.
+        #[arg(long)]
+        shop_upload: bool,
     },
     /// Every member's authoritative balance and tier, with the sum of their ledger.
     Balances {
@@ -386,6 +410,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             });
             Ok(())
         }
+        Command::Import {
+            shop,
+            branch,
+            file,
+            report,
+            dry_run,
+            shop_upload,
+        } => import_cmd::run(
+            &store,
+            import_cmd::ImportArgs {
+                shop,
+                branch: &branch,
+                file: &file,
+                report: report.as_deref(),
+                dry_run,
+                shop_upload,
+            },
+            now,
+            json,
+        ),
         Command::Balances { shop } => {
             let balances = store.balances(shop)?;
             print(json, &balances, || {

@@ -662,6 +662,30 @@ impl Store for SqliteStore {
         })
     }
 
+    fn check_branch(&self, shop: Uuid, branch: &str) -> Result<()> {
+        let branch = clean_branch_code(branch)?;
+        self.read(|conn| {
+            Self::shop_exists(conn, shop)?;
+            Self::branch_exists(conn, shop, &branch)
+        })
+    }
+
+    fn member_codes_by_phone(&self, shop: Uuid, phones: &[String]) -> Result<Vec<Option<String>>> {
+        self.read(|conn| {
+            Self::shop_exists(conn, shop)?;
+            let mut s =
+                conn.prepare_cached("SELECT code FROM members WHERE shop_id = ?1 AND phone = ?2")?;
+            phones
+                .iter()
+                .map(|phone| {
+                    s.query_row(params![shop.as_bytes().as_slice(), phone], |r| r.get(0))
+                        .optional()
+                        .map_err(Into::into)
+                })
+                .collect()
+        })
+    }
+
     fn balances(&self, shop: Uuid) -> Result<Vec<MemberBalance>> {
         self.read(|conn| {
             Self::shop_exists(conn, shop)?;

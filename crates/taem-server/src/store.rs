@@ -160,6 +160,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<ReevaluationSummary>;
     /// Items for review.
     fn reviews(&self, shop: Uuid) -> Result<Vec<ReviewState>>;
+    /// Fails with a clear message unless `branch` is one of the shop's branches.
+    fn check_branch(&self, shop: Uuid, branch: &str) -> Result<()>;
+    /// The member code of each phone (10 digits) that is a member of `shop` (`None`: not a
+    /// member), in the order given.
+    fn member_codes_by_phone(&self, shop: Uuid, phones: &[String]) -> Result<Vec<Option<String>>>;
     /// Every member's balance with its ledger sum.
     fn balances(&self, shop: Uuid) -> Result<Vec<MemberBalance>>;
 }

@@ -1,0 +1,112 @@
+//! `taem-server import`: a chain's member list into one of its shops, at a branch. Any number
+//! of rows (streamed in batches of `taem_import::BULK_BATCH_ROWS`); `--shop-upload` keeps the
+//! shop's rule instead (at most 5,000 rows, all or nothing). Every member enters through the
+//! exactly-once push path (see `taem_server::import`), so the counters receive them by sync.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use taem_import::{ImportOptions, ImportProgress, ImportStage, SHOP_UPLOAD_ROWS_MAX, Table};
+use taem_server::import::StoreSink;
+use taem_server::store::Store;
+use uuid::Uuid;
+
+/// What to import.
+pub struct ImportArgs<'a> {
+    /// The shop.
+    pub shop: Uuid,
+    /// The registering branch.
+    pub branch: &'a str,
+    /// The member file.
+    pub file: &'a Path,
+    /// Where to write the report (every row not imported), if anywhere.
+    pub report: Option<&'a Path>,
+    /// Check only.
+    pub dry_run: bool,
+    /// The shop's upload rule (5,000 rows, one batch) instead of a bulk import.
+    pub shop_upload: bool,
+}
+
+/// Runs the import and prints what happened.
+pub fn run(
+    store: &dyn Store,
+    args: ImportArgs<'_>,
+    now: DateTime<Utc>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos} rows {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    if json {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let options = ImportOptions {
+        max_rows: args.shop_upload.then_some(SHOP_UPLOAD_ROWS_MAX),
+        today: taem_core::time::bangkok_date(now),
+        dry_run: args.dry_run,
+    };
+    let table = Table::from_path(args.file);
+    let name = format!(
+        "head office import: {}",
+        args.file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    // The branch is checked as the import would (it must be one of the shop's).
+    store.check_branch(args.shop, args.branch)?;
+    let mut sink = StoreSink::new(
+        store,
+        args.shop,
+        args.branch,
+        (!args.dry_run).then_some(name),
+        now,
+    );
+    let report = taem_import::import(table, options, &mut sink, &mut |p: ImportProgress| {
+        bar.set_message(match p.stage {
+            ImportStage::Reading => "checking",
+            ImportStage::Writing => "importing",
+        });
+        bar.set_position(p.done);
+    });
+    bar.finish_and_clear();
+    sink.finish()?;
+    if let Some(path) = args.report {
+        let mut out =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        taem_import::report::write_csv(&report, &mut out)?;
+        out.flush()?;
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    }
+    if let Some(e) = &report.file_error {
+        let done = if report.imported > 0 {
+            format!(
+                "{} members were imported before it stopped (running it again skips them)",
+                report.imported
+            )
+        } else {
+            "nothing imported".to_string()
+        };
+        bail!("{}: {done}: {}\n  {}", args.file.display(), e.en, e.th);
+    }
+    if !json {
+        println!(
+            "{}",
+            taem_import::report::summary_text(
+                &report,
+                args.file,
+                &args.branch.trim().to_uppercase(),
+                args.dry_run,
+                args.report
+            )
+        );
+    }
+    Ok(())
+}
