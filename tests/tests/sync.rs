@@ -530,4 +530,62 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
     assert_eq!(devices(s).as_array().unwrap().len(), before + 1);
     sync_all(&shop);
     assert_eq!(assert_converged(&shop), balances);
+
+    // The server's downloads: the whole ledger (the import entries included) and the members,
+    // which import again as the same members with the same points into another shop.
+    let out = tempfile::tempdir().unwrap();
+    let ledger = out.path().join("ledger.xlsx");
+    let got = s.admin(&[
+        "download",
+        "ledger",
+        "--shop",
+        &shop.shop,
+        "-o",
+        ledger.to_str().unwrap(),
+        "--branch",
+        "CNX01",
+    ]);
+    let with_points = balances.values().filter(|b| **b > 0).count() as u64;
+    assert_eq!(got["rows"].as_u64(), Some(with_points), "{got}");
+    let members = out.path().join("members.csv");
+    let got = s.admin(&[
+        "download",
+        "members",
+        "--shop",
+        &shop.shop,
+        "-o",
+        members.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(got["rows"].as_u64(), Some(6), "{got}");
+    let e = s.admin_fails(&[
+        "download",
+        "ledger",
+        "--shop",
+        &shop.shop,
+        "-o",
+        "x.csv",
+        "--from",
+        "02/11/2569",
+        "--to",
+        "01/11/2569",
+    ]);
+    assert!(e.contains("swap them"), "{e}");
+    let (other, _) = s.create_shop("ร้านใหม่", "HQ01");
+    let again = s.admin(&[
+        "import",
+        "--shop",
+        &other,
+        "--branch",
+        "HQ01",
+        members.to_str().unwrap(),
+    ]);
+    assert_eq!(again["imported"].as_u64(), Some(6), "{again}");
+    let moved: BTreeMap<String, i64> = s
+        .balances(&other)
+        .into_iter()
+        .map(|(phone, balance, _)| (phone, balance))
+        .collect();
+    assert_eq!(moved, balances, "the same members with the same points");
 }

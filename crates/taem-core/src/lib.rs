@@ -10,6 +10,7 @@
 //! counter and on the server.
 
 pub mod digits;
+pub mod export;
 pub mod hlc;
 pub mod ledger;
 pub mod member;

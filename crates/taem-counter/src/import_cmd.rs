@@ -14,11 +14,8 @@ use taem_replica::Replica;
 use crate::emit;
 
 fn lang(text: &str) -> anyhow::Result<Lang> {
-    match text.trim().to_lowercase().as_str() {
-        "th" | "ไทย" => Ok(Lang::Th),
-        "en" | "english" => Ok(Lang::En),
-        other => bail!("`{other}` is not a template language: use th (ไทย) or en (English)"),
-    }
+    Lang::parse(text)
+        .with_context(|| format!("`{text}` is not a language: use th (ไทย) or en (English)"))
 }
 
 /// Writes the template; the extension picks CSV or XLSX.
@@ -132,48 +129,15 @@ pub fn export(
     lang_text: &str,
     json: bool,
 ) -> anyhow::Result<()> {
-    use taem_import::download::{Dataset, download};
-    use taem_import::export::ExportFormat;
-    let lang = lang(lang_text)?;
-    let dataset = Dataset::parse(dataset).with_context(|| {
-        format!("`{dataset}` is not something to download: use members, ledger, redemptions or tier-changes")
-    })?;
-    let format = match output
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_lowercase)
-        .as_deref()
-    {
-        Some("csv") => ExportFormat::Csv,
-        Some("xlsx") => ExportFormat::Xlsx,
-        _ => bail!(
-            "{} must end in .csv or .xlsx: that picks the download's format, e.g. members.xlsx",
-            output.display()
-        ),
-    };
-    let date = |text: Option<String>, which: &str| -> anyhow::Result<Option<chrono::NaiveDate>> {
-        text.map(|t| {
-            taem_core::parse_thai_date(&t)
-                .with_context(|| format!("--{which} {t}: use dd/mm/yyyy, e.g. 01/11/2569"))
-        })
-        .transpose()
-    };
-    let filter = taem_replica::ExportFilter {
+    let plan = taem_import::download::plan(
+        dataset,
+        output,
         branch,
-        from: date(from, "from")?,
-        to: date(to, "to")?,
-    };
-    if let (Some(f), Some(t)) = (filter.from, filter.to)
-        && f > t
-    {
-        bail!("--from {f} is after --to {t}: swap them");
-    }
-    // Written next to the output and renamed when complete: a failed download leaves no
-    // half-written file behind.
-    let partial = output.with_extension("partial");
-    let file = std::fs::File::create(&partial)
-        .with_context(|| format!("creating {}", partial.display()))?;
-    let mut out = std::io::BufWriter::new(file);
+        from.as_deref(),
+        to.as_deref(),
+        lang_text,
+    )
+    .map_err(anyhow::Error::msg)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos} rows")
@@ -182,26 +146,21 @@ pub fn export(
     if json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let written = download(
+    // Written beside the output and renamed when complete: a failed download leaves no
+    // half-written file behind.
+    let rows = taem_import::download::save(
         replica,
-        dataset,
-        &filter,
-        format,
-        lang,
-        &mut out,
+        plan.dataset,
+        &plan.filter,
+        plan.format,
+        plan.lang,
+        output,
         &mut |n| bar.set_position(n),
-    );
+    )
+    .with_context(|| format!("writing {}", output.display()));
     bar.finish_and_clear();
-    let rows = match written.and_then(|rows| out.flush().map(|_| rows).map_err(Into::into)) {
-        Ok(rows) => rows,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            bail!("{e}");
-        }
-    };
-    std::fs::rename(&partial, output).with_context(|| format!("writing {}", output.display()))?;
-    let value =
-        serde_json::json!({"file": output.display().to_string(), "dataset": dataset, "rows": rows});
+    let rows = rows?;
+    let value = serde_json::json!({"file": output.display().to_string(), "dataset": plan.dataset, "rows": rows});
     emit(json, &value, |_| {
         format!("wrote {rows} rows to {}", output.display())
     });

@@ -45,6 +45,17 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// Parses `th` (ไทย) or `en` (English), as a command line gives it.
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_lowercase().as_str() {
+            "th" | "ไทย" | "thai" => Some(Lang::Th),
+            "en" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
 impl Column {
     /// Every column, in the template's order.
     pub const ALL: [Column; 12] = [

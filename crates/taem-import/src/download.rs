@@ -1,14 +1,15 @@
-//! Downloads from a counter's replica (feature `replica`): members (in the template's columns,
-//! so a download imports again as it is, plus code, branch, registration and tier), the points
-//! ledger, redemptions and tier changes; CSV or XLSX; streamed row by row.
+//! Downloads: members (in the template's columns, so a download imports again as it is, plus
+//! code, branch, registration and tier), the points ledger, redemptions and tier changes; CSV or
+//! XLSX; streamed row by row from an [`ExportSource`]: a counter's replica (feature `replica`)
+//! or the server's store.
 
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+pub use taem_core::export::{ExportFilter, LedgerExportRow, MemberExportRow, TierChangeExportRow};
 use taem_core::time::bangkok;
 use taem_core::{Gender, LedgerKind};
-use taem_replica::{ExportFilter, Replica, ReplicaError};
 
 use crate::columns::{Column, Lang};
 use crate::export::{Cell, ExportError, ExportFormat, TableWriter};
@@ -50,9 +51,67 @@ impl Dataset {
     }
 }
 
-impl From<ReplicaError> for ExportError {
-    fn from(e: ReplicaError) -> Self {
-        ExportError::Io(std::io::Error::other(e.to_string()))
+/// Where a download's rows come from. Each method calls `f` once per row the filter takes,
+/// oldest first, stops at the first error, and answers the rows it gave.
+pub trait ExportSource {
+    /// Members (filter: registration date and branch).
+    fn members(
+        &self,
+        filter: &ExportFilter,
+        f: &mut dyn FnMut(MemberExportRow) -> Result<(), ExportError>,
+    ) -> Result<u64, ExportError>;
+    /// Ledger entries of `kinds` (all when empty); filter: entry date and branch.
+    fn ledger(
+        &self,
+        filter: &ExportFilter,
+        kinds: &[LedgerKind],
+        f: &mut dyn FnMut(LedgerExportRow) -> Result<(), ExportError>,
+    ) -> Result<u64, ExportError>;
+    /// Tier changes (filter: change date; branch: the member's registering branch).
+    fn tier_changes(
+        &self,
+        filter: &ExportFilter,
+        f: &mut dyn FnMut(TierChangeExportRow) -> Result<(), ExportError>,
+    ) -> Result<u64, ExportError>;
+}
+
+#[cfg(feature = "replica")]
+mod replica_source {
+    use taem_replica::{Replica, ReplicaError};
+
+    use super::*;
+
+    impl From<ReplicaError> for ExportError {
+        fn from(e: ReplicaError) -> Self {
+            ExportError::Io(std::io::Error::other(e.to_string()))
+        }
+    }
+
+    impl ExportSource for Replica {
+        fn members(
+            &self,
+            filter: &ExportFilter,
+            f: &mut dyn FnMut(MemberExportRow) -> Result<(), ExportError>,
+        ) -> Result<u64, ExportError> {
+            self.export_members(filter, f)
+        }
+
+        fn ledger(
+            &self,
+            filter: &ExportFilter,
+            kinds: &[LedgerKind],
+            f: &mut dyn FnMut(LedgerExportRow) -> Result<(), ExportError>,
+        ) -> Result<u64, ExportError> {
+            self.export_ledger(filter, kinds, f)
+        }
+
+        fn tier_changes(
+            &self,
+            filter: &ExportFilter,
+            f: &mut dyn FnMut(TierChangeExportRow) -> Result<(), ExportError>,
+        ) -> Result<u64, ExportError> {
+            self.export_tier_changes(filter, f)
+        }
     }
 }
 
@@ -121,10 +180,10 @@ fn baht(satang: Option<i64>) -> Cell {
     })
 }
 
-/// Writes a download of `dataset` from the replica; answers the rows written. `progress` is
+/// Writes a download of `dataset` from `source`; answers the rows written. `progress` is
 /// called every 1,000 rows.
 pub fn download(
-    replica: &Replica,
+    source: &dyn ExportSource,
     dataset: Dataset,
     filter: &ExportFilter,
     format: ExportFormat,
@@ -146,7 +205,7 @@ pub fn download(
     };
     match dataset {
         Dataset::Members => {
-            replica.export_members(filter, |m| {
+            source.members(filter, &mut |m| {
                 let p = &m.profile;
                 w.row(&[
                     Cell::Text(m.phone.clone()),
@@ -168,7 +227,7 @@ pub fn download(
                     text(m.tier.clone()),
                 ])?;
                 tick(&w);
-                Ok::<(), ExportError>(())
+                Ok(())
             })?;
         }
         Dataset::Ledger | Dataset::Redemptions => {
@@ -177,7 +236,7 @@ pub fn download(
             } else {
                 &[]
             };
-            replica.export_ledger(filter, kinds, |e| {
+            source.ledger(filter, kinds, &mut |e| {
                 w.row(&[
                     Cell::Text(when(e.at, lang)),
                     Cell::Text(e.member_code.clone()),
@@ -195,11 +254,11 @@ pub fn download(
                     text(yes_no(e.confirmed, lang)),
                 ])?;
                 tick(&w);
-                Ok::<(), ExportError>(())
+                Ok(())
             })?;
         }
         Dataset::TierChanges => {
-            replica.export_tier_changes(filter, |t| {
+            source.tier_changes(filter, &mut |t| {
                 w.row(&[
                     Cell::Text(when(t.at, lang)),
                     Cell::Text(t.member_code.clone()),
@@ -210,7 +269,7 @@ pub fn download(
                     Cell::Int(t.accumulated),
                 ])?;
                 tick(&w);
-                Ok::<(), ExportError>(())
+                Ok(())
             })?;
         }
     }
@@ -257,4 +316,110 @@ pub fn headers(dataset: Dataset, lang: Lang) -> Vec<String> {
             pick("แต้มสะสม", "Accumulated points"),
         ],
     }
+}
+
+/// The format a file name asks for: `.csv` or `.xlsx`.
+pub fn format_for(path: &std::path::Path) -> Option<ExportFormat> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Some(ExportFormat::Csv),
+        Some("xlsx") => Some(ExportFormat::Xlsx),
+        _ => None,
+    }
+}
+
+/// Writes a download to `path`: beside it first (`.partial`), renamed when complete, so a
+/// failed download leaves no half-written file behind. Answers the rows written.
+pub fn save(
+    source: &dyn ExportSource,
+    dataset: Dataset,
+    filter: &ExportFilter,
+    format: ExportFormat,
+    lang: Lang,
+    path: &std::path::Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
+    let partial = path.with_extension("partial");
+    let written = (|| {
+        let file = std::fs::File::create(&partial)?;
+        let mut out = std::io::BufWriter::new(file);
+        let rows = download(source, dataset, filter, format, lang, &mut out, progress)?;
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        Ok::<u64, ExportError>(rows)
+    })();
+    match written {
+        Ok(rows) => {
+            std::fs::rename(&partial, path)?;
+            Ok(rows)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+/// A download as a command line asks for it, checked.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// What.
+    pub dataset: Dataset,
+    /// CSV or XLSX (from the output's extension).
+    pub format: ExportFormat,
+    /// Which rows.
+    pub filter: ExportFilter,
+    /// Header language.
+    pub lang: Lang,
+}
+
+/// Checks a command line's download arguments (`--from`/`--to` as dd/mm/yyyy in Buddhist Era
+/// or C.E.); the error says what was wrong and how to fix it.
+pub fn plan(
+    dataset: &str,
+    output: &std::path::Path,
+    branch: Option<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+    lang: &str,
+) -> Result<Plan, String> {
+    let dataset_value = Dataset::parse(dataset).ok_or_else(|| {
+        format!("`{dataset}` is not something to download: use members, ledger, redemptions or tier-changes")
+    })?;
+    let format = format_for(output).ok_or_else(|| {
+        format!(
+            "{} must end in .csv or .xlsx: that picks the download's format, e.g. members.xlsx",
+            output.display()
+        )
+    })?;
+    let lang = Lang::parse(lang)
+        .ok_or_else(|| format!("`{lang}` is not a language: use th (ไทย) or en (English)"))?;
+    let date = |text: Option<&str>, which: &str| {
+        text.map(|t| {
+            taem_core::parse_thai_date(t).map_err(|_| {
+                format!("--{which} {t}: use dd/mm/yyyy, e.g. 01/11/2569 or 01/11/2026")
+            })
+        })
+        .transpose()
+    };
+    let filter = ExportFilter {
+        branch,
+        from: date(from, "from")?,
+        to: date(to, "to")?,
+    };
+    if let (Some(f), Some(t)) = (filter.from, filter.to)
+        && f > t
+    {
+        return Err(format!("--from {f} is after --to {t}: swap them"));
+    }
+    Ok(Plan {
+        dataset: dataset_value,
+        format,
+        filter,
+        lang,
+    })
 }

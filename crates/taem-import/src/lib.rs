@@ -12,7 +12,6 @@
 //! (a phone already in the shop is reported, never merged or doubled), or trust a cell.
 
 mod columns;
-#[cfg(feature = "replica")]
 pub mod download;
 mod engine;
 mod error;

@@ -110,3 +110,73 @@ pub fn run(
     }
     Ok(())
 }
+
+/// What to download.
+pub struct DownloadArgs<'a> {
+    /// The shop.
+    pub shop: Uuid,
+    /// `members`, `ledger`, `redemptions` or `tier-changes`.
+    pub dataset: &'a str,
+    /// The file (.csv or .xlsx).
+    pub output: &'a Path,
+    /// Only this branch.
+    pub branch: Option<String>,
+    /// From this Bangkok date (dd/mm/yyyy).
+    pub from: Option<&'a str>,
+    /// Up to this Bangkok date.
+    pub to: Option<&'a str>,
+    /// Header language.
+    pub lang: &'a str,
+}
+
+/// Writes a download of one shop from the server's store.
+pub fn download(
+    store: &taem_server::sqlite::SqliteStore,
+    args: DownloadArgs<'_>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let plan = taem_import::download::plan(
+        args.dataset,
+        args.output,
+        args.branch,
+        args.from,
+        args.to,
+        args.lang,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} rows {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    if json {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let source = taem_server::export::ShopExport {
+        store,
+        shop: args.shop,
+    };
+    let rows = taem_import::download::save(
+        &source,
+        plan.dataset,
+        &plan.filter,
+        plan.format,
+        plan.lang,
+        args.output,
+        &mut |n| bar.set_position(n),
+    )
+    .with_context(|| format!("writing {}", args.output.display()));
+    bar.finish_and_clear();
+    let rows = rows?;
+    let value = serde_json::json!({
+        "file": args.output.display().to_string(),
+        "dataset": plan.dataset,
+        "rows": rows,
+    });
+    if json {
+        println!("{value}");
+    } else {
+        println!("wrote {rows} rows to {}", args.output.display());
+    }
+    Ok(())
+}

@@ -11,6 +11,7 @@
 
 mod apply;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod import;
 mod schema;

@@ -131,6 +131,30 @@ enum Command {
         #[arg(long)]
         shop_upload: bool,
     },
+    /// Download a shop's members, points ledger, redemptions or tier changes as CSV (UTF-8 with
+    /// BOM, for Excel) or XLSX: the whole history, which counters keep only in part.
+    Download {
+        /// members, ledger, redemptions or tier-changes.
+        dataset: String,
+        /// The shop id.
+        #[arg(long)]
+        shop: Uuid,
+        /// The file to write; .csv or .xlsx picks the format.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Only this branch (members: where they registered; entries: where they were made).
+        #[arg(long)]
+        branch: Option<String>,
+        /// From this date on (dd/mm/yyyy, Buddhist Era or C.E., Bangkok).
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to and including this date.
+        #[arg(long)]
+        to: Option<String>,
+        /// Header language: th (ไทย) or en.
+        #[arg(long, default_value = "th")]
+        lang: String,
+    },
     /// Every member's authoritative balance and tier, with the sum of their ledger.
     Balances {
         /// The shop id.
@@ -428,6 +452,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 shop_upload,
             },
             now,
+            json,
+        ),
+        Command::Download {
+            dataset,
+            shop,
+            output,
+            branch,
+            from,
+            to,
+            lang,
+        } => import_cmd::download(
+            &store,
+            import_cmd::DownloadArgs {
+                shop,
+                dataset: &dataset,
+                output: &output,
+                branch,
+                from: from.as_deref(),
+                to: to.as_deref(),
+                lang: &lang,
+            },
             json,
         ),
         Command::Balances { shop } => {

@@ -93,7 +93,7 @@ impl SqliteStore {
         Ok(out)
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = match self.readers.lock().ok().and_then(|mut r| r.pop()) {
             Some(conn) => conn,
             None => {
@@ -117,7 +117,7 @@ impl SqliteStore {
         out
     }
 
-    fn shop_exists(conn: &Connection, shop: Uuid) -> Result<()> {
+    pub(crate) fn shop_exists(conn: &Connection, shop: Uuid) -> Result<()> {
         let found: bool = conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM shops WHERE shop_id = ?1)",
             [shop.as_bytes().as_slice()],
