@@ -351,6 +351,7 @@ const th = {
   'dl.date_placeholder': 'วว/ดด/ปปปป',
   'dl.dates_hint': 'เว้นว่างไว้เพื่อเอาทั้งหมด สมาชิกกรองตามวันที่สมัคร รายการแต้มกรองตามวันที่ทำรายการ',
   'dl.submit': 'ดาวน์โหลด',
+  'dl.partial_history': 'เครื่องนี้เก็บประวัติล่าสุดของสมาชิกแต่ละคนและทุกรายการตั้งแต่เชื่อมต่อ ประวัติทั้งหมดของร้านดาวน์โหลดได้จากเซิร์ฟเวอร์ (taem-server download)',
 } satisfies Record<string, string>;
 
 /** A key of the dictionary. */
@@ -700,6 +701,7 @@ const en: Record<MessageKey, string> = {
   'dl.date_placeholder': 'dd/mm/yyyy',
   'dl.dates_hint': 'Leave empty for everything; members are filtered by registration date, points by the day of the entry',
   'dl.submit': 'Download',
+  'dl.partial_history': 'This counter keeps each member’s recent history and everything since it was enrolled; the shop’s whole history downloads from the server (taem-server download)',
 };
 
 /** Both dictionaries (exported for the completeness test). */
