@@ -280,6 +280,19 @@ impl TierChangeReason {
         }
     }
 
+    /// How people read it in Thai (the window's `tier_reason.*` texts say the same).
+    pub fn label_th(self) -> &'static str {
+        match self {
+            TierChangeReason::Registered => "สมัครสมาชิก",
+            TierChangeReason::Earned => "ได้แต้มสะสม",
+            TierChangeReason::BillVoided => "ยกเลิกบิล",
+            TierChangeReason::Adjusted => "ปรับแต้ม",
+            TierChangeReason::Reevaluation => "ประเมินระดับใหม่",
+            TierChangeReason::SettingsChanged => "เปลี่ยนการตั้งค่าระดับ",
+            TierChangeReason::Imported => "นำเข้าข้อมูล",
+        }
+    }
+
     /// Whether this reason may move a member down. Earning only ever moves a member up; the
     /// others re-place the member wherever the accumulated points now fall.
     pub fn may_downgrade(self) -> bool {

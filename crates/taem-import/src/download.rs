@@ -265,7 +265,10 @@ pub fn download(
                     text(t.member_name.clone()),
                     opt(&t.from),
                     text(t.to.clone()),
-                    text(t.reason.as_str()),
+                    text(match lang {
+                        Lang::Th => t.reason.label_th(),
+                        Lang::En => t.reason.label(),
+                    }),
                     Cell::Int(t.accumulated),
                 ])?;
                 tick(&w);
