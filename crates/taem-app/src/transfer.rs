@@ -293,7 +293,11 @@ impl App {
 
     fn import_file(&self, bytes: Vec<u8>, branch: &str, dry_run: bool) -> Result<ImportView> {
         let branch = branch.trim().to_uppercase();
-        if !self.import_branches()?.contains(&branch) {
+        // One of the branches `import_choices` offered, checked without counting every member
+        // again (the list is a full scan of the members).
+        let known =
+            self.manager(|r| Ok(r.status()?.branch == branch || r.branch_in_use(&branch)?))?;
+        if !known {
             return Err(AppError::new(
                 "bad_branch",
                 Some("branch"),

@@ -78,6 +78,17 @@ pub struct DropCandidate {
 }
 
 impl Replica {
+    /// Whether a member registered at `branch` (stops at the first one it finds).
+    pub fn branch_in_use(&self, branch: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM members WHERE branch = ?1)",
+                [branch],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.fail(e))
+    }
+
     /// Members per tier, overall and per registering branch.
     pub fn tier_overview(&self) -> Result<TierOverview> {
         let settings = self.shared_settings()?;
