@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::OptionalExtension;
 use taem_demo::DemoConfig;
 use taem_replica::{FixedEnvironment, OpenMode, REPLICA_FILE_NAME, Replica};
 
@@ -77,7 +78,17 @@ pub fn prepare(args: &ReplicaArgs) -> anyhow::Result<Files> {
             cached.display(),
             args.members
         );
-        eprintln!("reusing {} ({members} members)", cached.display());
+    }
+    if cached.exists() && !ids_in_time_order(&cache_dir)? {
+        eprintln!(
+            "{} was loaded with operation ids minted at one instant (before they carried each \
+             bill's own time): rebuilding it",
+            cached.display()
+        );
+        std::fs::remove_file(&cached).with_context(|| format!("removing {}", cached.display()))?;
+    }
+    if cached.exists() {
+        eprintln!("reusing {} ({} members)", cached.display(), args.members);
         migrate_cache(&cache_dir)?;
     } else {
         build(&cache_dir, args)?;
@@ -125,6 +136,34 @@ fn count_members(dir: &Path) -> anyhow::Result<u64> {
         .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
         .with_context(|| format!("{} is not a Taem replica", path.display()))?;
     Ok(members.max(0) as u64)
+}
+
+/// Whether the cached replica's ledger ids carry their bills' times (UUIDv7 milliseconds equal
+/// to `at_ms`), as real histories do. A cache whose ids were all minted at the load's instant
+/// makes every new operation id land at a random place in the id index, which no counter sees.
+fn ids_in_time_order(dir: &Path) -> anyhow::Result<bool> {
+    let path = dir.join(REPLICA_FILE_NAME);
+    let conn = rusqlite::Connection::open_with_flags(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let first: Option<(Vec<u8>, i64)> = conn
+        .query_row(
+            "SELECT op_id, at_ms FROM ledger ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(first.is_none_or(|(op_id, at_ms)| {
+        uuid::Uuid::from_slice(&op_id)
+            .ok()
+            .and_then(|id| id.get_timestamp())
+            .map(|ts| {
+                let (secs, nanos) = ts.to_unix();
+                (secs * 1000 + u64::from(nanos) / 1_000_000) as i64
+            })
+            == Some(at_ms)
+    }))
 }
 
 /// Brings a cache made by an older schema up to date once, so runs do not each spend their

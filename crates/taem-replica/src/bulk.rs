@@ -165,7 +165,7 @@ impl Replica {
                 let last_ms = m.bills.last().map_or(registered_ms, |b| b.at.timestamp_millis());
                 insert_member
                     .execute(params![
-                        env.new_op_id().as_bytes().as_slice(),
+                        env.op_id_at(m.registered_at).as_bytes().as_slice(),
                         m.code.as_str(),
                         m.phone.as_str(),
                         profile.first_name,
@@ -215,7 +215,7 @@ impl Replica {
                             bill.bill_no,
                             bill.amount.satang(),
                             bill.branch,
-                            env.new_op_id().as_bytes().as_slice(),
+                            env.op_id_at(bill.at).as_bytes().as_slice(),
                         ])
                         .map_err(fail)?;
                     entries += 1;
