@@ -29,6 +29,8 @@ pub struct StoreSink<'a> {
     auth: Option<DeviceAuth>,
     seq: u64,
     now: DateTime<Utc>,
+    /// Where new member codes come from: random bits, or a test's own sequence.
+    codes: Box<dyn FnMut() -> MemberCode + 'a>,
 }
 
 impl<'a> StoreSink<'a> {
@@ -51,7 +53,15 @@ impl<'a> StoreSink<'a> {
             auth: None,
             seq: 0,
             now,
+            codes: Box::new(new_code),
         }
+    }
+
+    /// Draws member codes from `codes` instead of random bits, so a test can hand out a code
+    /// another member already has and see the row drawn again.
+    pub fn with_codes(mut self, codes: impl FnMut() -> MemberCode + 'a) -> Self {
+        self.codes = Box::new(codes);
+        self
     }
 
     fn device(&mut self) -> std::result::Result<DeviceAuth, String> {
@@ -151,7 +161,7 @@ impl MemberSink for StoreSink<'_> {
             let mut points_of = std::collections::HashMap::new();
             for row in &todo {
                 let member_id = Uuid::now_v7();
-                let code = new_code();
+                let code = (self.codes)();
                 let register = self.op(
                     &auth,
                     OperationKind::RegisterMember {
@@ -234,5 +244,137 @@ impl MemberSink for StoreSink<'_> {
             .zip(self.existing_codes(&all)?)
             .filter_map(|(r, code)| code.map(|c| (r.line, c)))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use taem_core::{MemberProfile, Phone, Points};
+
+    use super::*;
+    use crate::sqlite::SqliteStore;
+
+    fn row(line: u64, phone: &str, name: &str, points: i64) -> ValidRow {
+        ValidRow {
+            line,
+            phone: Phone::parse(phone).unwrap(),
+            profile: MemberProfile {
+                first_name: name.into(),
+                ..MemberProfile::default()
+            },
+            initial_points: Points(points),
+        }
+    }
+
+    fn code(bits: u64) -> MemberCode {
+        MemberCode::from_bits(bits)
+    }
+
+    /// A sink whose codes come from `codes`, in order.
+    fn sink<'a>(store: &'a SqliteStore, shop: Uuid, codes: &[u64]) -> StoreSink<'a> {
+        let mut queue: VecDeque<u64> = codes.iter().copied().collect();
+        StoreSink::new(store, shop, "BKK01", Some("import".into()), Utc::now())
+            .with_codes(move || code(queue.pop_front().expect("the test ran out of codes")))
+    }
+
+    #[test]
+    fn a_member_whose_drawn_code_is_taken_gets_a_new_one_with_its_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let shop = store
+            .create_shop(
+                "ร้านทดสอบ",
+                ("BKK01", "สาขาหนึ่ง"),
+                ("เจ้าของ", "1234"),
+                Utc::now(),
+            )
+            .unwrap()
+            .shop_id;
+        let mut first = sink(&store, shop, &[1]);
+        let done = first
+            .write(&[row(2, "0812345678", "สมชาย", 0)], &mut |_| {})
+            .unwrap();
+        assert_eq!(done.imported, vec![(2, code(1).as_str().to_string())]);
+        first.finish().unwrap();
+
+        // The second file's first row draws code 1 again (taken), then 2; the other row
+        // draws 3. Both are imported once, the first with its initial points.
+        let mut second = sink(&store, shop, &[1, 3, 2]);
+        let rows = [
+            row(2, "0899999999", "มานี", 150),
+            row(3, "0811111111", "ปิติ", 0),
+        ];
+        let done = second.write(&rows, &mut |_| {}).unwrap();
+        second.finish().unwrap();
+        let mut imported = done.imported.clone();
+        imported.sort();
+        assert_eq!(
+            imported,
+            vec![
+                (2, code(2).as_str().to_string()),
+                (3, code(3).as_str().to_string())
+            ]
+        );
+        let phones = [
+            "0812345678".to_string(),
+            "0899999999".into(),
+            "0811111111".into(),
+        ];
+        let codes = store.member_codes_by_phone(shop, &phones).unwrap();
+        assert_eq!(
+            codes,
+            vec![
+                Some(code(1).as_str().to_string()),
+                Some(code(2).as_str().to_string()),
+                Some(code(3).as_str().to_string())
+            ]
+        );
+        let balances = store.balances(shop).unwrap();
+        assert_eq!(balances.len(), 3, "no member doubled: {balances:?}");
+        let points: i64 = balances.iter().map(|b| b.balance).sum();
+        assert_eq!(
+            points, 150,
+            "the retried member's points landed once: {balances:?}"
+        );
+        assert!(
+            balances.iter().all(|b| b.balance == b.ledger_sum),
+            "{balances:?}"
+        );
+    }
+
+    #[test]
+    fn rows_that_never_get_a_free_code_are_an_error_saying_to_run_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let shop = store
+            .create_shop(
+                "ร้านทดสอบ",
+                ("BKK01", "สาขาหนึ่ง"),
+                ("เจ้าของ", "1234"),
+                Utc::now(),
+            )
+            .unwrap()
+            .shop_id;
+        let mut first = sink(&store, shop, &[7]);
+        first
+            .write(&[row(2, "0812345678", "สมชาย", 0)], &mut |_| {})
+            .unwrap();
+        first.finish().unwrap();
+        let mut stuck = sink(&store, shop, &[7; CODE_ATTEMPTS]);
+        let err = stuck
+            .write(&[row(2, "0899999999", "มานี", 10)], &mut |_| {})
+            .unwrap_err();
+        stuck.finish().unwrap();
+        assert!(err.contains("could not get a free member code"), "{err}");
+        assert!(err.contains("run the import again"), "{err}");
+        let codes = store
+            .member_codes_by_phone(shop, &["0899999999".to_string()])
+            .unwrap();
+        assert_eq!(codes, vec![None], "nothing of the refused row was written");
+        let balances = store.balances(shop).unwrap();
+        assert_eq!(balances.len(), 1);
+        assert_eq!(balances[0].balance, 0);
     }
 }
