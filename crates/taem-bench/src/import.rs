@@ -5,7 +5,8 @@
 //!    parsing the same CSV and inserting its rows with one prepared statement in one
 //!    transaction into a plain table.
 //! 2. A bulk import of `--rows` rows by the real `taem-counter import --bulk` process (time and
-//!    peak memory) against the same raw parse-and-insert.
+//!    peak memory) against the same raw parse-and-insert; then the same file into the central
+//!    server by the real `taem-server import` process.
 //! 3. A download of those members (`taem-counter export members`, CSV) against a raw
 //!    `SELECT` written with the csv crate.
 
@@ -147,7 +148,12 @@ fn run_measured(mut command: Command) -> anyhow::Result<(Duration, f64)> {
     let mut child = command
         .stdout(std::process::Stdio::null())
         .spawn()
-        .context("starting taem-counter (build it: cargo build --release -p taem-counter)")?;
+        .with_context(|| {
+            format!(
+                "starting {} (build it: cargo build --release -p taem-counter -p taem-server)",
+                command.get_program().to_string_lossy()
+            )
+        })?;
     let pid = child.id();
     let mut peak_kb = 0;
     loop {
@@ -155,7 +161,11 @@ fn run_measured(mut command: Command) -> anyhow::Result<(Duration, f64)> {
             peak_kb = peak_kb.max(kb);
         }
         if let Some(status) = child.try_wait()? {
-            anyhow::ensure!(status.success(), "taem-counter exited with {status}");
+            anyhow::ensure!(
+                status.success(),
+                "{} exited with {status}",
+                command.get_program().to_string_lossy()
+            );
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -242,6 +252,65 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Vec<Figure>> {
         bulk_rss,
         "MB",
         "none (an absolute goal)",
+        0.0,
+        Goal::below(BULK_RSS_MB_MAX),
+    ));
+
+    // 2b. The same file into the central server (`taem-server import`): a chain moving to
+    // Taem, each member through the server's exactly-once push path.
+    eprintln!("bench: server import of {rows} rows (taem-server import)");
+    let server_dir = dir.join("server");
+    let shop = {
+        use taem_server::store::Store;
+        let store = taem_server::sqlite::SqliteStore::open(&server_dir)?;
+        store
+            .create_shop(
+                "ร้านทดสอบ",
+                ("BKK01", "สาขาหนึ่ง"),
+                ("เจ้าของ", "1234"),
+                chrono::Utc::now(),
+            )?
+            .shop_id
+    };
+    let mut server_import = Command::new(counter.with_file_name("taem-server"));
+    server_import
+        .arg("--data-dir")
+        .arg(&server_dir)
+        .args(["--json", "import", "--branch", "BKK01", "--shop"])
+        .arg(shop.to_string())
+        .arg(&bulk_csv);
+    let (server_time, server_rss) = run_measured(server_import)?;
+    let server_members: i64 = Connection::open(server_dir.join(taem_server::sqlite::DB_FILE_NAME))?
+        .query_row(
+            "SELECT COUNT(*) FROM members WHERE shop_id = ?1",
+            [shop.as_bytes().as_slice()],
+            |r| r.get(0),
+        )?;
+    anyhow::ensure!(
+        server_members as u64 == rows,
+        "the server import left {server_members} members, not {rows}"
+    );
+    figures.push(Figure::new(
+        "import_server_time",
+        server_time.as_secs_f64(),
+        "s",
+        "raw csv parse + one prepared INSERT per row, one transaction",
+        base_bulk.as_secs_f64(),
+        Goal::default(),
+    ));
+    figures.push(Figure::new(
+        "import_server_rows_per_s",
+        rate(server_time),
+        "rows/s",
+        "raw csv parse + one prepared INSERT per row, one transaction",
+        rate(base_bulk),
+        Goal::default(),
+    ));
+    figures.push(Figure::new(
+        "import_server_peak_rss",
+        server_rss,
+        "MB",
+        "none (an absolute figure)",
         0.0,
         Goal::below(BULK_RSS_MB_MAX),
     ));
