@@ -279,8 +279,8 @@ mod tests {
             .with_codes(move || code(queue.pop_front().expect("the test ran out of codes")))
     }
 
-    #[test]
-    fn a_member_whose_drawn_code_is_taken_gets_a_new_one_with_its_points() {
+    /// A shop on a fresh store whose one member (0812345678) has the code drawn from `bits`.
+    fn shop_with_member_coded(bits: u64) -> (tempfile::TempDir, SqliteStore, Uuid) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).unwrap();
         let shop = store
@@ -292,12 +292,18 @@ mod tests {
             )
             .unwrap()
             .shop_id;
-        let mut first = sink(&store, shop, &[1]);
+        let mut first = sink(&store, shop, &[bits]);
         let done = first
             .write(&[row(2, "0812345678", "สมชาย", 0)], &mut |_| {})
             .unwrap();
-        assert_eq!(done.imported, vec![(2, code(1).as_str().to_string())]);
+        assert_eq!(done.imported, vec![(2, code(bits).as_str().to_string())]);
         first.finish().unwrap();
+        (dir, store, shop)
+    }
+
+    #[test]
+    fn a_member_whose_drawn_code_is_taken_gets_a_new_one_with_its_points() {
+        let (_dir, store, shop) = shop_with_member_coded(1);
 
         // The second file's first row draws code 1 again (taken), then 2; the other row
         // draws 3. Both are imported once, the first with its initial points.
@@ -346,22 +352,7 @@ mod tests {
 
     #[test]
     fn rows_that_never_get_a_free_code_are_an_error_saying_to_run_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
-        let shop = store
-            .create_shop(
-                "ร้านทดสอบ",
-                ("BKK01", "สาขาหนึ่ง"),
-                ("เจ้าของ", "1234"),
-                Utc::now(),
-            )
-            .unwrap()
-            .shop_id;
-        let mut first = sink(&store, shop, &[7]);
-        first
-            .write(&[row(2, "0812345678", "สมชาย", 0)], &mut |_| {})
-            .unwrap();
-        first.finish().unwrap();
+        let (_dir, store, shop) = shop_with_member_coded(7);
         let mut stuck = sink(&store, shop, &[7; CODE_ATTEMPTS]);
         let err = stuck
             .write(&[row(2, "0899999999", "มานี", 10)], &mut |_| {})
