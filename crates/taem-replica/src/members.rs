@@ -322,7 +322,7 @@ impl Replica {
         let op_id = new.op_id.unwrap_or_else(|| env.new_op_id());
         let member_id = self.write(|ctx| {
             if let Some(prev) = ctx.previous(op_id)? {
-                return match prev.kind {
+                return match prev {
                     OperationKind::RegisterMember {
                         member_id, phone, ..
                     } if phone == new.phone => Ok((member_id, true)),
@@ -369,7 +369,7 @@ impl Replica {
         let (uid, replayed) = self.write(|ctx| {
             let row = ctx.member(key)?;
             if let Some(prev) = ctx.previous(op_id)? {
-                return match prev.kind {
+                return match prev {
                     OperationKind::EditMember {
                         member_id,
                         changes: done,

@@ -116,29 +116,39 @@ impl Ctx<'_> {
         self.path
     }
 
-    /// The operation already recorded under `op_id`, if any (for exactly-once retries).
-    pub fn previous(&self, op_id: Uuid) -> Result<Option<Operation>> {
+    /// What the operation id `op_id` already did on this counter, if anything (for
+    /// exactly-once retries): the operation waiting in the outbox, or, once the server has
+    /// acknowledged it and the outbox let it go, the points operation its ledger entry
+    /// records. (A retry by a POS that never saw the answer can come after a sync.)
+    pub fn previous(&self, op_id: Uuid) -> Result<Option<OperationKind>> {
+        let id = op_id.as_bytes().as_slice();
         let body: Option<String> = self
             .tx
-            .query_row(
-                "SELECT body FROM outbox WHERE op_id = ?1",
-                [op_id.as_bytes().as_slice()],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT body FROM outbox WHERE op_id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
             .sql(self)?;
-        body.map(|b| {
-            serde_json::from_str(&b).map_err(|e| ReplicaError::Invariant {
-                what: format!("outbox body of {op_id}: {e}"),
-            })
-        })
-        .transpose()
+        if let Some(body) = body {
+            let op: Operation =
+                serde_json::from_str(&body).map_err(|e| ReplicaError::Invariant {
+                    what: format!("outbox body of {op_id}: {e}"),
+                })?;
+            return Ok(Some(op.kind));
+        }
+        self.tx
+            .prepare_cached(
+                "SELECT l.kind, l.points, l.bill_no, l.amount_satang, l.rate, l.reason,
+                        l.counts_toward_tier, m.member_uid
+                 FROM ledger l JOIN members m ON m.id = l.member_id
+                 WHERE l.op_id = ?1 ORDER BY l.id LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([id], recorded_operation).optional())
+            .sql(self)
     }
 
     /// Like [`Ctx::previous`], but only for ids the caller chose: an id this counter just
     /// minted (UUIDv7, 74 random bits) cannot have been used before, so the look-up is skipped
     /// on the sale's hot path.
-    pub fn previous_if(&self, caller_chose_id: bool, op_id: Uuid) -> Result<Option<Operation>> {
+    pub fn previous_if(&self, caller_chose_id: bool, op_id: Uuid) -> Result<Option<OperationKind>> {
         if caller_chose_id {
             self.previous(op_id)
         } else {
@@ -310,6 +320,57 @@ impl Ctx<'_> {
             at: self.now,
         })
     }
+}
+
+/// The points operation a ledger row records, as the counter sent it.
+fn recorded_operation(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperationKind> {
+    let kind: String = r.get(0)?;
+    let points = Points(r.get(1)?);
+    let bill_no: Option<String> = r.get(2)?;
+    let amount_satang: Option<i64> = r.get(3)?;
+    let rate: Option<String> = r.get(4)?;
+    let reason: String = r.get::<_, Option<String>>(5)?.unwrap_or_default();
+    let counts_toward_tier: bool = r.get(6)?;
+    let member_id = Uuid::from_slice(&r.get::<_, Vec<u8>>(7)?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Blob, e.into())
+    })?;
+    let amount = amount_satang
+        .and_then(|s| taem_core::Money::from_satang(s).ok())
+        .unwrap_or(taem_core::Money::ZERO);
+    Ok(match LedgerKind::parse(&kind) {
+        Some(LedgerKind::Earn) => OperationKind::Earn {
+            member_id,
+            bill_no: bill_no.unwrap_or_default(),
+            amount,
+            // A row written here keeps the rate as JSON; one that came from the server, as
+            // shown. Either way the receipt shows the rate; failing both, the bill's own
+            // "amount for points" is the rate it earned at.
+            rate: rate
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .or_else(|| taem_core::PointRate::new(amount, points).ok())
+                .unwrap_or_else(taem_core::PointRate::default_counter),
+            points,
+        },
+        Some(LedgerKind::EarnReversal) => OperationKind::VoidBill {
+            member_id,
+            bill_no: bill_no.unwrap_or_default(),
+            points,
+            reason,
+        },
+        Some(LedgerKind::Redeem) => OperationKind::Redeem {
+            member_id,
+            points,
+            reward: reason,
+        },
+        Some(LedgerKind::Adjust) => OperationKind::Adjust {
+            member_id,
+            points,
+            reason,
+            counts_toward_tier,
+        },
+        _ => OperationKind::ImportPoints { member_id, points },
+    })
 }
 
 /// A ledger entry about to be written.

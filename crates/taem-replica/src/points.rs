@@ -207,7 +207,7 @@ impl Replica {
         self.write_points(op_id, |ctx| {
             let row = ctx.member(&req.member)?;
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
-                return match prev.kind {
+                return match prev {
                     OperationKind::Earn {
                         member_id,
                         bill_no: b,
@@ -284,7 +284,7 @@ impl Replica {
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         self.write_points(op_id, |ctx| {
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
-                return match prev.kind {
+                return match prev {
                     OperationKind::VoidBill {
                         bill_no: b,
                         points,
@@ -380,7 +380,7 @@ impl Replica {
         self.write_points(op_id, |ctx| {
             let row = ctx.member(&req.member)?;
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
-                return match prev.kind {
+                return match prev {
                     OperationKind::Redeem {
                         member_id,
                         points,
@@ -441,7 +441,7 @@ impl Replica {
         self.write_points(op_id, |ctx| {
             let row = ctx.member(&req.member)?;
             if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
-                return match prev.kind {
+                return match prev {
                     OperationKind::Adjust {
                         member_id,
                         points,

@@ -339,3 +339,94 @@ fn bootstrap_bulk_mode_leaves_the_schema_as_migrations_make_it() {
     let by_last4 = r.find("4567", 10).unwrap();
     assert_eq!(by_last4.members.len(), 3);
 }
+
+/// Acknowledges everything in the outbox, as a push the server accepted whole.
+fn ack_all(r: &mut Replica) {
+    let ops = r.outbox_batch(1_000).unwrap();
+    let answers: Vec<PushAnswer> = ops
+        .iter()
+        .map(|o| PushAnswer {
+            op_id: o.op_id,
+            rejected: None,
+        })
+        .collect();
+    r.apply_push(&answers, ops.last().map_or(0, |o| o.device_seq))
+        .unwrap();
+    assert_eq!(r.sync_status().unwrap().waiting, 0);
+}
+
+#[test]
+fn a_retry_after_the_server_acknowledged_the_operation_is_still_applied_once() {
+    use taem_replica::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    add(&mut r, "0811111111", "สมชาย", "");
+    let (earn, redeem, adjust, void) = (
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+    );
+    let award_req = || AwardRequest {
+        member: key("0811111111"),
+        bill_no: "B1".into(),
+        amount: taem_core::Money::parse("1000").unwrap(),
+        op_id: Some(earn),
+    };
+    let redeem_req = || RedeemRequest {
+        member: key("0811111111"),
+        points: taem_core::Points(15),
+        reward: "กาแฟ".into(),
+        op_id: Some(redeem),
+    };
+    let adjust_req = || AdjustRequest {
+        member: key("0811111111"),
+        points: taem_core::Points(5),
+        reason: "ชดเชย".into(),
+        counts_toward_tier: false,
+        op_id: Some(adjust),
+    };
+    let first = [
+        r.award(award_req()).unwrap(),
+        r.redeem(redeem_req()).unwrap(),
+        r.adjust(adjust_req()).unwrap(),
+    ];
+    let balance = r.member(&key("0811111111")).unwrap().balance;
+    assert_eq!(balance, 40 - 15 + 5);
+    // The counter syncs; the outbox rows are gone. The POS, which never saw the answers
+    // (its connection dropped), sends the same operations again.
+    ack_all(&mut r);
+    let again = [
+        r.award(award_req()).unwrap(),
+        r.redeem(redeem_req()).unwrap(),
+        r.adjust(adjust_req()).unwrap(),
+    ];
+    for (a, b) in first.iter().zip(&again) {
+        assert!(b.replayed, "{:?} applied twice", b.kind);
+        assert_eq!((a.op_id, a.points), (b.op_id, b.points));
+    }
+    let void_req = || VoidRequest {
+        bill_no: "B1".into(),
+        reason: "ลูกค้าคืนของ".into(),
+        op_id: Some(void),
+    };
+    r.void_bill(void_req()).unwrap();
+    ack_all(&mut r);
+    assert!(r.void_bill(void_req()).unwrap().replayed);
+    let m = r.member(&key("0811111111")).unwrap();
+    assert_eq!(m.balance, 40 - 15 + 5 - 40, "each operation counted once");
+    assert_eq!(r.status().unwrap().ledger_entries, 4);
+    assert_eq!(r.sync_status().unwrap().waiting, 0, "nothing new to send");
+    // The same id for a different operation is still refused, after the sync as before it.
+    let err = r
+        .redeem(RedeemRequest {
+            op_id: Some(earn),
+            ..redeem_req()
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::OperationIdReused { .. }),
+        "{err}"
+    );
+    common::assert_balances_match_ledger(&dir.path().join(taem_replica::REPLICA_FILE_NAME));
+}
