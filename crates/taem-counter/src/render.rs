@@ -5,8 +5,8 @@ use std::fmt::Write;
 use taem_core::time::format_bangkok_be;
 use taem_core::{MemberCode, Operation, Points, RateMode, SystemRates};
 use taem_replica::{
-    AwardReceipt, HistoryItem, MemberSummary, MemberView, ReevaluationReport, ReplicaStatus,
-    SearchResult, ShopSettings, TierChangeView,
+    AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, ReevaluationReport,
+    ReplicaStatus, SearchResult, ShopSettings, TierChangeView,
 };
 
 fn grouped_code(code: &str) -> String {
@@ -142,6 +142,9 @@ pub fn member(m: &MemberView) -> String {
     if !p.tags.is_empty() {
         let _ = writeln!(out, "tags      {}", p.tags.join(", "));
     }
+    if let Some(e) = &m.last_activity {
+        let _ = writeln!(out, "last      {} at {}", entry_line(e), e.branch);
+    }
     let _ = write!(
         out,
         "member since {} at {}",
@@ -198,6 +201,31 @@ pub fn receipt(r: &AwardReceipt) -> String {
     out
 }
 
+/// One points entry on a line: when, what, points, bill, amount, reason.
+fn entry_line(e: &LedgerEntryView) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = &e.bill_no {
+        parts.push(format!("bill {b}"));
+    }
+    if let Some(a) = &e.amount {
+        parts.push(format!("{} THB", baht(a)));
+    }
+    if let Some(r) = &e.reason {
+        parts.push(r.clone());
+    }
+    if !e.confirmed {
+        parts.push("(waiting to sync)".into());
+    }
+    let line = format!(
+        "{}  {:<12} {:>+8}  {}",
+        format_bangkok_be(e.at),
+        e.kind.label_th(),
+        e.points,
+        parts.join("  ")
+    );
+    line.trim_end().to_string()
+}
+
 /// `history`.
 pub fn history(items: &[HistoryItem]) -> String {
     if items.is_empty() {
@@ -206,29 +234,7 @@ pub fn history(items: &[HistoryItem]) -> String {
     items
         .iter()
         .map(|item| match item {
-            HistoryItem::Points(e) => {
-                let mut parts = Vec::new();
-                if let Some(b) = &e.bill_no {
-                    parts.push(format!("bill {b}"));
-                }
-                if let Some(a) = &e.amount {
-                    parts.push(format!("{} THB", baht(a)));
-                }
-                if let Some(r) = &e.reason {
-                    parts.push(r.clone());
-                }
-                if !e.confirmed {
-                    parts.push("(waiting to sync)".into());
-                }
-                let line = format!(
-                    "{}  {:<12} {:>+8}  {}",
-                    format_bangkok_be(e.at),
-                    e.kind.label_th(),
-                    e.points,
-                    parts.join("  ")
-                );
-                line.trim_end().to_string()
-            }
+            HistoryItem::Points(e) => entry_line(e),
             HistoryItem::Tier(c) => format!("{}  {}", format_bangkok_be(c.at), tier_change(c)),
         })
         .collect::<Vec<_>>()

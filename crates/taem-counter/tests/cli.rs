@@ -135,6 +135,11 @@ fn a_cashier_registers_finds_awards_redeems_and_voids() {
         text.contains("สมชาย ใจดี") && text.contains("081-234-5678"),
         "{text}"
     );
+    // The card ends with the member's last activity: the void just made.
+    let last = text.lines().find(|l| l.starts_with("last ")).unwrap_or("");
+    assert!(last.contains("bill R-1") && last.contains("-50"), "{text}");
+    let card = ok_json(d, &["member", "show", "0812345678"]);
+    assert_eq!(card["last_activity"]["kind"], "earn_reversal");
 }
 
 #[test]

@@ -27,36 +27,11 @@ impl Replica {
         let row = self.member_row(key)?;
         let settings = self.shared_settings()?;
         let fail = |e| self.fail(e);
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT kind, points, at_ms, bill_no, amount_satang, reason, counts_toward_tier,
-                        branch, op_id, confirmed
-                 FROM ledger WHERE member_id = ?1 ORDER BY id DESC LIMIT ?2",
-            )
-            .map_err(fail)?;
-        let mut items = stmt
-            .query_map(params![row.id, limit as i64], |r| {
-                let kind: String = r.get(0)?;
-                let amount: Option<i64> = r.get(4)?;
-                let op: Vec<u8> = r.get(8)?;
-                Ok(HistoryItem::Points(LedgerEntryView {
-                    kind: LedgerKind::parse(&kind).unwrap_or(LedgerKind::Adjust),
-                    points: r.get(1)?,
-                    at: at(r.get(2)?),
-                    bill_no: r.get(3)?,
-                    amount: amount
-                        .and_then(|s| Money::from_satang(s).ok())
-                        .map(|m| m.to_string()),
-                    reason: r.get(5)?,
-                    counts_toward_tier: r.get(6)?,
-                    branch: r.get(7)?,
-                    op_id: Uuid::from_slice(&op).unwrap_or_default(),
-                    confirmed: r.get(9)?,
-                }))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(fail)?;
+        let mut items: Vec<HistoryItem> = self
+            .ledger_entries(row.id, limit)?
+            .into_iter()
+            .map(HistoryItem::Points)
+            .collect();
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -85,6 +60,43 @@ impl Replica {
         items.sort_by_key(|i| std::cmp::Reverse(i.at()));
         items.truncate(limit);
         Ok(items)
+    }
+
+    /// The newest `limit` points entries of a member (by local id), newest first.
+    pub(crate) fn ledger_entries(
+        &self,
+        member_id: i64,
+        limit: usize,
+    ) -> Result<Vec<LedgerEntryView>> {
+        self.conn
+            .prepare_cached(
+                "SELECT kind, points, at_ms, bill_no, amount_satang, reason, counts_toward_tier,
+                        branch, op_id, confirmed
+                 FROM ledger WHERE member_id = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map(params![member_id, limit as i64], |r| {
+                    let kind: String = r.get(0)?;
+                    let amount: Option<i64> = r.get(4)?;
+                    let op: Vec<u8> = r.get(8)?;
+                    Ok(LedgerEntryView {
+                        kind: LedgerKind::parse(&kind).unwrap_or(LedgerKind::Adjust),
+                        points: r.get(1)?,
+                        at: at(r.get(2)?),
+                        bill_no: r.get(3)?,
+                        amount: amount
+                            .and_then(|s| Money::from_satang(s).ok())
+                            .map(|m| m.to_string()),
+                        reason: r.get(5)?,
+                        counts_toward_tier: r.get(6)?,
+                        branch: r.get(7)?,
+                        op_id: Uuid::from_slice(&op).unwrap_or_default(),
+                        confirmed: r.get(9)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.fail(e))
     }
 
     /// Operations waiting for the server, oldest first.

@@ -459,7 +459,9 @@ impl Replica {
         let next = settings.tiers.tiers().iter().find(|t| {
             t.start_points > current.max(settings.tiers.placement(accumulated).start_points)
         });
+        let last_activity = self.ledger_entries(row.id, 1)?.pop();
         Ok(MemberView {
+            last_activity,
             member_id: row.uid,
             code: row.code.clone(),
             phone: row.phone.clone(),

@@ -67,6 +67,9 @@ pub struct MemberView {
     pub next_tier: Option<TierView>,
     /// Points still needed for the next tier.
     pub points_to_next_tier: i64,
+    /// The member's latest points entry (their last visit, as a rule), if any: the cashier
+    /// sees at a glance when the member last came and what they did.
+    pub last_activity: Option<LedgerEntryView>,
 }
 
 /// A tier change, as recorded.

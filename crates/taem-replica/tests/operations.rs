@@ -37,6 +37,37 @@ fn awarding_writes_entry_balance_and_one_outbox_row() {
 }
 
 #[test]
+fn the_member_card_shows_the_latest_points_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    let card = add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    assert_eq!(card.last_activity, None, "a new member has no activity yet");
+    award(&mut r, "0812345678", "B-001", "100");
+    let second = award(&mut r, "0812345678", "B-002", "250");
+    let last = r
+        .member(&key("0812345678"))
+        .unwrap()
+        .last_activity
+        .expect("the card shows the last visit");
+    assert_eq!(last.op_id, second.op_id, "the newest entry, not the first");
+    assert_eq!(last.bill_no.as_deref(), Some("B-002"));
+    assert_eq!((last.points, last.amount.as_deref()), (10, Some("250.00")));
+    assert!(!last.confirmed);
+    r.redeem(RedeemRequest {
+        member: key("0812345678"),
+        points: Points(5),
+        reward: "กาแฟ".into(),
+        op_id: None,
+    })
+    .unwrap();
+    let last = r.member(&key("0812345678")).unwrap().last_activity.unwrap();
+    assert_eq!(
+        (last.kind, last.points),
+        (taem_core::LedgerKind::Redeem, -5)
+    );
+}
+
+#[test]
 fn a_bill_earns_once_and_the_refusal_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, _) = replica(dir.path());

@@ -446,7 +446,12 @@ next_tier: TierView | null,
 /**
  * Points still needed for the next tier.
  */
-points_to_next_tier: number, };
+points_to_next_tier: number, 
+/**
+ * The member's latest points entry (their last visit, as a rule), if any: the cashier
+ * sees at a glance when the member last came and what they did.
+ */
+last_activity: LedgerEntryView | null, };
 
 export type TierView = { 
 /**

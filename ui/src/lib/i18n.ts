@@ -103,6 +103,7 @@ const th = {
   'member.top_tier': 'อยู่ระดับสูงสุดแล้ว',
   'member.accumulated': 'แต้มสะสมสำหรับระดับ {points}',
   'member.since': 'สมาชิกตั้งแต่ {date} · {branch}',
+  'member.last': 'ล่าสุด {when} · {what} {points} แต้ม · {branch}',
   'member.birthday': 'วันเกิด {date}',
   'member.none_selected': 'ยังไม่ได้เลือกสมาชิก',
 
@@ -453,6 +454,7 @@ const en: Record<MessageKey, string> = {
   'member.top_tier': 'Already at the top tier',
   'member.accumulated': 'Points counted for the tier: {points}',
   'member.since': 'Member since {date} · {branch}',
+  'member.last': 'Last {when} · {what} {points} pt · {branch}',
   'member.birthday': 'Birthday {date}',
   'member.none_selected': 'No member selected',
 
