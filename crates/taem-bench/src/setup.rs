@@ -87,6 +87,15 @@ pub fn prepare(args: &ReplicaArgs) -> anyhow::Result<Files> {
         );
         std::fs::remove_file(&cached).with_context(|| format!("removing {}", cached.display()))?;
     }
+    let page_size = cached_page_size(&cache_dir)?;
+    if cached.exists() && page_size != taem_replica::PAGE_SIZE_BYTES {
+        eprintln!(
+            "{} has {page_size}-byte pages, a new replica {}: rebuilding it",
+            cached.display(),
+            taem_replica::PAGE_SIZE_BYTES
+        );
+        std::fs::remove_file(&cached).with_context(|| format!("removing {}", cached.display()))?;
+    }
     if cached.exists() {
         eprintln!("reusing {} ({} members)", cached.display(), args.members);
         migrate_cache(&cache_dir)?;
@@ -136,6 +145,20 @@ fn count_members(dir: &Path) -> anyhow::Result<u64> {
         .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
         .with_context(|| format!("{} is not a Taem replica", path.display()))?;
     Ok(members.max(0) as u64)
+}
+
+/// The cached replica's SQLite page size (0 when there is none): a cache made with other
+/// pages than a new replica's would measure another file than a counter has.
+fn cached_page_size(dir: &Path) -> anyhow::Result<i64> {
+    let path = dir.join(REPLICA_FILE_NAME);
+    if !path.exists() {
+        return Ok(0);
+    }
+    let conn = rusqlite::Connection::open_with_flags(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    Ok(conn.query_row("PRAGMA page_size", [], |r| r.get(0))?)
 }
 
 /// Whether the cached replica's ledger ids carry their bills' times (UUIDv7 milliseconds equal

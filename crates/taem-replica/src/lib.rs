@@ -43,7 +43,8 @@ pub use import::{ImportBatch, ImportMember};
 pub use manager::{DropCandidate, MANAGER_LIST_MAX, TierCandidate, TierCount, TierOverview};
 pub use members::{MemberKey, NewMember};
 pub use open::{
-    Device, MMAP_BYTES, OpenMode, REPLICA_FILE_NAME, Replica, WAIT_FOR_LOCK_MS_DEFAULT,
+    Device, MMAP_BYTES, OpenMode, PAGE_SIZE_BYTES, REPLICA_FILE_NAME, Replica,
+    WAIT_FOR_LOCK_MS_DEFAULT,
 };
 pub use points::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
 pub use search::{SearchKind, SearchResult};

@@ -28,6 +28,34 @@ fn opening_an_empty_folder_says_how_to_create_a_replica() {
 }
 
 #[test]
+fn a_new_replica_has_small_pages_and_one_with_4_kib_pages_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let page_size = |path: &std::path::Path| -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .unwrap()
+    };
+    assert_eq!(page_size(r.path()), taem_replica::PAGE_SIZE_BYTES);
+    // A replica made before the change (4 KiB pages) is opened and written as it is.
+    let path = r.path().to_path_buf();
+    drop(r);
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;")
+            .unwrap();
+    }
+    assert_eq!(page_size(&path), 4096);
+    let mut r = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap();
+    award(&mut r, "0812345678", "B1", "100");
+    assert_eq!(r.member(&key("0812345678")).unwrap().balance, 4);
+    assert_eq!(page_size(&path), 4096);
+    assert_balances_match_ledger(&path);
+}
+
+#[test]
 fn a_replica_locked_by_another_program_is_refused_and_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, _) = replica(dir.path());
