@@ -202,7 +202,6 @@ fn award(
 ) -> anyhow::Result<Duration> {
     let member = workload::pick(pool, rng);
     let amount = Money::from_satang(rng.random_range(AMOUNT_SATANG_MIN..=AMOUNT_SATANG_MAX))?;
-    let by_phone = MemberKey::Phone(Phone::parse(&member.phone)?);
     let request = if side == Side::Counter {
         let found = replica.find(&member.phone, 20)?;
         let code = &found
@@ -221,7 +220,7 @@ fn award(
         }
     } else {
         AwardRequest {
-            member: by_phone,
+            member: MemberKey::Phone(Phone::parse(&member.phone)?),
             bill_no,
             amount,
             op_id: None,

@@ -79,21 +79,10 @@ pub fn prepare(args: &ReplicaArgs) -> anyhow::Result<Files> {
             args.members
         );
     }
-    if cached.exists() && !ids_in_time_order(&cache_dir)? {
-        eprintln!(
-            "{} was loaded with operation ids minted at one instant (before they carried each \
-             bill's own time): rebuilding it",
-            cached.display()
-        );
-        std::fs::remove_file(&cached).with_context(|| format!("removing {}", cached.display()))?;
-    }
-    let page_size = cached_page_size(&cache_dir)?;
-    if cached.exists() && page_size != taem_replica::PAGE_SIZE_BYTES {
-        eprintln!(
-            "{} has {page_size}-byte pages, a new replica {}: rebuilding it",
-            cached.display(),
-            taem_replica::PAGE_SIZE_BYTES
-        );
+    if cached.exists()
+        && let Some(why) = stale(&cache_dir)?
+    {
+        eprintln!("{} {why}: rebuilding it", cached.display());
         std::fs::remove_file(&cached).with_context(|| format!("removing {}", cached.display()))?;
     }
     if cached.exists() {
@@ -136,40 +125,48 @@ fn default_dir(members: u64) -> anyhow::Result<PathBuf> {
 /// an older schema is still recognised (the run copy is migrated when opened for writing).
 fn count_members(dir: &Path) -> anyhow::Result<u64> {
     let path = dir.join(REPLICA_FILE_NAME);
-    let conn = rusqlite::Connection::open_with_flags(
-        &path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| format!("opening {}", path.display()))?;
+    let conn = open_cache(dir)?;
     let members: i64 = conn
         .query_row("SELECT COUNT(*) FROM members", [], |r| r.get(0))
         .with_context(|| format!("{} is not a Taem replica", path.display()))?;
     Ok(members.max(0) as u64)
 }
 
-/// The cached replica's SQLite page size (0 when there is none): a cache made with other
-/// pages than a new replica's would measure another file than a counter has.
-fn cached_page_size(dir: &Path) -> anyhow::Result<i64> {
+/// Opens the cached replica read-only with a raw connection, so a cache made by an older
+/// schema can be inspected without migrating it.
+fn open_cache(dir: &Path) -> anyhow::Result<rusqlite::Connection> {
     let path = dir.join(REPLICA_FILE_NAME);
-    if !path.exists() {
-        return Ok(0);
-    }
-    let conn = rusqlite::Connection::open_with_flags(
+    rusqlite::Connection::open_with_flags(
         &path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    Ok(conn.query_row("PRAGMA page_size", [], |r| r.get(0))?)
+    )
+    .with_context(|| format!("opening {}", path.display()))
+}
+
+/// Why the cache no longer stands for a counter's file, if it does not: its ids were minted at
+/// one instant, or its pages are not the size a new replica's are.
+fn stale(dir: &Path) -> anyhow::Result<Option<String>> {
+    if !ids_in_time_order(dir)? {
+        return Ok(Some(
+            "was loaded with operation ids minted at one instant (before they carried each \
+             bill's own time)"
+                .into(),
+        ));
+    }
+    let page_size: i64 = open_cache(dir)?.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok((page_size != taem_replica::PAGE_SIZE_BYTES).then(|| {
+        format!(
+            "has {page_size}-byte pages, a new replica {}",
+            taem_replica::PAGE_SIZE_BYTES
+        )
+    }))
 }
 
 /// Whether the cached replica's ledger ids carry their bills' times (UUIDv7 milliseconds equal
 /// to `at_ms`), as real histories do. A cache whose ids were all minted at the load's instant
 /// makes every new operation id land at a random place in the id index, which no counter sees.
 fn ids_in_time_order(dir: &Path) -> anyhow::Result<bool> {
-    let path = dir.join(REPLICA_FILE_NAME);
-    let conn = rusqlite::Connection::open_with_flags(
-        &path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = open_cache(dir)?;
     let first: Option<(Vec<u8>, i64)> = conn
         .query_row(
             "SELECT op_id, at_ms FROM ledger ORDER BY id LIMIT 1",
@@ -193,11 +190,7 @@ fn ids_in_time_order(dir: &Path) -> anyhow::Result<bool> {
 /// first minutes (and a WAL of hundreds of megabytes) migrating their copy.
 fn migrate_cache(dir: &Path) -> anyhow::Result<()> {
     let path = dir.join(REPLICA_FILE_NAME);
-    let version: i64 = rusqlite::Connection::open_with_flags(
-        &path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?
-    .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version: i64 = open_cache(dir)?.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = taem_replica::schema::latest_version();
     if version >= latest {
         return Ok(());
