@@ -47,6 +47,12 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    // As the replica does: cached statements with `LIMIT ?` stay compiled instead of being
+    // re-prepared on each use (see taem-replica's `stable_plans`).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     anyhow::ensure!(
         mode.eq_ignore_ascii_case("wal"),

@@ -20,6 +20,12 @@ fn at(ms: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// A member's newest ledger entries (the card's last activity, the history).
+pub(crate) const LEDGER_ENTRIES_SQL: &str =
+    "SELECT kind, points, at_ms, bill_no, amount_satang, reason, counts_toward_tier,
+            branch, op_id, confirmed
+     FROM ledger WHERE member_id = ?1 ORDER BY id DESC LIMIT ?2";
+
 impl Replica {
     /// The newest `limit` history lines of a member: points entries and tier changes.
     pub fn history(&self, key: &MemberKey, limit: usize) -> Result<Vec<HistoryItem>> {
@@ -69,11 +75,7 @@ impl Replica {
         limit: usize,
     ) -> Result<Vec<LedgerEntryView>> {
         self.conn
-            .prepare_cached(
-                "SELECT kind, points, at_ms, bill_no, amount_satang, reason, counts_toward_tier,
-                        branch, op_id, confirmed
-                 FROM ledger WHERE member_id = ?1 ORDER BY id DESC LIMIT ?2",
-            )
+            .prepare_cached(LEDGER_ENTRIES_SQL)
             .and_then(|mut stmt| {
                 stmt.query_map(params![member_id, limit as i64], |r| {
                     let kind: String = r.get(0)?;

@@ -220,6 +220,7 @@ impl Replica {
         // Every statement of a sale and a look-up stays prepared (rusqlite keeps 16 by default,
         // fewer than one award uses).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+        stable_plans(&conn).map_err(fail)?;
 
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -359,4 +360,95 @@ fn read_device(conn: &Connection) -> rusqlite::Result<Result<Device>> {
             what: "device identity unreadable".into(),
         }),
     })
+}
+
+/// Keeps cached statements compiled. Without the query planner stability guarantee SQLite
+/// marks a statement for re-preparation whenever the planner looked at a bound value (a
+/// `LIMIT ?`, a `col = ?` it weighed as a filter), and `sqlite3_clear_bindings`, which
+/// rusqlite's statement cache calls each time a statement goes back, then expires it: every
+/// use re-parsed and re-planned the statement (measured: the member card's history query on
+/// every call, and the operation-id look-up on every award, 10% of a sale's CPU). Our plans
+/// never depend on the values bound.
+pub(crate) fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+    use rusqlite::StatementStatus;
+    use rusqlite::config::DbConfig;
+    use taem_core::{MemberProfile, Money, Phone};
+
+    use super::*;
+    use crate::{AwardRequest, FixedEnvironment, MemberKey, NewMember};
+
+    /// How often the cached statement `sql` was re-compiled since it was first prepared.
+    fn recompiled(replica: &Replica, sql: &str) -> i32 {
+        replica
+            .conn
+            .prepare_cached(sql)
+            .unwrap()
+            .get_status(StatementStatus::RePrepare)
+    }
+
+    #[test]
+    fn cached_statements_stay_compiled_across_sales_and_member_cards() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Arc::new(FixedEnvironment::new(
+            Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap(),
+            7,
+        ));
+        let mut replica = Replica::create(dir.path(), "ร้านทดสอบ", "BKK01", env.clone()).unwrap();
+        let phone = Phone::parse("0812345678").unwrap();
+        replica
+            .register_member(NewMember {
+                phone: phone.clone(),
+                profile: MemberProfile {
+                    first_name: "สมชาย".into(),
+                    ..Default::default()
+                },
+                op_id: None,
+            })
+            .unwrap();
+        let key = MemberKey::Phone(phone);
+        for bill in 1..=5 {
+            // The app always sends its own operation id, so every sale probes the ledger's
+            // operation-id index (the retry-after-sync check) with a new value.
+            replica
+                .award(AwardRequest {
+                    member: key.clone(),
+                    bill_no: format!("R-{bill}"),
+                    amount: Money::parse("250").unwrap(),
+                    op_id: Some(env.new_op_id()),
+                })
+                .unwrap();
+            // The card reads one entry, the history fifty: the same statement, other limits.
+            replica.member(&key).unwrap();
+            replica.history(&key, 50).unwrap();
+        }
+        assert_eq!(
+            recompiled(&replica, crate::outbox::RECORDED_OPERATION_SQL),
+            0,
+            "the operation-id look-up was re-prepared during sales"
+        );
+        assert_eq!(
+            recompiled(&replica, crate::history::LEDGER_ENTRIES_SQL),
+            0,
+            "the ledger-entries query was re-prepared for each card and history"
+        );
+        let reader = Replica::open(dir.path(), OpenMode::ReadOnly, env).unwrap();
+        assert!(
+            reader
+                .conn
+                .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+                .unwrap()
+        );
+    }
 }

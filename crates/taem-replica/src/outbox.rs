@@ -135,12 +135,7 @@ impl Ctx<'_> {
             return Ok(Some(op.kind));
         }
         self.tx
-            .prepare_cached(
-                "SELECT l.kind, l.points, l.bill_no, l.amount_satang, l.rate, l.reason,
-                        l.counts_toward_tier, m.member_uid
-                 FROM ledger l JOIN members m ON m.id = l.member_id
-                 WHERE l.op_id = ?1 ORDER BY l.id LIMIT 1",
-            )
+            .prepare_cached(RECORDED_OPERATION_SQL)
             .and_then(|mut s| s.query_row([id], recorded_operation).optional())
             .sql(self)
     }
@@ -321,6 +316,13 @@ impl Ctx<'_> {
         })
     }
 }
+
+/// The ledger entry an operation id wrote, with its member (a retry after the outbox row went).
+pub(crate) const RECORDED_OPERATION_SQL: &str =
+    "SELECT l.kind, l.points, l.bill_no, l.amount_satang, l.rate, l.reason,
+            l.counts_toward_tier, m.member_uid
+     FROM ledger l JOIN members m ON m.id = l.member_id
+     WHERE l.op_id = ?1 ORDER BY l.id LIMIT 1";
 
 /// The points operation a ledger row records, as the counter sent it.
 fn recorded_operation(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperationKind> {
