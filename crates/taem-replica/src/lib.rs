@@ -46,6 +46,7 @@ pub use open::{
     Device, MMAP_BYTES, OpenMode, PAGE_SIZE_BYTES, REPLICA_FILE_NAME, Replica,
     WAIT_FOR_LOCK_MS_DEFAULT,
 };
+pub use outbox::ACKED_OPS_KEEP_DAYS;
 pub use points::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
 pub use search::{SearchKind, SearchResult};
 pub use settings::ShopSettings;

@@ -119,25 +119,44 @@ impl Ctx<'_> {
     /// What the operation id `op_id` already did on this counter, if anything (for
     /// exactly-once retries): the operation waiting in the outbox, or, once the server has
     /// acknowledged it and the outbox let it go, the points operation its ledger entry
-    /// records. (A retry by a POS that never saw the answer can come after a sync.)
+    /// records or the profile operation kept in `acked_ops` (for [`ACKED_OPS_KEEP_DAYS`]).
+    /// (A retry by a POS that never saw the answer can come after a sync.)
     pub fn previous(&self, op_id: Uuid) -> Result<Option<OperationKind>> {
         let id = op_id.as_bytes().as_slice();
-        let body: Option<String> = self
-            .tx
-            .prepare_cached("SELECT body FROM outbox WHERE op_id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
-            .sql(self)?;
-        if let Some(body) = body {
-            let op: Operation =
-                serde_json::from_str(&body).map_err(|e| ReplicaError::Invariant {
-                    what: format!("outbox body of {op_id}: {e}"),
-                })?;
-            return Ok(Some(op.kind));
+        if let Some(kind) =
+            self.operation_body("SELECT body FROM outbox WHERE op_id = ?1", op_id)?
+        {
+            return Ok(Some(kind));
         }
-        self.tx
+        let recorded = self
+            .tx
             .prepare_cached(RECORDED_OPERATION_SQL)
             .and_then(|mut s| s.query_row([id], recorded_operation).optional())
-            .sql(self)
+            .sql(self)?;
+        if recorded.is_some() {
+            return Ok(recorded);
+        }
+        self.operation_body("SELECT body FROM acked_ops WHERE op_id = ?1", op_id)
+    }
+
+    /// The operation stored as JSON in the row `sql` finds by operation id.
+    fn operation_body(&self, sql: &str, op_id: Uuid) -> Result<Option<OperationKind>> {
+        let body: Option<String> = self
+            .tx
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_row([op_id.as_bytes().as_slice()], |r| r.get(0))
+                    .optional()
+            })
+            .sql(self)?;
+        body.map(|body| {
+            serde_json::from_str::<Operation>(&body)
+                .map(|op| op.kind)
+                .map_err(|e| ReplicaError::Invariant {
+                    what: format!("stored body of operation {op_id}: {e}"),
+                })
+        })
+        .transpose()
     }
 
     /// Like [`Ctx::previous`], but only for ids the caller chose: an id this counter just
@@ -316,6 +335,10 @@ impl Ctx<'_> {
         })
     }
 }
+
+/// How long a registration or profile edit the server acknowledged is still recognised when
+/// a POS sends it again (retries come within minutes; this is generous).
+pub const ACKED_OPS_KEEP_DAYS: i64 = 30;
 
 /// The ledger entry an operation id wrote, with its member (a retry after the outbox row went).
 pub(crate) const RECORDED_OPERATION_SQL: &str =

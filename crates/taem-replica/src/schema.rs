@@ -175,6 +175,18 @@ CREATE TABLE member_code_aliases (
 ) WITHOUT ROWID;
 CREATE INDEX member_code_aliases_member ON member_code_aliases(member_id);
 "#,
+    // v7: profile operations (registrations, edits) the server acknowledged, kept a while after
+    // their outbox rows go, so that a POS that lost the answer and sends one again is told
+    // "already recorded" instead of "phone already registered". Points operations need no
+    // copy: their ledger entries carry the operation id.
+    r#"
+CREATE TABLE acked_ops (
+    op_id       BLOB PRIMARY KEY,
+    body        TEXT NOT NULL,
+    acked_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX acked_ops_acked_at ON acked_ops(acked_at_ms);
+"#,
 ];
 
 /// The schema version this program writes.

@@ -450,6 +450,22 @@ impl Replica {
                 .unwrap_or(0);
             let acked = (acked_through as i64).max(previous);
             set_meta(&ctx.tx, keys::DEVICE_SEQ, &acked.to_string()).sql(ctx)?;
+            // Profile operations leave no ledger entry to recognise a retry by: keep them.
+            let now_ms = ctx.now.timestamp_millis();
+            ctx.tx
+                .execute(
+                    "INSERT OR IGNORE INTO acked_ops(op_id, body, acked_at_ms)
+                     SELECT op_id, body, ?2 FROM outbox
+                     WHERE device_seq <= ?1 AND kind IN ('register_member', 'edit_member')",
+                    params![acked, now_ms],
+                )
+                .sql(ctx)?;
+            ctx.tx
+                .execute(
+                    "DELETE FROM acked_ops WHERE acked_at_ms < ?1",
+                    [now_ms - crate::outbox::ACKED_OPS_KEEP_DAYS * 86_400_000],
+                )
+                .sql(ctx)?;
             ctx.tx
                 .execute("DELETE FROM outbox WHERE device_seq <= ?1", [acked])
                 .sql(ctx)?;

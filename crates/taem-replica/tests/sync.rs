@@ -356,6 +356,64 @@ fn ack_all(r: &mut Replica) {
 }
 
 #[test]
+fn a_registration_or_edit_retried_after_the_server_acknowledged_it_is_recognised() {
+    use taem_core::{Phone, ProfileChange};
+    use taem_replica::NewMember;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, env) = replica(dir.path());
+    r.enrol(Enrolment {
+        server_url: "http://127.0.0.1:9".into(),
+        shop_id: Uuid::now_v7(),
+        shop_name: "ร้าน".into(),
+        branch: "BKK01".into(),
+        device_id: Uuid::now_v7(),
+        token: "t".into(),
+    })
+    .unwrap();
+    let (register, edit) = (Uuid::now_v7(), Uuid::now_v7());
+    let new_member = || NewMember {
+        phone: Phone::parse("0822222222").unwrap(),
+        profile: MemberProfile {
+            first_name: "มานี".into(),
+            ..MemberProfile::default()
+        },
+        op_id: Some(register),
+    };
+    let changes = vec![ProfileChange::LastName("ใจดี".into())];
+    let first = r.register_member(new_member()).unwrap();
+    r.edit_member(&key("0822222222"), changes.clone(), Some(edit))
+        .unwrap();
+    // The counter syncs and the outbox lets both go; the POS never saw the answers.
+    ack_all(&mut r);
+    let again = r.register_member(new_member()).unwrap();
+    assert!(again.replayed, "registered twice");
+    assert_eq!(again.member.member_id, first.member.member_id);
+    let edited = r
+        .edit_member(&key("0822222222"), changes.clone(), Some(edit))
+        .unwrap();
+    assert!(edited.replayed, "edited twice");
+    assert_eq!(r.sync_status().unwrap().waiting, 0, "nothing new to send");
+    assert_eq!(r.status().unwrap().members, 1);
+    // The same id for something else is still refused.
+    let err = r
+        .edit_member(&key("0822222222"), changes.clone(), Some(register))
+        .unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::OperationIdReused { .. }),
+        "{err}"
+    );
+    // Kept 30 days: a month later the copy is gone (pruned at the next acknowledgement), and
+    // a late retry is refused as a taken phone, still never a second member.
+    const { assert!(taem_replica::ACKED_OPS_KEEP_DAYS < 40) };
+    env.set_now(common::at(2027, 1, 2, 3)); // 40 days after the registration
+    add(&mut r, "0833333333", "ปิติ", "");
+    ack_all(&mut r);
+    let late = r.register_member(new_member()).unwrap_err();
+    assert!(matches!(late, ReplicaError::PhoneTaken { .. }), "{late}");
+    assert_eq!(r.status().unwrap().members, 2);
+}
+
+#[test]
 fn a_retry_after_the_server_acknowledged_the_operation_is_still_applied_once() {
     use taem_replica::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
     let dir = tempfile::tempdir().unwrap();
