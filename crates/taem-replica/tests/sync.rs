@@ -13,7 +13,14 @@ use taem_replica::{Replica, ReplicaError};
 use uuid::Uuid;
 
 fn enrolled(dir: &std::path::Path) -> Replica {
-    let (mut r, _) = replica(dir);
+    enrolled_with_clock(dir).0
+}
+
+/// An enrolled replica and the clock it reads.
+fn enrolled_with_clock(
+    dir: &std::path::Path,
+) -> (Replica, std::sync::Arc<taem_replica::FixedEnvironment>) {
+    let (mut r, env) = replica(dir);
     r.enrol(Enrolment {
         server_url: "http://127.0.0.1:9".into(),
         shop_id: Uuid::now_v7(),
@@ -23,7 +30,7 @@ fn enrolled(dir: &std::path::Path) -> Replica {
         token: "t".into(),
     })
     .unwrap();
-    r
+    (r, env)
 }
 
 fn server_member(id: Uuid, phone: &str, balance: i64) -> ServerMember {
@@ -360,16 +367,7 @@ fn a_registration_or_edit_retried_after_the_server_acknowledged_it_is_recognised
     use taem_core::{Phone, ProfileChange};
     use taem_replica::NewMember;
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, env) = replica(dir.path());
-    r.enrol(Enrolment {
-        server_url: "http://127.0.0.1:9".into(),
-        shop_id: Uuid::now_v7(),
-        shop_name: "ร้าน".into(),
-        branch: "BKK01".into(),
-        device_id: Uuid::now_v7(),
-        token: "t".into(),
-    })
-    .unwrap();
+    let (mut r, env) = enrolled_with_clock(dir.path());
     let (register, edit) = (Uuid::now_v7(), Uuid::now_v7());
     let new_member = || NewMember {
         phone: Phone::parse("0822222222").unwrap(),
