@@ -354,7 +354,7 @@ fn member(dir: &Path, json: bool, wait: u64, cmd: MemberCommand) -> anyhow::Resu
                 profile: draft,
                 op_id,
             })?;
-            emit(json, &receipt, |r| render::member(&r.member));
+            emit(json, &receipt, render::member_receipt);
         }
         MemberCommand::Edit {
             member,
@@ -369,7 +369,7 @@ fn member(dir: &Path, json: bool, wait: u64, cmd: MemberCommand) -> anyhow::Resu
             }
             let mut replica = open(dir, OpenMode::ReadWrite, wait)?;
             let receipt = replica.edit_member(&key, changes, op_id)?;
-            emit(json, &receipt, |r| render::member(&r.member));
+            emit(json, &receipt, render::member_receipt);
         }
         MemberCommand::Find {
             query,

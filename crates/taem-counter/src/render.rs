@@ -5,8 +5,8 @@ use std::fmt::Write;
 use taem_core::time::format_bangkok_be;
 use taem_core::{MemberCode, Operation, Points, RateMode, SystemRates};
 use taem_replica::{
-    AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, ReevaluationReport,
-    ReplicaStatus, SearchResult, ShopSettings, TierChangeView,
+    AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, OperationReceipt,
+    ReevaluationReport, ReplicaStatus, SearchResult, ShopSettings, TierChangeView,
 };
 
 fn grouped_code(code: &str) -> String {
@@ -171,11 +171,24 @@ fn baht(amount: &str) -> String {
     taem_core::Money::parse(amount).map_or_else(|_| amount.to_string(), |m| m.display_thb())
 }
 
+/// The line a retried operation starts with.
+const REPLAYED: &str = "already recorded (same operation id): nothing new written\n";
+
+/// Member add and edit: the card, after a note when the operation was a retry.
+pub fn member_receipt(r: &OperationReceipt) -> String {
+    let card = member(&r.member);
+    if r.replayed {
+        format!("{REPLAYED}{card}")
+    } else {
+        card
+    }
+}
+
 /// Award, redeem, void, adjust.
 pub fn receipt(r: &AwardReceipt) -> String {
     let mut out = String::new();
     if r.replayed {
-        out.push_str("already recorded (same operation id): nothing new written\n");
+        out.push_str(REPLAYED);
     }
     let what = match (&r.bill_no, &r.amount) {
         (Some(bill), Some(amount)) => format!(

@@ -332,6 +332,37 @@ fn retrying_with_the_same_operation_id_is_safe() {
 }
 
 #[test]
+fn a_repeated_registration_says_it_was_already_recorded() {
+    let dir = shop();
+    let d = dir.path();
+    let args = [
+        "member",
+        "add",
+        "--phone",
+        "089-111-2222",
+        "--first-name",
+        "มานี",
+        "--op-id",
+        "0190f3c2-2222-7000-8000-000000000002",
+    ];
+    let run = || {
+        let out = counter(d, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    let again = run();
+    assert!(!first.contains("already recorded"), "{first}");
+    assert!(again.starts_with("already recorded"), "{again}");
+    assert!(again.contains("มานี"), "{again}");
+    assert_eq!(status(d)["members"], 2);
+}
+
+#[test]
 fn tiers_can_be_configured_from_the_command_line() {
     let dir = shop();
     let d = dir.path();
