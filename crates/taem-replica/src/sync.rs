@@ -463,7 +463,9 @@ impl Replica {
             ctx.tx
                 .execute(
                     "DELETE FROM acked_ops WHERE acked_at_ms < ?1",
-                    [now_ms - crate::outbox::ACKED_OPS_KEEP_DAYS * 86_400_000],
+                    [now_ms
+                        - chrono::TimeDelta::days(crate::outbox::ACKED_OPS_KEEP_DAYS)
+                            .num_milliseconds()],
                 )
                 .sql(ctx)?;
             ctx.tx
