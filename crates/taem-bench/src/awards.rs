@@ -240,16 +240,21 @@ fn award(
     Ok(took)
 }
 
-/// Lists the slowest commits: whether a tail comes from burst starts (a checkpoint still
-/// running when the next customer comes) or from anywhere (the disk).
+/// Lists each side's slowest commits: whether a tail comes from burst starts (a checkpoint
+/// still running when the next customer comes) or from anywhere (the disk).
 fn report_slowest(samples: &mut [Sample], wal_bytes_max: u64) {
     samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.took));
-    for s in samples.iter().take(SLOWEST_SHOWN) {
+    for side in [Side::Counter, Side::Blind, Side::Bare] {
+        let slowest: Vec<String> = samples
+            .iter()
+            .filter(|s| s.side == side)
+            .take(SLOWEST_SHOWN)
+            .map(|s| format!("{:.2} ms (#{})", millis(s.took), s.position + 1))
+            .collect();
         eprintln!(
-            "  slow: {:.3} ms {} (commit {} of its burst)",
-            millis(s.took),
-            s.side.name(),
-            s.position + 1
+            "  slowest {} (place in burst): {}",
+            side.name(),
+            slowest.join(", ")
         );
     }
     eprintln!(
@@ -260,7 +265,7 @@ fn report_slowest(samples: &mut [Sample], wal_bytes_max: u64) {
 
 /// The replica's idle checkpoint policy for the baseline's writes (the replica's
 /// `Checkpointer` only sees the replica's own commits): a PASSIVE checkpoint from a separate
-/// connection once the baseline has not written for 250 ms.
+/// connection once the baseline has not written for `CHECKPOINT_IDLE_MS`.
 struct IdleCheckpointer {
     stop: Arc<AtomicBool>,
     last_write_ms: Arc<AtomicI64>,
