@@ -114,6 +114,7 @@ impl Replica {
                 ctx.record(
                     env.new_op_id(),
                     local_id,
+                    None,
                     OperationKind::RegisterMember {
                         member_id,
                         code: code.clone(),
@@ -129,7 +130,7 @@ impl Replica {
                 }
                 if m.initial_points.0 > 0 {
                     let op_id = env.new_op_id();
-                    ctx.insert_entry(&NewEntry {
+                    let entry_id = ctx.insert_entry(&NewEntry {
                         member_id: local_id,
                         kind: LedgerKind::Import,
                         points: m.initial_points,
@@ -144,6 +145,7 @@ impl Replica {
                     ctx.record(
                         op_id,
                         local_id,
+                        Some(entry_id),
                         OperationKind::ImportPoints {
                             member_id,
                             points: m.initial_points,

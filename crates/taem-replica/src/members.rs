@@ -338,6 +338,7 @@ impl Replica {
             ctx.record(
                 op_id,
                 local_id,
+                None,
                 OperationKind::RegisterMember {
                     member_id: uid,
                     code,
@@ -419,6 +420,7 @@ impl Replica {
             ctx.record(
                 op_id,
                 row.id,
+                None,
                 OperationKind::EditMember {
                     member_id: row.uid,
                     changes,

@@ -25,10 +25,10 @@ pub const WAIT_FOR_LOCK_MS_DEFAULT: u64 = 3_000;
 /// answering look-ups all day on a 1M-member replica to stay well under 200 MB.
 pub const MMAP_BYTES: i64 = 64 * 1024 * 1024;
 
-/// SQLite page size of a new replica. A sale writes one page of each B-tree it touches (nine)
-/// to the WAL and syncs them: measured here, nine 4 KiB frames cost a commit ≈35 µs more than
-/// one, nine 2 KiB frames ≈20 µs, while look-ups and tier runs at 1M members stay as fast
-/// (docs/benchmarks.md). 1 KiB pages gain nothing more (deeper trees) and would split FTS5's
+/// SQLite page size of a new replica. A sale writes one page of each B-tree it touches (nine
+/// when this was measured, eight since schema v8) to the WAL and syncs them: measured here,
+/// nine 4 KiB frames cost a commit ≈35 µs more than one, nine 2 KiB frames ≈20 µs, while
+/// look-ups and tier runs at 1M members stay as fast (docs/benchmarks.md). 1 KiB pages gain nothing more (deeper trees) and would split FTS5's
 /// ≈1,000-byte index pages over two. A replica made with other pages keeps them.
 pub const PAGE_SIZE_BYTES: i64 = 2048;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -419,8 +419,9 @@ mod tests {
             .unwrap();
         let key = MemberKey::Phone(phone);
         for bill in 1..=5 {
-            // The app always sends its own operation id, so every sale probes the ledger's
-            // operation-id index (the retry-after-sync check) with a new value.
+            // The app always sends its own operation id, so every sale probes the outbox, the
+            // ledger's confirmed operation ids and the acknowledged ones (the retry check)
+            // with a new value.
             replica
                 .award(AwardRequest {
                     member: key.clone(),
@@ -450,5 +451,39 @@ mod tests {
                 .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn operation_id_look_ups_never_scan_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Arc::new(FixedEnvironment::new(
+            Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap(),
+            7,
+        ));
+        let replica = Replica::create(dir.path(), "ร้านทดสอบ", "BKK01", env).unwrap();
+        for sql in [
+            crate::outbox::RECORDED_OPERATION_SQL,
+            crate::outbox::RECORDED_ENTRY_SQL,
+            crate::outbox::ACKED_OPERATION_SQL,
+            crate::sync::CONFIRMED_ENTRY_SQL,
+            crate::sync::PENDING_ENTRY_SQL,
+            crate::sync::REJECTED_ENTRY_SQL,
+            crate::sync::ACKED_ENTRIES_SQL,
+        ] {
+            let mut plan = replica
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let params = vec![rusqlite::types::Value::Null; plan.parameter_count()];
+            let steps: Vec<String> = plan
+                .query_map(rusqlite::params_from_iter(params), |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                steps.iter().all(|step| !step.starts_with("SCAN")),
+                "{sql}\nscans: {steps:?}"
+            );
+        }
     }
 }

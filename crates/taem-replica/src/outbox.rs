@@ -117,10 +117,12 @@ impl Ctx<'_> {
     }
 
     /// What the operation id `op_id` already did on this counter, if anything (for
-    /// exactly-once retries): the operation waiting in the outbox, or, once the server has
-    /// acknowledged it and the outbox let it go, the points operation its ledger entry
-    /// records or the profile operation kept in `acked_ops` (for [`ACKED_OPS_KEEP_DAYS`]).
-    /// (A retry by a POS that never saw the answer can come after a sync.)
+    /// exactly-once retries): the operation waiting in the outbox; once the server has
+    /// acknowledged it and the outbox let it go, the points operation its ledger entry records
+    /// (found through `acked_entries` until the server confirms the entry, then by its
+    /// operation id) or the profile operation kept in `acked_ops` (for
+    /// [`ACKED_OPS_KEEP_DAYS`]). (A retry by a POS that never saw the answer can come after a
+    /// sync.)
     pub fn previous(&self, op_id: Uuid) -> Result<Option<OperationKind>> {
         let id = op_id.as_bytes().as_slice();
         if let Some(kind) =
@@ -136,7 +138,21 @@ impl Ctx<'_> {
         if recorded.is_some() {
             return Ok(recorded);
         }
-        self.operation_body("SELECT body FROM acked_ops WHERE op_id = ?1", op_id)
+        // Acknowledged and not yet confirmed: the entry's id; or a profile operation's body.
+        let acked: Option<(Option<i64>, Option<String>)> = self
+            .tx
+            .prepare_cached(ACKED_OPERATION_SQL)
+            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .sql(self)?;
+        match acked {
+            Some((Some(entry), _)) => self
+                .tx
+                .prepare_cached(RECORDED_ENTRY_SQL)
+                .and_then(|mut s| s.query_row([entry], recorded_operation).optional())
+                .sql(self),
+            Some((None, Some(body))) => parse_body(op_id, &body).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// The operation stored as JSON in the row `sql` finds by operation id.
@@ -149,14 +165,7 @@ impl Ctx<'_> {
                     .optional()
             })
             .sql(self)?;
-        body.map(|body| {
-            serde_json::from_str::<Operation>(&body)
-                .map(|op| op.kind)
-                .map_err(|e| ReplicaError::Invariant {
-                    what: format!("stored body of operation {op_id}: {e}"),
-                })
-        })
-        .transpose()
+        body.map(|body| parse_body(op_id, &body)).transpose()
     }
 
     /// Like [`Ctx::previous`], but only for ids the caller chose: an id this counter just
@@ -170,13 +179,20 @@ impl Ctx<'_> {
         }
     }
 
-    /// Appends the operation to the outbox with the next gapless device sequence number.
+    /// Appends the operation to the outbox with the next gapless device sequence number;
+    /// `ledger_id` is the pending ledger entry the operation wrote, if any.
     ///
     /// The sequence is the outbox's own key: one more than the highest row, or than the
     /// highest number the server acknowledged and the outbox dropped (`meta.device_seq`, moved
     /// only when acknowledged rows are removed). Deriving it costs a read of the last page
     /// instead of a write to a counter row in every sale.
-    pub fn record(&self, op_id: Uuid, member_id: i64, kind: OperationKind) -> Result<Operation> {
+    pub fn record(
+        &self,
+        op_id: Uuid,
+        member_id: i64,
+        ledger_id: Option<i64>,
+        kind: OperationKind,
+    ) -> Result<Operation> {
         let seq: i64 = self
             .tx
             .prepare_cached(
@@ -210,8 +226,9 @@ impl Ctx<'_> {
         })?;
         self.tx
             .prepare_cached(
-                "INSERT INTO outbox(device_seq, op_id, kind, member_id, body, created_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO outbox(device_seq, op_id, kind, member_id, body, created_at_ms,
+                     ledger_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut statement| {
                 statement.execute(params![
@@ -220,7 +237,8 @@ impl Ctx<'_> {
                     op.kind.name(),
                     member_id,
                     body,
-                    self.now.timestamp_millis()
+                    self.now.timestamp_millis(),
+                    ledger_id
                 ])
             })
             .sql(self)?;
@@ -235,8 +253,9 @@ impl Ctx<'_> {
         Ok(next)
     }
 
-    /// Writes a pending ledger entry, its day bucket and the member's pending balance.
-    pub fn insert_entry(&self, entry: &NewEntry<'_>) -> Result<()> {
+    /// Writes a pending ledger entry, its day bucket and the member's pending balance; returns
+    /// the entry's id.
+    pub fn insert_entry(&self, entry: &NewEntry<'_>) -> Result<i64> {
         let credit = taem_core::tier_credit(entry.kind, entry.points, entry.counts_toward_tier);
         self.tx
             .prepare_cached(
@@ -262,6 +281,7 @@ impl Ctx<'_> {
                 ])
             })
             .sql(self)?;
+        let id = self.tx.last_insert_rowid();
         if credit != Points::ZERO {
             self.tx
                 .prepare_cached(
@@ -279,7 +299,7 @@ impl Ctx<'_> {
             )
             .and_then(|mut statement| statement.execute(params![entry.member_id, entry.points.0]))
             .sql(self)?;
-        Ok(())
+        Ok(id)
     }
 
     /// Today's shop-local day number, the bucket of entries written now.
@@ -340,12 +360,36 @@ impl Ctx<'_> {
 /// a POS sends it again (retries come within minutes; this is generous).
 pub const ACKED_OPS_KEEP_DAYS: i64 = 30;
 
-/// The ledger entry an operation id wrote, with its member (a retry after the outbox row went).
+/// The confirmed ledger entry an operation id wrote, with its member (a retry after the
+/// server confirmed it; `ledger_op_confirmed` holds confirmed entries only).
 pub(crate) const RECORDED_OPERATION_SQL: &str =
     "SELECT l.kind, l.points, l.bill_no, l.amount_satang, l.rate, l.reason,
             l.counts_toward_tier, m.member_uid
      FROM ledger l JOIN members m ON m.id = l.member_id
-     WHERE l.op_id = ?1 ORDER BY l.id LIMIT 1";
+     WHERE l.op_id = ?1 AND l.confirmed = 1 ORDER BY l.id LIMIT 1";
+
+/// An acknowledged operation not in the ledger's confirmed entries: its pending entry's id, or
+/// a profile operation's body.
+pub(crate) const ACKED_OPERATION_SQL: &str =
+    "SELECT ledger_id, NULL FROM acked_entries WHERE op_id = ?1
+     UNION ALL SELECT NULL, body FROM acked_ops WHERE op_id = ?1
+     LIMIT 1";
+
+/// A ledger entry by its id, with its member, as [`RECORDED_OPERATION_SQL`] reads it.
+pub(crate) const RECORDED_ENTRY_SQL: &str =
+    "SELECT l.kind, l.points, l.bill_no, l.amount_satang, l.rate,
+            l.reason, l.counts_toward_tier, m.member_uid
+     FROM ledger l JOIN members m ON m.id = l.member_id
+     WHERE l.id = ?1";
+
+/// An operation stored as JSON.
+fn parse_body(op_id: Uuid, body: &str) -> Result<OperationKind> {
+    serde_json::from_str::<Operation>(body)
+        .map(|op| op.kind)
+        .map_err(|e| ReplicaError::Invariant {
+            what: format!("stored body of operation {op_id}: {e}"),
+        })
+}
 
 /// The points operation a ledger row records, as the counter sent it.
 fn recorded_operation(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperationKind> {

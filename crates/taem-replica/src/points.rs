@@ -237,7 +237,7 @@ impl Replica {
                 });
             }
             let rate_json = serde_json::to_string(&rate).ok();
-            ctx.insert_entry(&NewEntry {
+            let entry_id = ctx.insert_entry(&NewEntry {
                 member_id: row.id,
                 kind: LedgerKind::Earn,
                 points,
@@ -253,6 +253,7 @@ impl Replica {
             ctx.record(
                 op_id,
                 row.id,
+                Some(entry_id),
                 OperationKind::Earn {
                     member_id: row.uid,
                     bill_no: bill_no.clone(),
@@ -325,7 +326,7 @@ impl Replica {
             }
             let row = row_by_local_id(&ctx.tx, earned.member_id).sql(ctx)?;
             let points = -earned.points;
-            ctx.insert_entry(&NewEntry {
+            let entry_id = ctx.insert_entry(&NewEntry {
                 member_id: row.id,
                 kind: LedgerKind::EarnReversal,
                 points,
@@ -344,6 +345,7 @@ impl Replica {
             ctx.record(
                 op_id,
                 row.id,
+                Some(entry_id),
                 OperationKind::VoidBill {
                     member_id: row.uid,
                     bill_no: bill_no.clone(),
@@ -400,7 +402,7 @@ impl Replica {
                 });
             }
             let points = -req.points;
-            ctx.insert_entry(&NewEntry {
+            let entry_id = ctx.insert_entry(&NewEntry {
                 member_id: row.id,
                 kind: LedgerKind::Redeem,
                 points,
@@ -415,6 +417,7 @@ impl Replica {
             ctx.record(
                 op_id,
                 row.id,
+                Some(entry_id),
                 OperationKind::Redeem {
                     member_id: row.uid,
                     points,
@@ -465,7 +468,7 @@ impl Replica {
                     after,
                 });
             }
-            ctx.insert_entry(&NewEntry {
+            let entry_id = ctx.insert_entry(&NewEntry {
                 member_id: row.id,
                 kind: LedgerKind::Adjust,
                 points: req.points,
@@ -485,6 +488,7 @@ impl Replica {
             ctx.record(
                 op_id,
                 row.id,
+                Some(entry_id),
                 OperationKind::Adjust {
                     member_id: row.uid,
                     points: req.points,

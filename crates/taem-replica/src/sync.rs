@@ -450,6 +450,9 @@ impl Replica {
                 .unwrap_or(0);
             let acked = (acked_through as i64).max(previous);
             set_meta(&ctx.tx, keys::DEVICE_SEQ, &acked.to_string()).sql(ctx)?;
+            // A points operation's entry stays pending until the server's confirmation comes
+            // back: keep where it is, for the confirmation and for a retry meanwhile.
+            ctx.tx.execute(ACKED_ENTRIES_SQL, [acked]).sql(ctx)?;
             // Profile operations leave no ledger entry to recognise a retry by: keep them.
             let now_ms = ctx.now.timestamp_millis();
             ctx.tx
@@ -778,6 +781,35 @@ fn uuid_col(bytes: Vec<u8>) -> Uuid {
     Uuid::from_slice(&bytes).unwrap_or_default()
 }
 
+// The statements that find a ledger entry by operation id. None may scan the ledger (a test in
+// open.rs checks their plans): a sale writes no operation-id index entry, so confirmed entries
+// are found through the partial index `ledger_op_confirmed`, pending ones by the entry id their
+// outbox row or `acked_entries` keeps.
+
+/// Whether the server's entry is already here, confirmed.
+pub(crate) const CONFIRMED_ENTRY_SQL: &str =
+    "SELECT 1 FROM ledger WHERE op_id = ?1 AND kind = ?2 AND confirmed = 1";
+
+/// This counter's own pending entry for an operation the server confirms.
+pub(crate) const PENDING_ENTRY_SQL: &str =
+    "SELECT l.id, l.member_id, l.points, l.tier_credit, l.day FROM ledger l
+     WHERE l.id = (SELECT ledger_id FROM outbox WHERE op_id = ?1
+                   UNION ALL SELECT ledger_id FROM acked_entries WHERE op_id = ?1
+                   LIMIT 1)
+       AND l.op_id = ?1 AND l.kind = ?2 AND l.confirmed = 0";
+
+/// The pending entry of an operation the server rejected (it is still in the outbox).
+pub(crate) const REJECTED_ENTRY_SQL: &str =
+    "SELECT id, member_id, points, tier_credit, day FROM ledger
+     WHERE id = (SELECT ledger_id FROM outbox WHERE op_id = ?1)
+       AND op_id = ?1 AND confirmed = 0";
+
+/// Keeps the pending entries of the operations acknowledged through `?1`, whose outbox rows
+/// are about to go, findable until their confirmations arrive.
+pub(crate) const ACKED_ENTRIES_SQL: &str = "INSERT OR IGNORE INTO acked_entries(op_id, ledger_id)
+     SELECT o.op_id, o.ledger_id FROM outbox o JOIN ledger l ON l.id = o.ledger_id
+     WHERE o.device_seq <= ?1 AND l.confirmed = 0";
+
 impl Ctx<'_> {
     fn pull_cursor_is_unset(&self) -> Result<bool> {
         Ok(get_meta(&self.tx, keys::CURSOR)
@@ -1070,33 +1102,32 @@ impl Ctx<'_> {
     /// operation becomes confirmed (taking the server's figures); a row already confirmed is
     /// left alone, so a change applied twice counts once.
     fn insert_confirmed_entry(&self, local: i64, e: &ServerEntry, with_bucket: bool) -> Result<()> {
-        let mine: Option<(i64, i64, i64, i64, i64, bool)> = self
+        let op = e.op_id.as_bytes().as_slice();
+        let applied = self
             .tx
-            .prepare_cached(
-                "SELECT id, member_id, points, tier_credit, day, confirmed FROM ledger
-                 WHERE op_id = ?1 AND kind = ?2",
-            )
+            .prepare_cached(CONFIRMED_ENTRY_SQL)
+            .and_then(|mut s| s.exists(params![op, e.kind.as_str()]))
+            .sql(self)?;
+        if applied {
+            return Ok(());
+        }
+        // This counter's own pending entry: named by its outbox row, or after the server's
+        // acknowledgement by `acked_entries`.
+        let mine: Option<(i64, i64, i64, i64, i64)> = self
+            .tx
+            .prepare_cached(PENDING_ENTRY_SQL)
             .and_then(|mut s| {
-                s.query_row(
-                    params![e.op_id.as_bytes().as_slice(), e.kind.as_str()],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                        ))
-                    },
-                )
+                s.query_row(params![op, e.kind.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()
             })
             .sql(self)?;
-        if let Some((row, member, points, credit, day, confirmed)) = mine {
-            if confirmed {
-                return Ok(());
-            }
+        if let Some((row, member, points, credit, day)) = mine {
+            self.tx
+                .prepare_cached("DELETE FROM acked_entries WHERE op_id = ?1")
+                .and_then(|mut s| s.execute([op]))
+                .sql(self)?;
             // Out of the pending state, into the confirmed one with the server's figures.
             self.tx
                 .prepare_cached(
@@ -1245,13 +1276,7 @@ impl Ctx<'_> {
         let op: Option<Operation> = serde_json::from_str(&body).ok();
         // Undo the pending ledger rows of the operation.
         let rows: Vec<(i64, i64, i64, i64, i64)> = {
-            let mut s = self
-                .tx
-                .prepare(
-                    "SELECT id, member_id, points, tier_credit, day FROM ledger
-                     WHERE op_id = ?1 AND confirmed = 0",
-                )
-                .sql(self)?;
+            let mut s = self.tx.prepare(REJECTED_ENTRY_SQL).sql(self)?;
             s.query_map([op_id.as_bytes().as_slice()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })

@@ -295,7 +295,7 @@ fn released_migrations_are_never_edited() {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     }
-    let released: [u64; 6] = RELEASED_MIGRATION_HASHES;
+    let released: [u64; 7] = RELEASED_MIGRATION_HASHES;
     for (i, expected) in released.iter().enumerate() {
         assert_eq!(
             fnv1a(MIGRATIONS[i]),
@@ -307,11 +307,91 @@ fn released_migrations_are_never_edited() {
     assert!(MIGRATIONS.len() >= released.len());
 }
 
-const RELEASED_MIGRATION_HASHES: [u64; 6] = [
+const RELEASED_MIGRATION_HASHES: [u64; 7] = [
     12546764253511555371,
     7226691002469298704,
     1032459994334500693,
     10929863271516934346,
     10447452943059010897,
     17418600469985852540,
+    8643516903016939441,
 ];
+
+/// v7 → v8: pending entries written before the upgrade stay findable by operation id, whether
+/// their operation still waits in the outbox or the server already acknowledged it.
+#[test]
+fn pending_entries_of_a_v7_replica_stay_findable_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(REPLICA_FILE_NAME);
+    let conn = Connection::open(&path).unwrap();
+    for m in &MIGRATIONS[..7] {
+        conn.execute_batch(m).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 7).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
+    let (acked, waiting) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    conn.execute_batch(&format!(
+        "INSERT INTO meta VALUES ('device_id', '0190f3c2-0000-7000-8000-000000000001'),
+           ('shop_name', 'old'), ('branch', 'BKK01'),
+           ('created_at', '2026-01-01T00:00:00+00:00'), ('device_seq', '1');
+         INSERT INTO members(id, member_uid, code, phone, first_name, last_name, branch,
+           registered_at_ms, updated_at_ms, balance_pending, tier_id, tier_since_ms)
+         VALUES (1, x'0190f3c2000070008000000000000002', 'ABCDEFGHJK0', '0812345678',
+           'สมชาย', 'ใจดี', 'BKK01', 0, 0, 80, 1, 0);
+         INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี');
+         INSERT INTO tier_points_daily(member_id, day, points) VALUES (1, {today}, 80);
+         INSERT INTO ledger(id, member_id, kind, points, tier_credit, day, at_ms, bill_no,
+           amount_satang, rate, branch, op_id, confirmed)
+         VALUES (1, 1, 'earn', 40, 40, {today}, 0, 'OLD-1', 100000,
+                 '{{\"baht\":\"25.00\",\"points\":1}}', 'BKK01', x'{acked}', 0),
+                (2, 1, 'earn', 40, 40, {today}, 0, 'OLD-2', 100000,
+                 '{{\"baht\":\"25.00\",\"points\":1}}', 'BKK01', x'{waiting}', 0);
+         INSERT INTO outbox(device_seq, op_id, kind, member_id, body, created_at_ms)
+         VALUES (2, x'{waiting}', 'earn', 1, '{{}}', 0);",
+        acked = acked.simple(),
+        waiting = waiting.simple(),
+    ))
+    .unwrap();
+    drop(conn);
+    let mut r = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap();
+    assert_eq!(r.status().unwrap().schema_version, latest_version());
+    // The acknowledged sale, sent again by its POS, is recognised from its ledger entry.
+    let again = r
+        .award(AwardRequest {
+            member: key("0812345678"),
+            bill_no: "OLD-1".into(),
+            amount: taem_core::Money::parse("1000").unwrap(),
+            op_id: Some(acked),
+        })
+        .unwrap();
+    assert!(again.replayed, "applied twice after the upgrade");
+    assert_eq!(again.member.balance, 80);
+    let conn = Connection::open(&path).unwrap();
+    let named: Option<i64> = conn
+        .query_row(
+            "SELECT ledger_id FROM outbox WHERE device_seq = 2",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        named,
+        Some(2),
+        "the waiting operation's outbox row names its entry"
+    );
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        indexes.contains(&"ledger_op_confirmed".to_string()),
+        "{indexes:?}"
+    );
+    assert!(!indexes.contains(&"ledger_op".to_string()), "{indexes:?}");
+    assert_balances_match_ledger(&path);
+}

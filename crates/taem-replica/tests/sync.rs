@@ -486,3 +486,77 @@ fn a_retry_after_the_server_acknowledged_the_operation_is_still_applied_once() {
     );
     common::assert_balances_match_ledger(&dir.path().join(taem_replica::REPLICA_FILE_NAME));
 }
+
+/// A sale leaves no operation-id index entry behind (v8): its pending entry is found through
+/// its outbox row, then through `acked_entries`, then, once confirmed, by operation id. At
+/// each stage a confirmation counts once and a retry is recognised.
+#[test]
+fn a_sale_is_found_by_its_operation_id_before_and_after_acknowledgement_and_confirmation() {
+    use taem_replica::AwardRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = enrolled(dir.path());
+    add(&mut r, "0811111111", "สมชาย", "");
+    let member = r.member(&key("0811111111")).unwrap();
+    let (acked_first, answer_lost) = (Uuid::now_v7(), Uuid::now_v7());
+    let sale = |op_id, bill: &str| AwardRequest {
+        member: key("0811111111"),
+        bill_no: bill.into(),
+        amount: taem_core::Money::parse("1000").unwrap(),
+        op_id: Some(op_id),
+    };
+    let confirm = |r: &mut Replica, seq: u64, op_id, bill: &str, balance_after| {
+        r.apply_changes(
+            &[(
+                seq,
+                ServerChange::Entry {
+                    entry: entry(op_id, member.member_id, 40, bill),
+                    balance_after,
+                    tier_after: 1,
+                },
+            )],
+            seq,
+        )
+        .unwrap();
+    };
+    let mut sm = server_member(member.member_id, "0811111111", 0);
+    sm.code = member.code.clone();
+    r.apply_changes(&[(1, ServerChange::Member(sm))], 1)
+        .unwrap();
+
+    // 1. Sold, acknowledged (the outbox row goes), retried, then confirmed.
+    r.award(sale(acked_first, "B1")).unwrap();
+    ack_all(&mut r);
+    assert!(r.award(sale(acked_first, "B1")).unwrap().replayed);
+    confirm(&mut r, 2, acked_first, "B1", 40);
+    let m = r.member(&key("0811111111")).unwrap();
+    assert_eq!((m.balance_confirmed, m.balance_pending), (40, 0));
+    assert!(r.award(sale(acked_first, "B1")).unwrap().replayed);
+    // The same confirmation again, under a later change number: nothing more.
+    confirm(&mut r, 3, acked_first, "B1", 40);
+    assert_eq!(r.status().unwrap().ledger_entries, 1);
+
+    // 2. Sold, the server applied it but its answer was lost: the confirmation arrives while
+    // the outbox row is still here; the acknowledgement comes at the next sync.
+    r.award(sale(answer_lost, "B2")).unwrap();
+    confirm(&mut r, 4, answer_lost, "B2", 80);
+    let m = r.member(&key("0811111111")).unwrap();
+    assert_eq!((m.balance_confirmed, m.balance_pending), (80, 0));
+    assert!(r.award(sale(answer_lost, "B2")).unwrap().replayed);
+    ack_all(&mut r);
+    assert!(r.award(sale(answer_lost, "B2")).unwrap().replayed);
+    let err = r.award(sale(answer_lost, "B3")).unwrap_err();
+    assert!(
+        matches!(err, ReplicaError::OperationIdReused { .. }),
+        "{err}"
+    );
+    assert_eq!(r.status().unwrap().ledger_entries, 2);
+    assert_eq!(r.member(&key("0811111111")).unwrap().balance, 80);
+    assert_eq!(r.sync_status().unwrap().waiting, 0);
+    let conn =
+        rusqlite::Connection::open(dir.path().join(taem_replica::REPLICA_FILE_NAME)).unwrap();
+    let left: i64 = conn
+        .query_row("SELECT COUNT(*) FROM acked_entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "confirmed entries leave acked_entries");
+    common::assert_balances_match_ledger(&dir.path().join(taem_replica::REPLICA_FILE_NAME));
+}
