@@ -92,6 +92,12 @@ fn default_data_dir() -> PathBuf {
 }
 
 fn open(dir: &Path, mode: OpenMode, wait_ms: u64) -> Result<Replica, ReplicaError> {
+    if let Some((from, to)) = Replica::upgrade_due(dir) {
+        eprintln!(
+            "upgrading this counter's data from schema v{from} to v{to} (once; a large replica \
+             takes a while) …"
+        );
+    }
     Replica::open_waiting(dir, mode, Arc::new(SystemEnvironment), wait_ms)
 }
 

@@ -308,6 +308,54 @@ fn a_replica_from_a_newer_version_is_refused() {
     assert!(message.contains("schema version 99"), "{message}");
 }
 
+/// A replica written by the previous version (schema v7) is upgraded when first opened, and the
+/// user is told before it starts (at a million members it takes tens of seconds).
+#[test]
+fn an_older_replica_is_upgraded_and_the_user_is_told() {
+    let dir = shop();
+    ok_json(
+        dir.path(),
+        &["award", "0812345678", "--amount", "500", "--bill", "B-1"],
+    );
+    let file = dir.path().join(taem_replica::REPLICA_FILE_NAME);
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    // Back to what v7 wrote: the ledger's full op-id index, no entry ids in the outbox.
+    conn.execute_batch(
+        "DROP INDEX ledger_op_confirmed; DROP TABLE acked_entries;
+         ALTER TABLE outbox DROP COLUMN ledger_id; CREATE INDEX ledger_op ON ledger(op_id);
+         PRAGMA user_version = 7;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = counter(dir.path(), &["member", "find", "0812345678"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("upgrading this counter's data from schema v7 to v"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("สมชาย"));
+    let again = counter(dir.path(), &["status"]);
+    assert!(
+        !String::from_utf8_lossy(&again.stderr).contains("upgrading"),
+        "upgraded once"
+    );
+    assert_eq!(
+        status(dir.path())["schema_version"],
+        taem_replica::schema::latest_version()
+    );
+    // The sale made before the upgrade waits to be sent, and names its ledger entry.
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let named: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'earn' AND ledger_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(named, 1);
+}
+
 #[test]
 fn retrying_with_the_same_operation_id_is_safe() {
     let dir = shop();

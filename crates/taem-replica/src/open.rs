@@ -185,6 +185,26 @@ impl Replica {
         Replica::open(dir, OpenMode::ReadWrite, env)
     }
 
+    /// The schema upgrade opening the replica in `dir` would run, as (from, to) versions, or
+    /// `None` (up to date, or nothing readable there: opening says why). Lets a program tell
+    /// its user before a long upgrade (tens of seconds at a million members) starts.
+    pub fn upgrade_due(dir: &Path) -> Option<(i64, i64)> {
+        let path = dir.join(REPLICA_FILE_NAME);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .ok()?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ok()?;
+        let latest = schema::latest_version();
+        (app_id == APPLICATION_ID && version < latest).then_some((version, latest))
+    }
+
     /// Opens the replica in `dir`, migrating an older schema forward.
     pub fn open(dir: &Path, mode: OpenMode, env: Arc<dyn Environment>) -> Result<Replica> {
         Replica::open_waiting(dir, mode, env, WAIT_FOR_LOCK_MS_DEFAULT)
