@@ -224,6 +224,18 @@ fn a_damaged_replica_is_reported_and_nothing_is_written() {
     assert!(err.to_string().contains("backup"), "{err}");
 }
 
+/// An empty replica file at schema `version`, made by that version's migrations.
+fn file_at_version(path: &std::path::Path, version: i64) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    for m in &MIGRATIONS[..version as usize] {
+        conn.execute_batch(m).unwrap();
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    conn
+}
+
 /// Builds a replica file at schema `version` the way that version wrote it, with a member and
 /// an earning, then opens it with this version.
 #[test]
@@ -231,13 +243,7 @@ fn replicas_of_every_earlier_version_migrate_with_their_data() {
     for version in 1..latest_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(REPLICA_FILE_NAME);
-        let conn = Connection::open(&path).unwrap();
-        for m in &MIGRATIONS[..version as usize] {
-            conn.execute_batch(m).unwrap();
-        }
-        conn.pragma_update(None, "user_version", version).unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
+        let conn = file_at_version(&path, version);
         let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
         conn.execute_batch(&format!(
             "INSERT INTO meta VALUES ('device_id', '0190f3c2-0000-7000-8000-000000000001'),
@@ -323,13 +329,7 @@ const RELEASED_MIGRATION_HASHES: [u64; 7] = [
 fn pending_entries_of_a_v7_replica_stay_findable_after_the_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(REPLICA_FILE_NAME);
-    let conn = Connection::open(&path).unwrap();
-    for m in &MIGRATIONS[..7] {
-        conn.execute_batch(m).unwrap();
-    }
-    conn.pragma_update(None, "user_version", 7).unwrap();
-    conn.pragma_update(None, "application_id", APPLICATION_ID)
-        .unwrap();
+    let conn = file_at_version(&path, 7);
     let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
     let (acked, waiting) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
     conn.execute_batch(&format!(
