@@ -32,6 +32,7 @@ use taem_replica::{AwardRequest, Checkpointer, MemberKey, Replica};
 
 use crate::Sizes;
 use crate::figures::{Figure, Goal, Latencies, millis};
+use crate::procstat::{DiskReads, thread_cpu_ns, thread_disk_reads};
 use crate::workload::{self, Member};
 
 /// Commits in one burst: a queue at the counter.
@@ -83,6 +84,24 @@ struct Sample {
     took: Duration,
     side: Side,
     position: usize,
+    /// What the commit read from the disk (the bench thread's own reads only).
+    read: DiskReads,
+    /// How long of it the bench thread was on a CPU (the rest is waiting, for the disk).
+    cpu: Duration,
+}
+
+/// Runs `commit`, timing it, counting the disk reads it made and its time on a CPU.
+fn measured<T>(
+    commit: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Duration, DiskReads, Duration)> {
+    let reads_before = thread_disk_reads().unwrap_or_default();
+    let cpu_before = thread_cpu_ns().unwrap_or(0);
+    let started = Instant::now();
+    let out = commit()?;
+    let took = started.elapsed();
+    let cpu = Duration::from_nanos(thread_cpu_ns().unwrap_or(0).saturating_sub(cpu_before));
+    let read = thread_disk_reads().unwrap_or_default().since(reads_before);
+    Ok((out, took, read, cpu))
 }
 
 /// Runs the award bench; `pause_ms` is the quiet time between bursts.
@@ -130,14 +149,15 @@ pub fn run(
             if done[side as usize] >= targets(side) {
                 break;
             }
-            let took = match side {
+            let (took, read, cpu) = match side {
                 Side::Bare => {
                     let x = rng.random_range(0..i64::MAX);
-                    let started = Instant::now();
-                    insert.execute([x])?;
-                    let took = started.elapsed();
+                    let ((), took, read, cpu) = measured(|| {
+                        insert.execute([x])?;
+                        Ok(())
+                    })?;
                     baseline_checkpoints.note_write();
-                    took
+                    (took, read, cpu)
                 }
                 Side::Counter | Side::Blind => {
                     bills += 1;
@@ -155,6 +175,8 @@ pub fn run(
                     took,
                     side,
                     position,
+                    read,
+                    cpu,
                 });
             }
         }
@@ -191,15 +213,16 @@ pub fn run(
     ])
 }
 
-/// One award, timed alone. A counter award first does what the cashier's screen does: the
-/// search by phone, the member's card by code, then the preview of the points for the amount.
+/// One award, timed alone, with what it read from the disk and its time on a CPU. A counter award first does what
+/// the cashier's screen does: the search by phone, the member's card by code, then the
+/// preview of the points for the amount.
 fn award(
     replica: &mut Replica,
     pool: &[Member],
     rng: &mut impl Rng,
     side: Side,
     bill_no: String,
-) -> anyhow::Result<Duration> {
+) -> anyhow::Result<(Duration, DiskReads, Duration)> {
     let member = workload::pick(pool, rng);
     let amount = Money::from_satang(rng.random_range(AMOUNT_SATANG_MIN..=AMOUNT_SATANG_MAX))?;
     let request = if side == Side::Counter {
@@ -227,21 +250,22 @@ fn award(
         }
     };
     let bill = request.bill_no.clone();
-    let started = Instant::now();
-    let receipt = replica
-        .award(request)
-        .with_context(|| format!("award for bill {bill}"))?;
-    let took = started.elapsed();
+    let (receipt, took, read, cpu) = measured(|| {
+        replica
+            .award(request)
+            .with_context(|| format!("award for bill {bill}"))
+    })?;
     anyhow::ensure!(
         !receipt.replayed && receipt.points > 0,
         "award {bill} did not earn"
     );
     black_box(receipt);
-    Ok(took)
+    Ok((took, read, cpu))
 }
 
 /// Lists each side's slowest commits: whether a tail comes from burst starts (a checkpoint
-/// still running when the next customer comes) or from anywhere (the disk).
+/// still running when the next customer comes) or from anywhere (the disk), and which
+/// commits had to read from the disk (`+d`) and what that cost.
 fn report_slowest(samples: &mut [Sample], wal_bytes_max: u64) {
     samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.took));
     for side in [Side::Counter, Side::Blind, Side::Bare] {
@@ -249,13 +273,47 @@ fn report_slowest(samples: &mut [Sample], wal_bytes_max: u64) {
             .iter()
             .filter(|s| s.side == side)
             .take(SLOWEST_SHOWN)
-            .map(|s| format!("{:.2} ms (#{})", millis(s.took), s.position + 1))
+            .map(|s| {
+                let disk = if s.read.any() { " +d" } else { "" };
+                format!("{:.2} ms (#{}{disk})", millis(s.took), s.position + 1)
+            })
             .collect();
         eprintln!(
             "  slowest {} (place in burst): {}",
             side.name(),
             slowest.join(", ")
         );
+        let on_cpu = Latencies::new(
+            samples
+                .iter()
+                .filter(|s| s.side == side)
+                .map(|s| s.cpu)
+                .collect(),
+        );
+        eprintln!(
+            "    on a CPU: p50 {:.3} ms, p90 {:.3} ms",
+            millis(on_cpu.quantile(0.5)),
+            millis(on_cpu.quantile(0.9))
+        );
+        let (read, clean): (Vec<&Sample>, Vec<&Sample>) = samples
+            .iter()
+            .filter(|s| s.side == side)
+            .partition(|s| s.read.any());
+        let median =
+            |of: &[&Sample]| Latencies::new(of.iter().map(|s| s.took).collect()).quantile(0.5);
+        if !read.is_empty() {
+            let faults: u64 = read.iter().map(|s| s.read.major_faults).sum();
+            let bytes: u64 = read.iter().map(|s| s.read.read_bytes).sum();
+            eprintln!(
+                "    {} of {} read from the disk ({faults} page faults, {:.1} KB): p50 {:.3} ms \
+                 against {:.3} ms for the others",
+                read.len(),
+                read.len() + clean.len(),
+                bytes as f64 / 1e3,
+                millis(median(&read)),
+                millis(median(&clean)),
+            );
+        }
     }
     eprintln!(
         "  largest WAL seen between bursts: {:.1} MB",
