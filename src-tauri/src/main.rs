@@ -29,6 +29,11 @@ fn app_state(app: State<'_, App>) -> Answer<AppState> {
 }
 
 #[tauri::command(async)]
+fn retry_upgrade(app: State<'_, App>) -> Answer<AppState> {
+    app.retry_upgrade()
+}
+
+#[tauri::command(async)]
 fn set_language(app: State<'_, App>, language: Language) -> Answer<AppState> {
     app.set_language(language)
 }
@@ -325,6 +330,7 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             app_state,
+            retry_upgrade,
             set_language,
             enrol,
             start_demo,

@@ -19,7 +19,8 @@ pub fn typescript() -> String {
     // stay far below 2^53.
     let cfg = Config::new().with_large_int("number");
     let decls = declarations![&cfg;
-        crate::AppError, crate::AppState, crate::Phase, crate::Language, crate::StatusBar,
+        crate::AppError, crate::AppState, crate::Phase, crate::UpgradeView, crate::Language,
+        crate::StatusBar,
         crate::Progress, crate::ProgressStage, crate::AwardPreview, crate::MemberForm,
         crate::PendingOperation, crate::Message, crate::SettingsView, crate::SearchAnswer,
         crate::ImportChoices, crate::ImportProblem, crate::ImportView, crate::SavedFile,

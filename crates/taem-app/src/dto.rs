@@ -21,6 +21,21 @@ pub enum Phase {
     SignIn,
     /// Someone is signed in.
     Ready,
+    /// This counter's data is being upgraded to a newer schema (once, after an update of the
+    /// app; tens of seconds on a large replica), or the upgrade failed: see `upgrade`.
+    Upgrading,
+}
+
+/// A schema upgrade of this counter's data (phase `upgrading`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+pub struct UpgradeView {
+    /// The schema version the data folder holds.
+    pub from: i64,
+    /// The version this app uses.
+    pub to: i64,
+    /// Why the upgrade failed (nothing was changed: the old data is intact); `None` while it
+    /// runs.
+    pub error: Option<crate::AppError>,
 }
 
 /// The language of the window.
@@ -57,6 +72,8 @@ pub struct AppState {
     pub members: i64,
     /// The app's version.
     pub version: String,
+    /// The schema upgrade running or failed (phase `upgrading`).
+    pub upgrade: Option<UpgradeView>,
 }
 
 /// The status bar.
@@ -100,6 +117,9 @@ pub enum ProgressStage {
     ImportWrite,
     /// Writing a download.
     Download,
+    /// The upgrade of this counter's data ended (well or not): the app state should be read
+    /// again.
+    Upgrade,
     /// A sync attempt ended (well or not): the status bar should be read again. `done` counts
     /// the attempts since the app started.
     Synced,

@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 pub use dto::{
     AppState, AwardPreview, Language, MemberForm, Message, PendingOperation, Phase, Progress,
-    ProgressStage, SearchAnswer, SettingsView, StatusBar,
+    ProgressStage, SearchAnswer, SettingsView, StatusBar, UpgradeView,
 };
 pub use error::AppError;
 pub use taem_replica::sync::{Rejection, ReviewItem};
@@ -54,13 +54,20 @@ const LANGUAGE_FILE: &str = "taem-app-language";
 struct Inner {
     replica: Option<Replica>,
     session: Option<StaffSession>,
+    /// The schema upgrade of the replica, while it runs in the background or after it failed.
+    upgrade: Option<UpgradeView>,
+}
+
+fn lock_inner(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    inner.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The app: one data folder, its replica, the signed-in staff member and the sync worker.
 pub struct App {
     data_dir: PathBuf,
     env: Arc<dyn Environment>,
-    inner: Mutex<Inner>,
+    /// Shared with the thread that upgrades an older replica.
+    inner: Arc<Mutex<Inner>>,
     worker: worker::Worker,
     progress: ProgressSink,
     /// Where downloads, templates and reports are saved.
@@ -127,6 +134,10 @@ pub(crate) fn open_replica(
 impl App {
     /// Opens the app on `data_dir` (the replica is opened if there is one; the sync worker
     /// starts and syncs whenever the replica is enrolled).
+    ///
+    /// A replica of an older schema is upgraded on a background thread, so the window opens at
+    /// once and says what is happening (phase `upgrading`); a `ProgressStage::Upgrade` event
+    /// tells it when the upgrade has ended.
     pub fn open(data_dir: &Path, env: Arc<dyn Environment>, progress: ProgressSink) -> Result<App> {
         std::fs::create_dir_all(data_dir).map_err(|source| {
             AppError::from(ReplicaError::Io {
@@ -134,28 +145,112 @@ impl App {
                 source,
             })
         })?;
-        let replica = match open_replica(data_dir, env.clone()) {
-            Ok(r) => Some(r),
-            Err(ReplicaError::NotInitialised { .. }) => None,
-            Err(e) => return Err(e.into()),
+        let upgrade = Replica::upgrade_due(data_dir).map(|(from, to)| UpgradeView {
+            from,
+            to,
+            error: None,
+        });
+        let replica = match upgrade {
+            Some(_) => None,
+            None => match open_replica(data_dir, env.clone()) {
+                Ok(r) => Some(r),
+                Err(ReplicaError::NotInitialised { .. }) => None,
+                Err(e) => return Err(e.into()),
+            },
         };
+        let upgrading = upgrade.is_some();
         let worker = worker::Worker::start(data_dir, env.clone(), progress.clone());
-        Ok(App {
+        let app = App {
             data_dir: data_dir.to_path_buf(),
             env,
-            inner: Mutex::new(Inner {
+            inner: Arc::new(Mutex::new(Inner {
                 replica,
                 session: None,
-            }),
+                upgrade,
+            })),
             worker,
             progress,
             download_dir: Mutex::new(data_dir.join("downloads")),
             last_report: Mutex::new(None),
-        })
+        };
+        if upgrading {
+            app.start_upgrade();
+        }
+        Ok(app)
+    }
+
+    /// Opens (so upgrades) the replica on its own thread; the result lands in `inner`, then the
+    /// window and the sync worker are told.
+    fn start_upgrade(&self) {
+        let (inner, dir, env) = (self.inner.clone(), self.data_dir.clone(), self.env.clone());
+        let (progress, wake) = (self.progress.clone(), self.worker.waker());
+        let spawned = std::thread::Builder::new()
+            .name("taem-upgrade".into())
+            .spawn(move || {
+                let opened = open_replica(&dir, env);
+                {
+                    let mut inner = lock_inner(&inner);
+                    match opened {
+                        Ok(replica) => {
+                            inner.replica = Some(replica);
+                            inner.upgrade = None;
+                        }
+                        Err(e) => {
+                            tracing::error!("upgrading the replica failed: {e}");
+                            if let Some(upgrade) = inner.upgrade.as_mut() {
+                                upgrade.error = Some(e.into());
+                            }
+                        }
+                    }
+                }
+                progress(Progress {
+                    stage: ProgressStage::Upgrade,
+                    done: 1,
+                    total: Some(1),
+                });
+                wake();
+            });
+        if let Err(e) = spawned {
+            let mut inner = self.lock();
+            if let Some(upgrade) = inner.upgrade.as_mut() {
+                upgrade.error = Some(AppError::new(
+                    "upgrade_not_started",
+                    None,
+                    format!(
+                        "the upgrade of this counter's data could not start ({e}): close other programs and start Taem again"
+                    ),
+                    format!("เริ่มปรับปรุงข้อมูลของเครื่องนี้ไม่ได้ ({e}): ปิดโปรแกรมอื่นแล้วเปิด Taem ใหม่"),
+                ));
+            }
+        }
+    }
+
+    /// Tries a failed upgrade again (e.g. after the program holding the data folder closed).
+    pub fn retry_upgrade(&self) -> Result<AppState> {
+        let retry = {
+            let mut inner = self.lock();
+            match inner.upgrade.as_mut() {
+                Some(upgrade) if upgrade.error.is_some() => {
+                    upgrade.error = None;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if retry {
+            self.start_upgrade();
+        }
+        self.app_state()
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        lock_inner(&self.inner)
+    }
+
+    /// A replica is open here, or one is being upgraded: first-run set-up must not start.
+    fn already_set_up(&self) -> bool {
+        let inner = self.lock();
+        inner.replica.is_some() || inner.upgrade.is_some()
     }
 
     fn with_replica<T>(&self, f: impl FnOnce(&mut Replica) -> Result<T>) -> Result<T> {
@@ -172,7 +267,9 @@ impl App {
         f: impl FnOnce(&mut Replica, &StaffSession) -> Result<T>,
     ) -> Result<T> {
         let mut inner = self.lock();
-        let Inner { replica, session } = &mut *inner;
+        let Inner {
+            replica, session, ..
+        } = &mut *inner;
         let replica = replica.as_mut().ok_or_else(AppError::not_set_up)?;
         let session = session.as_ref().ok_or_else(AppError::not_signed_in)?;
         if role_rank(&session.role) < role_rank(min_role) {
@@ -205,7 +302,11 @@ impl App {
         let version = env!("CARGO_PKG_VERSION").to_string();
         let Some(replica) = inner.replica.as_ref() else {
             return Ok(AppState {
-                phase: Phase::FirstRun,
+                phase: if inner.upgrade.is_some() {
+                    Phase::Upgrading
+                } else {
+                    Phase::FirstRun
+                },
                 language,
                 shop_name: None,
                 branch: None,
@@ -215,6 +316,7 @@ impl App {
                 staff_names: Vec::new(),
                 members: 0,
                 version,
+                upgrade: inner.upgrade.clone(),
             });
         };
         let status = replica.status()?;
@@ -233,6 +335,7 @@ impl App {
             staff_names: replica.staff_names()?,
             members: status.members,
             version,
+            upgrade: None,
         })
     }
 
@@ -250,7 +353,7 @@ impl App {
 
     /// Enrols this (new) counter with a server and receives the shop's members.
     pub async fn enrol(&self, server_url: &str, code: &str, device_name: &str) -> Result<AppState> {
-        if self.lock().replica.is_some() {
+        if self.already_set_up() {
             return Err(AppError::new(
                 "already_set_up",
                 None,
@@ -323,7 +426,7 @@ impl App {
 
     /// [`App::start_demo`] with another number of members.
     pub fn start_demo_with(&self, members: u64) -> Result<AppState> {
-        if self.lock().replica.is_some() {
+        if self.already_set_up() {
             return Err(AppError::new(
                 "already_set_up",
                 None,

@@ -65,8 +65,13 @@ impl Worker {
 
     /// Starts a cycle now (after the one running, if any).
     pub(crate) fn wake(&self) {
-        self.shared.control().wake = true;
-        self.shared.changed.notify_all();
+        wake(&self.shared);
+    }
+
+    /// [`Worker::wake`] for another thread (the one upgrading the replica).
+    pub(crate) fn waker(&self) -> impl Fn() + Send + 'static {
+        let shared = self.shared.clone();
+        move || wake(&shared)
     }
 
     /// Starts a cycle and waits until it has finished (at most `timeout`).
@@ -97,6 +102,11 @@ impl Drop for Worker {
     }
 }
 
+fn wake(shared: &Shared) {
+    shared.control().wake = true;
+    shared.changed.notify_all();
+}
+
 fn offline_backoff() -> Box<dyn Iterator<Item = Duration> + Send> {
     Box::new(
         backon::ExponentialBuilder::default()
@@ -124,7 +134,9 @@ fn run(dir: PathBuf, env: Arc<dyn Environment>, progress: ProgressSink, shared: 
     let mut replica: Option<Replica> = None;
     let mut backoff: Option<Box<dyn Iterator<Item = Duration> + Send>> = None;
     loop {
-        if replica.is_none() {
+        // While the app's upgrade thread migrates an older replica this thread keeps off it
+        // (opening would run the same upgrade); that thread wakes it when done.
+        if replica.is_none() && Replica::upgrade_due(&dir).is_none() {
             replica = crate::open_replica(&dir, env.clone()).ok();
         }
         let enrolled = replica

@@ -610,3 +610,96 @@ fn a_manager_imports_a_thai_excel_file_and_downloads_the_shop() {
         .collect();
     assert!(leftovers.is_empty(), "no half-written files");
 }
+
+/// Waits for the `n`th `ProgressStage::Upgrade` event (the upgrade thread's end).
+fn wait_for_upgrade_end(log: &Mutex<Vec<Progress>>, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let ended = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.stage == ProgressStage::Upgrade)
+            .count();
+        if ended >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upgrade did not end"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn user_version(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// After an update of the app, an older replica is upgraded on a background thread: the window
+/// opens at once and says so; if another program holds the file the upgrade fails with a clear
+/// message, changes nothing, and can be tried again.
+#[test]
+fn an_older_replica_is_upgraded_behind_a_waiting_screen_and_a_failed_upgrade_can_be_retried() {
+    use taem_replica::schema::{latest_version, migrate};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(taem_replica::REPLICA_FILE_NAME);
+    let older = latest_version() - 1;
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        migrate(&mut conn, older).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta VALUES ('device_id', '0190f3c2-0000-7000-8000-000000000001'),
+               ('shop_name', 'ร้านเก่า'), ('branch', 'BKK01'),
+               ('created_at', '2026-01-01T00:00:00+00:00'), ('device_seq', '1');",
+        )
+        .unwrap();
+    }
+    // Another program holds the file's write lock: the upgrade has to wait, and fails.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    let (log, sink) = progress_log();
+    // Opening the app does not wait for the upgrade (it would wait for the lock, then fail).
+    let app = App::open(dir.path(), Arc::new(SystemEnvironment), sink).expect("the app opens");
+    let state = app.app_state().unwrap();
+    assert_eq!(state.phase, Phase::Upgrading);
+    let upgrade = state.upgrade.expect("the upgrade is described");
+    assert_eq!((upgrade.from, upgrade.to), (older, latest_version()));
+    assert_eq!(upgrade.error, None, "still running");
+    let refused = app.start_demo_with(10).unwrap_err();
+    assert_eq!(refused.code, "already_set_up");
+
+    wait_for_upgrade_end(&log, 1);
+    let state = app.app_state().unwrap();
+    assert_eq!(state.phase, Phase::Upgrading);
+    let error = state.upgrade.unwrap().error.expect("the failure is shown");
+    assert!(
+        error.en.contains("another program"),
+        "says what holds it: {}",
+        error.en
+    );
+    assert!(thai(&error.th), "{}", error.th);
+    assert_eq!(
+        user_version(&path),
+        older,
+        "a failed upgrade changes nothing"
+    );
+
+    // The other program closes; the user presses "try again".
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    let state = app.retry_upgrade().unwrap();
+    assert!(matches!(state.phase, Phase::Upgrading | Phase::SignIn));
+    wait_for_upgrade_end(&log, 2);
+    let state = app.app_state().unwrap();
+    assert_eq!(state.phase, Phase::SignIn);
+    assert_eq!(state.upgrade, None);
+    assert_eq!(state.shop_name.as_deref(), Some("ร้านเก่า"));
+    assert_eq!(user_version(&path), latest_version());
+    // Retrying when nothing failed does nothing.
+    assert_eq!(app.retry_upgrade().unwrap().phase, Phase::SignIn);
+}

@@ -42,6 +42,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 // Start, enrolment and sign-in.
 export const appState = () => call<AppState>('app_state');
+export const retryUpgrade = () => call<AppState>('retry_upgrade');
 export const setLanguage = (language: Lang) => call<AppState>('set_language', { language });
 export const enrol = (serverUrl: string, code: string, deviceName: string) =>
   call<AppState>('enrol', { serverUrl, code, deviceName });

@@ -59,9 +59,28 @@ members: number,
 /**
  * The app's version.
  */
-version: string, };
+version: string, 
+/**
+ * The schema upgrade running or failed (phase `upgrading`).
+ */
+upgrade: UpgradeView | null, };
 
-export type Phase = "first_run" | "sign_in" | "ready";
+export type Phase = "first_run" | "sign_in" | "ready" | "upgrading";
+
+export type UpgradeView = { 
+/**
+ * The schema version the data folder holds.
+ */
+from: number, 
+/**
+ * The version this app uses.
+ */
+to: number, 
+/**
+ * Why the upgrade failed (nothing was changed: the old data is intact); `None` while it
+ * runs.
+ */
+error: AppError | null, };
 
 export type Language = "th" | "en";
 
@@ -113,7 +132,7 @@ done: number,
  */
 total: number | null, };
 
-export type ProgressStage = "bootstrap" | "demo" | "push" | "pull" | "import_check" | "import_read" | "import_write" | "download" | "synced";
+export type ProgressStage = "bootstrap" | "demo" | "push" | "pull" | "import_check" | "import_read" | "import_write" | "download" | "upgrade" | "synced";
 
 export type AwardPreview = { 
 /**

@@ -49,6 +49,14 @@ const th = {
   'progress.count': '{done} จาก {total}',
   'progress.count_unknown': '{done} รายการ',
   'progress.starting': 'กำลังเริ่ม…',
+  'progress.upgrade': 'ปรับปรุงข้อมูลของเครื่องนี้',
+
+  'upgrade.title': 'กำลังปรับปรุงข้อมูลของเครื่องนี้',
+  'upgrade.failed_title': 'ยังปรับปรุงข้อมูลของเครื่องนี้ไม่ได้',
+  'upgrade.body':
+    'ทำครั้งเดียวหลังอัปเดตโปรแกรม (ข้อมูลรุ่น {from} → {to}) ร้านที่มีสมาชิกมากอาจใช้เวลาราวหนึ่งนาที กรุณาอย่าปิดโปรแกรม',
+  'upgrade.failed': 'ปรับปรุงข้อมูลไม่สำเร็จ ข้อมูลเดิมยังอยู่ครบ ไม่มีอะไรเปลี่ยน',
+  'upgrade.retry': 'ลองอีกครั้ง',
 
   'signin.title': 'เข้าสู่ระบบพนักงาน',
   'signin.name': 'ชื่อพนักงาน',
@@ -400,6 +408,14 @@ const en: Record<MessageKey, string> = {
   'progress.count': '{done} of {total}',
   'progress.count_unknown': '{done} done',
   'progress.starting': 'Starting…',
+  'progress.upgrade': 'Upgrading this counter’s data',
+
+  'upgrade.title': 'Upgrading this counter’s data',
+  'upgrade.failed_title': 'This counter’s data could not be upgraded yet',
+  'upgrade.body':
+    'Once, after an update of Taem (data version {from} → {to}). A shop with many members may take about a minute: keep Taem open.',
+  'upgrade.failed': 'The upgrade did not complete. Your data is as it was: nothing was changed.',
+  'upgrade.retry': 'Try again',
 
   'signin.title': 'Staff sign-in',
   'signin.name': 'Staff name',

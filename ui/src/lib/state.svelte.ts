@@ -47,8 +47,10 @@ class Store {
     if (signedIn) this.screen = 'counter';
     if (next.language !== lang()) setLang(next.language);
     if (!canOpen(next.session?.role, this.screen)) this.screen = 'counter';
-    if (next.phase === 'first_run') this.stopPolling();
+    if (next.phase === 'first_run' || next.phase === 'upgrading') this.stopPolling();
     else this.startPolling();
+    // The end of an upgrade is an event; should the window miss it, it asks again.
+    if (next.phase === 'upgrading' && !next.upgrade?.error) this.pollUpgrade();
   }
 
   /** Shows an error in the banner. */
@@ -66,6 +68,7 @@ class Store {
     try {
       await api.onProgress((p) => {
         if (p.stage === 'synced') void this.refreshStatus();
+        else if (p.stage === 'upgrade') void this.refreshApp();
         else this.progress = p;
       });
     } catch {
@@ -73,6 +76,24 @@ class Store {
     }
     try {
       this.apply(await api.appState());
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Reads the app state again (after an upgrade of the data ended). */
+  async refreshApp(): Promise<void> {
+    try {
+      this.apply(await api.appState());
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Tries a failed upgrade of this counter's data again. */
+  async retryUpgrade(): Promise<void> {
+    try {
+      this.apply(await api.retryUpgrade());
     } catch (e) {
       this.fail(e);
     }
@@ -118,6 +139,16 @@ class Store {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  private upgradePoll: ReturnType<typeof setTimeout> | null = null;
+
+  private pollUpgrade(): void {
+    if (this.upgradePoll) return;
+    this.upgradePoll = setTimeout(() => {
+      this.upgradePoll = null;
+      if (this.app?.phase === 'upgrading') void this.refreshApp();
+    }, STATUS_POLL_MS);
   }
 
   private startPolling(): void {
