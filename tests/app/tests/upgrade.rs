@@ -53,6 +53,10 @@ async fn scenario() -> anyhow::Result<()> {
             .contains(&format!("{older} → {}", latest_version())),
         "the screen names the versions"
     );
+    assert!(
+        !w.shown("status-online").await,
+        "the status bar does not claim the counter is offline while its data is upgraded"
+    );
     w.screenshot(&screenshots_dir().join("16-upgrade-failed.png"))
         .await?;
     assert_eq!(
@@ -67,6 +71,7 @@ async fn scenario() -> anyhow::Result<()> {
     w.click("upgrade-retry").await?;
     w.wait("signin-name", Duration::from_secs(60)).await?;
     assert!(!w.shown("upgrading").await, "the upgrade screen is gone");
+    assert!(w.shown("status-online").await, "the status bar is back");
     assert_eq!(user_version(&path)?, latest_version());
     w.close().await?;
     Ok(())
