@@ -213,9 +213,9 @@ pub fn run(
     ])
 }
 
-/// One award, timed alone, with what it read from the disk and its time on a CPU. A counter award first does what
-/// the cashier's screen does: the search by phone, the member's card by code, then the
-/// preview of the points for the amount.
+/// One award, timed alone, with what it read from the disk and its time on a CPU. A counter
+/// award first does what the cashier's screen does: the search by phone, the member's card by
+/// code, then the preview of the points for the amount.
 fn award(
     replica: &mut Replica,
     pool: &[Member],
@@ -269,9 +269,10 @@ fn award(
 fn report_slowest(samples: &mut [Sample], wal_bytes_max: u64) {
     samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.took));
     for side in [Side::Counter, Side::Blind, Side::Bare] {
-        let slowest: Vec<String> = samples
+        // Slowest first, as sorted above.
+        let of_side: Vec<&Sample> = samples.iter().filter(|s| s.side == side).collect();
+        let slowest: Vec<String> = of_side
             .iter()
-            .filter(|s| s.side == side)
             .take(SLOWEST_SHOWN)
             .map(|s| {
                 let disk = if s.read.any() { " +d" } else { "" };
@@ -283,22 +284,14 @@ fn report_slowest(samples: &mut [Sample], wal_bytes_max: u64) {
             side.name(),
             slowest.join(", ")
         );
-        let on_cpu = Latencies::new(
-            samples
-                .iter()
-                .filter(|s| s.side == side)
-                .map(|s| s.cpu)
-                .collect(),
-        );
+        let on_cpu = Latencies::new(of_side.iter().map(|s| s.cpu).collect());
         eprintln!(
             "    on a CPU: p50 {:.3} ms, p90 {:.3} ms",
             millis(on_cpu.quantile(0.5)),
             millis(on_cpu.quantile(0.9))
         );
-        let (read, clean): (Vec<&Sample>, Vec<&Sample>) = samples
-            .iter()
-            .filter(|s| s.side == side)
-            .partition(|s| s.read.any());
+        let (read, clean): (Vec<&Sample>, Vec<&Sample>) =
+            of_side.iter().partition(|s| s.read.any());
         let median =
             |of: &[&Sample]| Latencies::new(of.iter().map(|s| s.took).collect()).quantile(0.5);
         if !read.is_empty() {

@@ -74,26 +74,23 @@ class Store {
     } catch {
       // Outside the Tauri window (a plain browser) there are no events; commands will say so.
     }
-    try {
-      this.apply(await api.appState());
-    } catch (e) {
-      this.fail(e);
-    }
+    await this.refreshApp();
   }
 
-  /** Reads the app state again (after an upgrade of the data ended). */
-  async refreshApp(): Promise<void> {
-    try {
-      this.apply(await api.appState());
-    } catch (e) {
-      this.fail(e);
-    }
+  /** Reads the app state again (at start, and after an upgrade of the data ended). */
+  refreshApp(): Promise<void> {
+    return this.applyFrom(api.appState());
   }
 
   /** Tries a failed upgrade of this counter's data again. */
-  async retryUpgrade(): Promise<void> {
+  retryUpgrade(): Promise<void> {
+    return this.applyFrom(api.retryUpgrade());
+  }
+
+  /** Takes the AppState a command answers, or shows its error in the banner. */
+  private async applyFrom(answer: Promise<AppState>): Promise<void> {
     try {
-      this.apply(await api.retryUpgrade());
+      this.apply(await answer);
     } catch (e) {
       this.fail(e);
     }
@@ -103,11 +100,7 @@ class Store {
   async toggleLanguage(): Promise<void> {
     const next: Lang = lang() === 'th' ? 'en' : 'th';
     setLang(next);
-    try {
-      this.apply(await api.setLanguage(next));
-    } catch (e) {
-      this.fail(e);
-    }
+    await this.applyFrom(api.setLanguage(next));
   }
 
   /** Asks for the status now (also after every write). */
@@ -133,12 +126,8 @@ class Store {
     }
   }
 
-  async signOut(): Promise<void> {
-    try {
-      this.apply(await api.signOut());
-    } catch (e) {
-      this.fail(e);
-    }
+  signOut(): Promise<void> {
+    return this.applyFrom(api.signOut());
   }
 
   private upgradePoll: ReturnType<typeof setTimeout> | null = null;
