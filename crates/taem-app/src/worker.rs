@@ -185,6 +185,13 @@ fn run(dir: PathBuf, env: Arc<dyn Environment>, progress: ProgressSink, shared: 
         } else {
             IDLE_INTERVAL
         };
+        // Sales leave their tier credit for a fold; a batch per cycle keeps that backlog
+        // short without holding the write lock for long.
+        if let Some(r) = replica.as_mut()
+            && let Err(e) = r.fold_tier_credit(taem_replica::FOLD_BATCH)
+        {
+            tracing::warn!("folding tier credit: {e}");
+        }
         let mut control = shared.control();
         control.cycles += 1;
         shared.changed.notify_all();

@@ -319,9 +319,16 @@ fn an_older_replica_is_upgraded_and_the_user_is_told() {
     );
     let file = dir.path().join(taem_replica::REPLICA_FILE_NAME);
     let conn = rusqlite::Connection::open(&file).unwrap();
-    // Back to what v7 wrote: the ledger's full op-id index, no entry ids in the outbox.
+    // Back to what v7 wrote: every entry in its tier day bucket (v9), the ledger's full op-id
+    // index, no entry ids in the outbox (v8).
     conn.execute_batch(
-        "DROP INDEX ledger_op_confirmed; DROP TABLE acked_entries;
+        "INSERT INTO tier_points_daily(member_id, day, points)
+             SELECT member_id, day, SUM(tier_credit) FROM ledger WHERE unbucketed = 1
+             GROUP BY member_id, day
+         ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points;
+         ALTER TABLE ledger DROP COLUMN unbucketed;
+         DELETE FROM meta WHERE key = 'tier_buckets_through';
+         DROP INDEX ledger_op_confirmed; DROP TABLE acked_entries;
          ALTER TABLE outbox DROP COLUMN ledger_id; CREATE INDEX ledger_op ON ledger(op_id);
          PRAGMA user_version = 7;",
     )

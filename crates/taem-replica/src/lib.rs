@@ -52,7 +52,7 @@ pub use search::{SearchKind, SearchResult};
 pub use settings::ShopSettings;
 pub use staff::{PIN_ATTEMPTS_MAX, SIGN_IN_LOCK_MINUTES, StaffSession};
 pub use sync::{SyncIdentity, SyncStatus};
-pub use tiers::{ReevaluationMode, ReevaluationReport};
+pub use tiers::{FOLD_AT_OPEN, FOLD_BATCH, ReevaluationMode, ReevaluationReport};
 pub use views::{
     AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, OperationReceipt,
     ReplicaStatus, TierChangeView, TierView,

@@ -295,7 +295,7 @@ impl Replica {
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(fail)?;
         let device = read_device(&conn).map_err(fail)??;
-        Ok(Replica {
+        let mut replica = Replica {
             conn,
             path,
             env,
@@ -304,7 +304,17 @@ impl Replica {
             last_write: crate::checkpoint::activity(),
             clock_origin: std::time::Instant::now(),
             settings_cache: std::cell::RefCell::new(None),
-        })
+        };
+        if mode == OpenMode::ReadWrite
+            && replica.tier_credit_backlog()? >= crate::tiers::FOLD_AT_OPEN
+        {
+            // Housekeeping for counters driven only by `taem-counter` (the app's worker folds
+            // as it goes): sales left their tier credit for a fold. Should it fail (another
+            // program holding the write lock), nothing is lost: accumulated points read the
+            // unfolded entries, and the next opening or re-evaluation folds them.
+            let _ = replica.fold_tier_credit(u64::MAX);
+        }
+        Ok(replica)
     }
 
     /// Sets how much of the file this connection reads through a memory map (`0`: none; new
@@ -470,6 +480,37 @@ mod tests {
                 .conn
                 .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
                 .unwrap()
+        );
+    }
+
+    #[test]
+    fn accumulated_points_read_only_the_members_entries_above_the_fold() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Arc::new(FixedEnvironment::new(
+            Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap(),
+            7,
+        ));
+        let replica = Replica::create(dir.path(), "ร้านทดสอบ", "BKK01", env).unwrap();
+        let plan: Vec<String> = replica
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                crate::tiers::ACCUMULATED_SQL
+            ))
+            .unwrap()
+            .query_map(rusqlite::params![1, 0], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|s| s == "SEARCH ledger USING INDEX ledger_member (member_id=? AND id>?)"),
+            "{plan:?}"
+        );
+        assert!(
+            plan.iter()
+                .all(|s| !s.starts_with("SCAN") || s == "SCAN CONSTANT ROW"),
+            "{plan:?}"
         );
     }
 

@@ -253,15 +253,18 @@ impl Ctx<'_> {
         Ok(next)
     }
 
-    /// Writes a pending ledger entry, its day bucket and the member's pending balance; returns
-    /// the entry's id.
+    /// Writes a pending ledger entry (marked for the tier fold, see `tiers`) and the member's
+    /// pending balance; returns the entry's id.
     pub fn insert_entry(&self, entry: &NewEntry<'_>) -> Result<i64> {
         let credit = taem_core::tier_credit(entry.kind, entry.points, entry.counts_toward_tier);
+        // The tier credit goes to the day buckets later, off the sale's path (a fold): until
+        // then the entry is marked, and `tiers::accumulated` counts it from the ledger.
         self.tx
             .prepare_cached(
                 "INSERT INTO ledger(member_id, kind, points, tier_credit, day, at_ms, bill_no,
-                     amount_satang, rate, reason, counts_toward_tier, branch, op_id, confirmed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0)",
+                     amount_satang, rate, reason, counts_toward_tier, branch, op_id, confirmed,
+                     unbucketed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14)",
             )
             .and_then(|mut statement| {
                 statement.execute(params![
@@ -278,21 +281,11 @@ impl Ctx<'_> {
                     entry.counts_toward_tier,
                     self.device.branch,
                     entry.op_id.as_bytes().as_slice(),
+                    credit != Points::ZERO,
                 ])
             })
             .sql(self)?;
         let id = self.tx.last_insert_rowid();
-        if credit != Points::ZERO {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO tier_points_daily(member_id, day, points) VALUES (?1, ?2, ?3)
-                     ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points",
-                )
-                .and_then(|mut statement| {
-                    statement.execute(params![entry.member_id, entry.tier_day, credit.0])
-                })
-                .sql(self)?;
-        }
         self.tx
             .prepare_cached(
                 "UPDATE members SET balance_pending = balance_pending + ?2 WHERE id = ?1",

@@ -210,6 +210,17 @@ INSERT OR IGNORE INTO acked_entries(op_id, ledger_id)
 DROP INDEX ledger_op;
 CREATE INDEX ledger_op_confirmed ON ledger(op_id) WHERE confirmed = 1;
 "#,
+    // v9: a sale writes no tier day bucket (two B-trees fewer in its commit: the bucket and
+    // its day index; docs/benchmarks.md). Its entry is marked `unbucketed`, and a member's
+    // accumulated points are their buckets plus their marked entries, found through the
+    // ledger's member index above the watermark `tier_buckets_through` (every marked entry
+    // lies above it). Folding, off the sale's path, adds the marked entries to the buckets,
+    // clears the marks and moves the watermark. Every entry written before v9 is in its bucket.
+    r#"
+ALTER TABLE ledger ADD COLUMN unbucketed INTEGER NOT NULL DEFAULT 0;
+INSERT OR REPLACE INTO meta(key, value)
+    SELECT 'tier_buckets_through', COALESCE(MAX(id), 0) FROM ledger;
+"#,
 ];
 
 /// The schema version this program writes.

@@ -792,7 +792,7 @@ pub(crate) const CONFIRMED_ENTRY_SQL: &str =
 
 /// This counter's own pending entry for an operation the server confirms.
 pub(crate) const PENDING_ENTRY_SQL: &str =
-    "SELECT l.id, l.member_id, l.points, l.tier_credit, l.day FROM ledger l
+    "SELECT l.id, l.member_id, l.points, l.tier_credit, l.day, l.unbucketed FROM ledger l
      WHERE l.id = (SELECT ledger_id FROM outbox WHERE op_id = ?1
                    UNION ALL SELECT ledger_id FROM acked_entries WHERE op_id = ?1
                    LIMIT 1)
@@ -800,7 +800,7 @@ pub(crate) const PENDING_ENTRY_SQL: &str =
 
 /// The pending entry of an operation the server rejected (it is still in the outbox).
 pub(crate) const REJECTED_ENTRY_SQL: &str =
-    "SELECT id, member_id, points, tier_credit, day FROM ledger
+    "SELECT id, member_id, points, tier_credit, day, unbucketed FROM ledger
      WHERE id = (SELECT ledger_id FROM outbox WHERE op_id = ?1)
        AND op_id = ?1 AND confirmed = 0";
 
@@ -1113,17 +1113,24 @@ impl Ctx<'_> {
         }
         // This counter's own pending entry: named by its outbox row, or after the server's
         // acknowledgement by `acked_entries`.
-        let mine: Option<(i64, i64, i64, i64, i64)> = self
+        let mine: Option<(i64, i64, i64, i64, i64, bool)> = self
             .tx
             .prepare_cached(PENDING_ENTRY_SQL)
             .and_then(|mut s| {
                 s.query_row(params![op, e.kind.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })
                 .optional()
             })
             .sql(self)?;
-        if let Some((row, member, points, credit, day)) = mine {
+        if let Some((row, member, points, credit, day, unbucketed)) = mine {
             self.tx
                 .prepare_cached("DELETE FROM acked_entries WHERE op_id = ?1")
                 .and_then(|mut s| s.execute([op]))
@@ -1135,8 +1142,12 @@ impl Ctx<'_> {
                 )
                 .and_then(|mut s| s.execute(params![member, points]))
                 .sql(self)?;
-            self.add_bucket(member, day, -credit)?;
-            self.add_bucket(local, e.day, e.tier_credit)?;
+            // An entry not folded yet stays marked (the fold takes the server's figures);
+            // a folded one moves its credit between buckets now.
+            if !unbucketed {
+                self.add_bucket(member, day, -credit)?;
+                self.add_bucket(local, e.day, e.tier_credit)?;
+            }
             self.tx
                 .prepare_cached(
                     "UPDATE ledger SET member_id = ?2, points = ?3, tier_credit = ?4, day = ?5,
@@ -1275,25 +1286,35 @@ impl Ctx<'_> {
         };
         let op: Option<Operation> = serde_json::from_str(&body).ok();
         // Undo the pending ledger rows of the operation.
-        let rows: Vec<(i64, i64, i64, i64, i64)> = {
+        let rows: Vec<(i64, i64, i64, i64, i64, bool)> = {
             let mut s = self.tx.prepare(REJECTED_ENTRY_SQL).sql(self)?;
             s.query_map([op_id.as_bytes().as_slice()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .and_then(|rows| rows.collect())
             .sql(self)?
         };
-        for (id, m, points, credit, day) in rows {
+        for (id, m, points, credit, day, unbucketed) in rows {
             self.tx
                 .execute(
                     "UPDATE members SET balance_pending = balance_pending - ?2 WHERE id = ?1",
                     params![m, points],
                 )
                 .sql(self)?;
-            self.add_bucket(m, day, -credit)?;
+            if !unbucketed {
+                self.add_bucket(m, day, -credit)?;
+            }
             self.tx
                 .execute("DELETE FROM ledger WHERE id = ?1", [id])
                 .sql(self)?;
+            crate::tiers::lower_watermark_after_delete(&self.tx).sql(self)?;
             self.tx
                 .execute(
                     "UPDATE members SET tier_confirmed = COALESCE(tier_confirmed, tier_id) WHERE id = ?1",

@@ -18,18 +18,103 @@ const META_EVAL_PERIOD: &str = "tier_eval_period";
 /// Stored in place of a start day when the period has no start (since registration).
 const NO_START: i64 = i64::MIN;
 
-/// Accumulated points of one member from `start` (inclusive) on, or all of them.
+/// Where the tier fold got to: every ledger entry at or below this id has its tier credit in
+/// the day buckets (schema v9).
+pub(crate) const META_BUCKETS_THROUGH: &str = "tier_buckets_through";
+
+/// The fold's watermark, 0 when none is stored.
+pub(crate) const BUCKETS_THROUGH_SQL: &str =
+    "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'tier_buckets_through'), 0)";
+
+/// Entries folded into the day buckets in one transaction, so that a sale waits at most for
+/// one batch.
+pub const FOLD_BATCH: u64 = 2_000;
+
+/// A replica opened for writing with at least this many entries above the watermark folds
+/// them first (a shop that runs `taem-counter` alone and never re-evaluates).
+pub const FOLD_AT_OPEN: u64 = 10_000;
+
+/// Accumulated points of one member from `start` (inclusive) on, or all of them: the day
+/// buckets plus the member's entries not folded into them yet (found through the ledger's
+/// member index above the fold's watermark, so the cost grows with the member's own recent
+/// entries only).
 pub(crate) fn accumulated(
     conn: &Connection,
     member_id: i64,
     start: Option<NaiveDate>,
 ) -> rusqlite::Result<Points> {
     let start_day = start.map_or(NO_START, day_number);
-    conn.prepare_cached(
-        "SELECT COALESCE(SUM(points), 0) FROM tier_points_daily WHERE member_id = ?1 AND day >= ?2",
-    )?
-    .query_row(params![member_id, start_day], |r| r.get(0))
-    .map(Points)
+    conn.prepare_cached(ACCUMULATED_SQL)?
+        .query_row(params![member_id, start_day], |r| r.get(0))
+        .map(Points)
+}
+
+/// [`accumulated`]'s query (member `?1`, first day `?2`).
+pub(crate) const ACCUMULATED_SQL: &str =
+    "SELECT COALESCE((SELECT SUM(points) FROM tier_points_daily
+                      WHERE member_id = ?1 AND day >= ?2), 0)
+          + COALESCE((SELECT SUM(tier_credit) FROM ledger
+                      WHERE member_id = ?1
+                        AND id > COALESCE((SELECT CAST(value AS INTEGER) FROM meta
+                                           WHERE key = 'tier_buckets_through'), 0)
+                        AND unbucketed = 1 AND day >= ?2), 0)";
+
+/// Folds up to `limit` entries above the watermark into the day buckets, in one transaction;
+/// returns how far the watermark moved, in row ids (0: nothing left). Entries with no credit
+/// waiting (server entries, redemptions, imports) are passed over in one step.
+pub(crate) fn fold_batch(tx: &Connection, limit: u64) -> rusqlite::Result<u64> {
+    let through: i64 = tx.query_row(&format!("SELECT {BUCKETS_THROUGH_SQL}"), [], |r| r.get(0))?;
+    let first: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM ledger WHERE id > ?1 AND unbucketed = 1 ORDER BY id LIMIT 1",
+            [through],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let last: i64 = match first {
+        None => tx.query_row("SELECT COALESCE(MAX(id), 0) FROM ledger", [], |r| r.get(0))?,
+        Some(first) => tx.query_row(
+            "SELECT MAX(id) FROM (SELECT id FROM ledger WHERE id >= ?1 ORDER BY id LIMIT ?2)",
+            params![first, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get(0),
+        )?,
+    };
+    if last <= through {
+        return Ok(0);
+    }
+    if first.is_some() {
+        tx.execute(
+            "INSERT INTO tier_points_daily(member_id, day, points)
+                 SELECT member_id, day, SUM(tier_credit) FROM ledger
+                 WHERE id > ?1 AND id <= ?2 AND unbucketed = 1
+                 GROUP BY member_id, day
+             ON CONFLICT(member_id, day) DO UPDATE SET points = points + excluded.points",
+            params![through, last],
+        )?;
+        tx.execute(
+            "UPDATE ledger SET unbucketed = 0 WHERE id > ?1 AND id <= ?2 AND unbucketed = 1",
+            params![through, last],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![META_BUCKETS_THROUGH, last.to_string()],
+    )?;
+    Ok((last - through) as u64)
+}
+
+/// Keeps the watermark at or below the ledger's largest id after entries were deleted: SQLite
+/// gives a new row the largest id plus one, which must land above the watermark.
+pub(crate) fn lower_watermark_after_delete(tx: &Connection) -> rusqlite::Result<()> {
+    tx.execute(
+        &format!(
+            "UPDATE meta SET value = MIN({BUCKETS_THROUGH_SQL}, (SELECT COALESCE(MAX(id), 0) FROM ledger))
+             WHERE key = ?1"
+        ),
+        [META_BUCKETS_THROUGH],
+    )?;
+    Ok(())
 }
 
 /// Which re-evaluation to run.
@@ -128,6 +213,8 @@ impl Replica {
         previous: Option<&TierSettings>,
     ) -> Result<ReevaluationReport> {
         let started = Instant::now();
+        // The daily run finds members by the days in the buckets: every entry goes in first.
+        self.fold_tier_credit(u64::MAX)?;
         let settings = self.shared_settings()?;
         let period = serde_json::to_string(&settings.tiers.period).unwrap_or_default();
         let start = settings.tiers.period.window_start(today);
@@ -247,6 +334,23 @@ impl Replica {
                 *slot += points;
             }
         }
+        drop(rows);
+        // Entries written since the last fold (a range of the ledger's newest rows).
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT member_id, tier_credit FROM ledger
+                 WHERE id > {BUCKETS_THROUGH_SQL} AND unbucketed = 1 AND day >= ?1"
+            ))
+            .map_err(fail)?;
+        let mut rows = stmt.query([start_day]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let id: i64 = row.get(0).map_err(fail)?;
+            let points: i64 = row.get(1).map_err(fail)?;
+            if let Some(slot) = usize::try_from(id).ok().and_then(|i| acc.get_mut(i)) {
+                *slot += points;
+            }
+        }
         Ok(acc)
     }
 
@@ -277,6 +381,40 @@ impl Replica {
             }
         }
         Ok(candidates)
+    }
+
+    /// Adds the tier credit of up to `max_entries` entries written since the last fold to
+    /// the day buckets (in transactions of [`FOLD_BATCH`] entries, so a sale waits at most for
+    /// one); returns how many entries it went through (in row ids). Sales leave that work for here; the
+    /// re-evaluation, the desktop app's background worker and the opening of a replica with a
+    /// long backlog call it.
+    pub fn fold_tier_credit(&mut self, max_entries: u64) -> Result<u64> {
+        if self.tier_credit_backlog()? == 0 {
+            return Ok(0); // no write transaction for nothing
+        }
+        let mut done = 0u64;
+        while done < max_entries {
+            let limit = FOLD_BATCH.min(max_entries - done);
+            let seen = self.write(|ctx| fold_batch(&ctx.tx, limit).sql(ctx))?;
+            if seen == 0 {
+                break;
+            }
+            done += seen;
+        }
+        Ok(done)
+    }
+
+    /// How many ledger entries lie above the fold's watermark (an estimate from row ids: the
+    /// entries a fold would go through).
+    pub fn tier_credit_backlog(&self) -> Result<u64> {
+        self.conn
+            .query_row(
+                &format!("SELECT COALESCE(MAX(id), 0) - {BUCKETS_THROUGH_SQL} FROM ledger"),
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.fail(e))
     }
 
     /// How many members each tier holds (tier id, members), lowest tier first.

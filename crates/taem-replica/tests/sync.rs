@@ -140,10 +140,20 @@ fn a_bootstrap_page_applied_twice_counts_once() {
 
 #[test]
 fn an_own_operation_moves_from_pending_to_confirmed_without_changing_the_balance() {
+    // The sale's tier credit waits for a fold: confirmed before it or after.
+    for fold_first in [false, true] {
+        own_operation_confirmed(fold_first);
+    }
+}
+
+fn own_operation_confirmed(fold_first: bool) {
     let dir = tempfile::tempdir().unwrap();
     let mut r = enrolled(dir.path());
     add(&mut r, "0811111111", "สมชาย", "");
     let receipt = award(&mut r, "0811111111", "B1", "1000");
+    if fold_first {
+        assert_eq!(r.fold_tier_credit(u64::MAX).unwrap(), 1, "the sale's entry");
+    }
     let member = r.member(&key("0811111111")).unwrap();
     assert_eq!((member.balance_confirmed, member.balance_pending), (0, 40));
     let ops = r.outbox_batch(10).unwrap();
@@ -195,6 +205,20 @@ fn an_own_operation_moves_from_pending_to_confirmed_without_changing_the_balance
     .unwrap();
     let after = r.member(&key("0811111111")).unwrap();
     assert_eq!((after.balance_confirmed, after.balance_pending), (40, 0));
+    // The server's figures replaced the sale's, in the buckets or in the entry waiting for
+    // the fold: its day (20,000: 4 Oct 2024) lies outside the 12-month window.
+    assert_eq!(after.accumulated_points, 0);
+    common::assert_balances_match_ledger(r.path());
+    r.fold_tier_credit(u64::MAX).unwrap();
+    let buckets: Vec<(i64, i64)> = rusqlite::Connection::open(r.path())
+        .unwrap()
+        .prepare("SELECT day, points FROM tier_points_daily WHERE points <> 0")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(buckets, vec![(20_000, 40)]);
     assert_eq!(
         r.status().unwrap().ledger_entries,
         1,
@@ -210,10 +234,20 @@ fn an_own_operation_moves_from_pending_to_confirmed_without_changing_the_balance
 
 #[test]
 fn a_rejected_operation_leaves_the_pending_state_and_is_kept_for_review() {
+    // The sale's tier credit waits for a fold: rejected before it or after.
+    for fold_first in [false, true] {
+        own_operation_rejected(fold_first);
+    }
+}
+
+fn own_operation_rejected(fold_first: bool) {
     let dir = tempfile::tempdir().unwrap();
     let mut r = enrolled(dir.path());
     add(&mut r, "0811111111", "สมชาย", "");
     award(&mut r, "0811111111", "B1", "1000");
+    if fold_first {
+        r.fold_tier_credit(u64::MAX).unwrap();
+    }
     let ops = r.outbox_batch(10).unwrap();
     let earn = ops.last().unwrap().op_id;
     r.apply_push(
@@ -237,8 +271,15 @@ fn a_rejected_operation_leaves_the_pending_state_and_is_kept_for_review() {
     assert_eq!(rejections.len(), 1);
     assert_eq!(rejections[0].code, "bill_already_earned");
     assert_eq!(r.sync_status().unwrap().rejected, 1);
+    assert_eq!(m.accumulated_points, 0, "nor do they count toward a tier");
     // The bill is free again on this counter (the server's copy of it arrives by pull).
     common::assert_balances_match_ledger(&dir.path().join(taem_replica::REPLICA_FILE_NAME));
+    // The next sale takes the deleted entry's row id: it counts all the same (the fold's
+    // watermark went down with the deletion).
+    award(&mut r, "0811111111", "B2", "250");
+    let m = r.member(&key("0811111111")).unwrap();
+    assert_eq!((m.balance, m.accumulated_points), (10, 10));
+    common::assert_balances_match_ledger(r.path());
 }
 
 #[test]

@@ -130,6 +130,108 @@ fn rolling_window_moves_members_down_when_points_age_out() {
         HistoryItem::Tier(c) if c.reason == TierChangeReason::Reevaluation)));
 }
 
+/// (entries marked for the fold, day buckets, the buckets' total)
+fn fold_state(r: &Replica) -> (i64, i64, i64) {
+    let conn = rusqlite::Connection::open(r.path()).unwrap();
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM ledger WHERE unbucketed = 1),
+                (SELECT COUNT(*) FROM tier_points_daily),
+                (SELECT COALESCE(SUM(points), 0) FROM tier_points_daily)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_sale_leaves_its_tier_credit_for_the_fold_and_still_counts_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last3Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let receipt = award(&mut r, "0812345678", "B1", "12500"); // 500 pt → Silver
+    assert!(receipt.tier_change.is_some(), "upgraded at once");
+    assert_eq!(fold_state(&r), (1, 0, 0), "the sale wrote no day bucket");
+    award(&mut r, "0812345678", "B2", "2500"); // 100 pt
+    assert_eq!(
+        r.member(&key("0812345678")).unwrap().accumulated_points,
+        600
+    );
+    assert_eq!(r.tier_credit_backlog().unwrap(), 2);
+    // A fold of one entry, then of the rest.
+    assert_eq!(r.fold_tier_credit(1).unwrap(), 1);
+    assert_eq!(fold_state(&r), (1, 1, 500));
+    assert_eq!(
+        r.member(&key("0812345678")).unwrap().accumulated_points,
+        600
+    );
+    assert_eq!(r.fold_tier_credit(u64::MAX).unwrap(), 1);
+    assert_eq!(fold_state(&r), (0, 1, 600), "one bucket for the day");
+    assert_eq!(r.tier_credit_backlog().unwrap(), 0);
+    assert_eq!(r.fold_tier_credit(u64::MAX).unwrap(), 0, "nothing left");
+    // Buckets and a new entry together: 1,500 more reach Gold (2,000).
+    let receipt = award(&mut r, "0812345678", "B3", "37500");
+    assert_eq!(receipt.tier_change.unwrap().to.name, "โกลด์");
+    let card = r.member(&key("0812345678")).unwrap();
+    assert_eq!(card.accumulated_points, 2100);
+    // A void takes credit back whether its bill's credit was folded or not.
+    r.void_bill(VoidRequest {
+        bill_no: "B1".into(),
+        reason: "คืนสินค้า".into(),
+        op_id: None,
+    })
+    .unwrap();
+    assert_eq!(
+        r.member(&key("0812345678")).unwrap().accumulated_points,
+        1600
+    );
+    assert_balances_match_ledger(r.path());
+}
+
+#[test]
+fn opening_a_replica_with_a_long_backlog_folds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, env) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last12Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "12500"); // 500 pt
+    drop(r);
+    // Ten thousand more entries the way sales leave them (1 tier point each, not folded).
+    let conn =
+        rusqlite::Connection::open(dir.path().join(taem_replica::REPLICA_FILE_NAME)).unwrap();
+    conn.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+         INSERT INTO ledger(member_id, kind, points, tier_credit, day, at_ms, branch, op_id,
+                            counts_toward_tier, unbucketed)
+         SELECT l.member_id, 'adjust', 0, 1, l.day, l.at_ms, l.branch, randomblob(16), 1, 1
+         FROM n, (SELECT * FROM ledger LIMIT 1) l",
+    )
+    .unwrap();
+    drop(conn);
+    let reader = Replica::open(dir.path(), taem_replica::OpenMode::ReadOnly, env.clone()).unwrap();
+    assert_eq!(
+        reader.tier_credit_backlog().unwrap(),
+        10_001,
+        "a reader folds nothing"
+    );
+    assert_eq!(
+        reader
+            .member(&key("0812345678"))
+            .unwrap()
+            .accumulated_points,
+        10_500
+    );
+    drop(reader);
+    let r = Replica::open(dir.path(), taem_replica::OpenMode::ReadWrite, env).unwrap();
+    assert_eq!(r.tier_credit_backlog().unwrap(), 0);
+    assert_eq!(fold_state(&r), (0, 1, 10_500));
+    assert_eq!(
+        r.member(&key("0812345678")).unwrap().accumulated_points,
+        10_500
+    );
+    assert_balances_match_ledger(r.path());
+}
+
 #[test]
 fn changing_the_tiers_replaces_every_member() {
     let dir = tempfile::tempdir().unwrap();
@@ -174,6 +276,66 @@ fn custom_tier_rates_apply_at_the_counter_only_when_the_system_is_on() {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// However sales, voids and folds interleave, a member's accumulated points are the tier
+    /// credit of their entries inside the window, each counted once.
+    #[test]
+    fn accumulated_points_count_each_entry_once_whenever_the_fold_runs(
+        steps in proptest::collection::vec((0usize..3, 0u32..150, 1u32..400, 0u64..4), 1..25),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut r, env) = replica(dir.path());
+        let start = at(2026, 1, 1, 3);
+        env.set_now(start);
+        enable(&mut r, CalculationPeriod::Last3Months);
+        let phones = ["0810000001", "0810000002", "0810000003"];
+        for p in phones {
+            add(&mut r, p, "ทดสอบ", "");
+        }
+        let mut sorted = steps.clone();
+        sorted.sort_by_key(|s| s.1);
+        let conn = rusqlite::Connection::open(r.path()).unwrap();
+        for (i, (who, day, hundreds, fold)) in sorted.iter().enumerate() {
+            let now = start + chrono::Duration::days(i64::from(*day));
+            env.set_now(now);
+            award(&mut r, phones[*who], &format!("B{i}"), &format!("{}", hundreds * 25));
+            if hundreds % 3 == 0 {
+                r.void_bill(VoidRequest {
+                    bill_no: format!("B{i}"),
+                    reason: "คืนสินค้า".into(),
+                    op_id: None,
+                })
+                .unwrap();
+            }
+            match fold {
+                0 => {}
+                3 => {
+                    r.fold_tier_credit(u64::MAX).unwrap();
+                }
+                n => {
+                    r.fold_tier_credit(*n).unwrap();
+                }
+            }
+            let today = taem_core::time::bangkok_date(now);
+            let first = CalculationPeriod::Last3Months
+                .window_start(today)
+                .map(taem_core::time::day_number)
+                .unwrap();
+            for p in phones {
+                let expected: i64 = conn
+                    .query_row(
+                        "SELECT COALESCE(SUM(tier_credit), 0) FROM ledger
+                         WHERE member_id = (SELECT id FROM members WHERE phone = ?1)
+                           AND day >= ?2",
+                        rusqlite::params![p, first],
+                        |row| row.get(0),
+                    )
+                    .unwrap();
+                prop_assert_eq!(r.member(&key(p)).unwrap().accumulated_points, expected);
+            }
+        }
+        common::assert_buckets_match_ledger(&conn);
+    }
 
     /// Whatever the history, a daily incremental run ends where a full run would.
     #[test]

@@ -101,10 +101,18 @@ pub fn assert_balances_match_ledger(path: &Path) {
         )
         .unwrap();
     assert_eq!(bad, 0, "members whose balance differs from their ledger");
+    assert_buckets_match_ledger(&conn);
+}
+
+/// The tier invariant: the day buckets hold the tier credit of every entry not marked
+/// `unbucketed`, and every marked entry lies above the fold's watermark (so that a member's
+/// accumulated points, buckets plus marked entries above it, count each entry once).
+pub fn assert_buckets_match_ledger(conn: &Connection) {
     let buckets_off: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM (
-               SELECT member_id, day, SUM(tier_credit) s FROM ledger GROUP BY member_id, day
+               SELECT member_id, day, SUM(tier_credit) s FROM ledger WHERE unbucketed = 0
+               GROUP BY member_id, day
              ) l LEFT JOIN tier_points_daily b USING (member_id, day)
              WHERE COALESCE(b.points, 0) <> l.s",
             [],
@@ -112,4 +120,16 @@ pub fn assert_balances_match_ledger(path: &Path) {
         )
         .unwrap();
     assert_eq!(buckets_off, 0, "tier day buckets differ from the ledger");
+    let below: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM ledger WHERE unbucketed = 1 AND id <= COALESCE(
+               (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'tier_buckets_through'), 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        below, 0,
+        "entries marked for the fold at or below its watermark"
+    );
 }
