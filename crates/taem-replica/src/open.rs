@@ -515,6 +515,38 @@ mod tests {
     }
 
     #[test]
+    fn the_re_evaluation_knows_when_an_entry_waits_for_the_fold() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Arc::new(FixedEnvironment::new(
+            Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap(),
+            7,
+        ));
+        let mut replica = Replica::create(dir.path(), "ร้านทดสอบ", "BKK01", env).unwrap();
+        let waits = |r: &Replica| crate::tiers::credit_waits_for_fold(&r.conn).unwrap();
+        assert!(!waits(&replica));
+        // A server entry (nothing to fold), then one the way a sale writes it (raw rows: no
+        // member needed for the question).
+        replica
+            .conn
+            .pragma_update(None, "foreign_keys", "OFF")
+            .unwrap();
+        for marked in [0, 1] {
+            replica
+                .conn
+                .execute(
+                    "INSERT INTO ledger(member_id, kind, points, tier_credit, day, at_ms, branch,
+                         op_id, unbucketed)
+                     VALUES (1, 'earn', 10, 10, 20000, 0, 'BKK01', randomblob(16), ?1)",
+                    [marked],
+                )
+                .unwrap();
+            assert_eq!(waits(&replica), marked == 1);
+        }
+        replica.fold_tier_credit(u64::MAX).unwrap();
+        assert!(!waits(&replica));
+    }
+
+    #[test]
     fn operation_id_look_ups_never_scan_the_ledger() {
         let dir = tempfile::tempdir().unwrap();
         let env = Arc::new(FixedEnvironment::new(

@@ -49,6 +49,32 @@ pub(crate) fn accumulated(
         .map(Points)
 }
 
+/// A member's in-window day buckets alone: [`accumulated`] when no entry waits for the fold
+/// (the re-evaluation, right after folding, does not read each candidate's ledger index page).
+fn accumulated_in_buckets(
+    conn: &Connection,
+    member_id: i64,
+    start: Option<NaiveDate>,
+) -> rusqlite::Result<Points> {
+    let start_day = start.map_or(NO_START, day_number);
+    conn.prepare_cached(
+        "SELECT COALESCE(SUM(points), 0) FROM tier_points_daily WHERE member_id = ?1 AND day >= ?2",
+    )?
+    .query_row(params![member_id, start_day], |r| r.get(0))
+    .map(Points)
+}
+
+/// Whether any entry waits for the fold.
+pub(crate) fn credit_waits_for_fold(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        &format!(
+            "SELECT EXISTS(SELECT 1 FROM ledger WHERE id > {BUCKETS_THROUGH_SQL} AND unbucketed = 1)"
+        ),
+        [],
+        |r| r.get(0),
+    )
+}
+
 /// [`accumulated`]'s query (member `?1`, first day `?2`).
 pub(crate) const ACCUMULATED_SQL: &str =
     "SELECT COALESCE((SELECT SUM(points) FROM tier_points_daily
@@ -260,13 +286,22 @@ impl Replica {
         // Phase 2: one transaction re-places the candidates and records where we got to.
         let (upgraded, downgraded) = self.write(|ctx| {
             let (mut up, mut down) = (0u64, 0u64);
+            // Folded just before: unless a sale came in between, the buckets are the whole
+            // story, and each candidate costs one range of them (measured at 1M members: the
+            // daily run read a cold ledger index page per candidate otherwise, 305 → 630 ms).
+            let waiting = credit_waits_for_fold(&ctx.tx).sql(ctx)?;
             for member_id in &candidates {
                 let tier_id: u32 = ctx
                     .tx
                     .prepare_cached("SELECT tier_id FROM members WHERE id = ?1")
                     .and_then(|mut statement| statement.query_row([member_id], |r| r.get(0)))
                     .sql(ctx)?;
-                let acc = accumulated(&ctx.tx, *member_id, start).sql(ctx)?;
+                let acc = if waiting {
+                    accumulated(&ctx.tx, *member_id, start)
+                } else {
+                    accumulated_in_buckets(&ctx.tx, *member_id, start)
+                }
+                .sql(ctx)?;
                 if let Some(to) = ctx.settings.tiers.change_for(Some(tier_id), acc, reason) {
                     // A removed tier is ranked by where it stood before the change.
                     let rank = |id| {
