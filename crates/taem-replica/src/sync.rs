@@ -798,6 +798,30 @@ pub(crate) const PENDING_ENTRY_SQL: &str =
                    LIMIT 1)
        AND l.op_id = ?1 AND l.kind = ?2 AND l.confirmed = 0";
 
+/// A pending ledger entry as [`PENDING_ENTRY_SQL`] and [`REJECTED_ENTRY_SQL`] read it.
+struct PendingRow {
+    id: i64,
+    member: i64,
+    points: i64,
+    credit: i64,
+    day: i64,
+    /// Its tier credit waits for the fold (not in a day bucket yet).
+    unbucketed: bool,
+}
+
+impl PendingRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRow> {
+        Ok(PendingRow {
+            id: r.get(0)?,
+            member: r.get(1)?,
+            points: r.get(2)?,
+            credit: r.get(3)?,
+            day: r.get(4)?,
+            unbucketed: r.get(5)?,
+        })
+    }
+}
+
 /// The pending entry of an operation the server rejected (it is still in the outbox).
 pub(crate) const REJECTED_ENTRY_SQL: &str =
     "SELECT id, member_id, points, tier_credit, day, unbucketed FROM ledger
@@ -1113,24 +1137,23 @@ impl Ctx<'_> {
         }
         // This counter's own pending entry: named by its outbox row, or after the server's
         // acknowledgement by `acked_entries`.
-        let mine: Option<(i64, i64, i64, i64, i64, bool)> = self
+        let mine: Option<PendingRow> = self
             .tx
             .prepare_cached(PENDING_ENTRY_SQL)
             .and_then(|mut s| {
-                s.query_row(params![op, e.kind.as_str()], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })
-                .optional()
+                s.query_row(params![op, e.kind.as_str()], PendingRow::read)
+                    .optional()
             })
             .sql(self)?;
-        if let Some((row, member, points, credit, day, unbucketed)) = mine {
+        if let Some(PendingRow {
+            id: row,
+            member,
+            points,
+            credit,
+            day,
+            unbucketed,
+        }) = mine
+        {
             self.tx
                 .prepare_cached("DELETE FROM acked_entries WHERE op_id = ?1")
                 .and_then(|mut s| s.execute([op]))
@@ -1286,22 +1309,21 @@ impl Ctx<'_> {
         };
         let op: Option<Operation> = serde_json::from_str(&body).ok();
         // Undo the pending ledger rows of the operation.
-        let rows: Vec<(i64, i64, i64, i64, i64, bool)> = {
+        let rows: Vec<PendingRow> = {
             let mut s = self.tx.prepare(REJECTED_ENTRY_SQL).sql(self)?;
-            s.query_map([op_id.as_bytes().as_slice()], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .and_then(|rows| rows.collect())
-            .sql(self)?
+            s.query_map([op_id.as_bytes().as_slice()], PendingRow::read)
+                .and_then(|rows| rows.collect())
+                .sql(self)?
         };
-        for (id, m, points, credit, day, unbucketed) in rows {
+        for PendingRow {
+            id,
+            member: m,
+            points,
+            credit,
+            day,
+            unbucketed,
+        } in rows
+        {
             self.tx
                 .execute(
                     "UPDATE members SET balance_pending = balance_pending - ?2 WHERE id = ?1",
