@@ -489,6 +489,17 @@ fn the_demo_shop_is_deterministic_and_searchable() {
             .collect()
     };
     assert_eq!(codes(&fa), codes(&fb));
+    // The loaded history went in with its tier buckets: the fold's watermark is past it.
+    let conn = rusqlite::Connection::open(a.path().join(taem_replica::REPLICA_FILE_NAME)).unwrap();
+    let (through, last): (String, i64) = conn
+        .query_row(
+            "SELECT (SELECT value FROM meta WHERE key = 'tier_buckets_through'),
+                    (SELECT MAX(id) FROM ledger)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(through, last.to_string());
     let (code, _) = refused(a.path(), &["demo", "--members", "10"]);
     assert_eq!(code, "already_initialised");
 }

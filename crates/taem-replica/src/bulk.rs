@@ -246,6 +246,9 @@ impl Replica {
                         .map_err(fail)?;
                 }
             }
+            // The entries went in with their buckets: the fold's watermark moves past them, so
+            // that no fold goes through a loaded history again.
+            crate::tiers::fold_batch(tx, u64::MAX).map_err(fail)?;
             Ok(entries)
         })
     }

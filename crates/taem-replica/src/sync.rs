@@ -495,6 +495,10 @@ impl Replica {
             }
             let cursor = cursor.max(applied);
             set_meta(&ctx.tx, keys::CURSOR, &cursor.to_string()).sql(ctx)?;
+            // The server's entries were written with their buckets: move the fold's watermark
+            // past them now (with any sale's credit still waiting), so that no later fold, and
+            // no member's accumulated points, goes through them again.
+            crate::tiers::fold_batch(&ctx.tx, u64::MAX).sql(ctx)?;
             Ok(())
         })
     }
@@ -623,6 +627,8 @@ impl Replica {
                         .sql(ctx)?;
                 }
             }
+            // As after a page of changes: the fold's watermark moves past this page's entries.
+            crate::tiers::fold_batch(&ctx.tx, u64::MAX).sql(ctx)?;
             if ctx.pull_cursor_is_unset()? {
                 set_meta(&ctx.tx, keys::CURSOR, &cursor.to_string()).sql(ctx)?;
             }

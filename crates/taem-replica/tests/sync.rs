@@ -136,6 +136,11 @@ fn a_bootstrap_page_applied_twice_counts_once() {
     assert_eq!(r.status().unwrap().ledger_entries, 1);
     assert_eq!(r.pull_cursor().unwrap(), 7);
     assert_eq!(r.bootstrap_position().unwrap(), None, "complete");
+    assert_eq!(
+        r.tier_credit_backlog().unwrap(),
+        0,
+        "the server's entries came with their buckets: nothing for a fold to go through"
+    );
 }
 
 #[test]
@@ -205,6 +210,11 @@ fn own_operation_confirmed(fold_first: bool) {
     .unwrap();
     let after = r.member(&key("0811111111")).unwrap();
     assert_eq!((after.balance_confirmed, after.balance_pending), (40, 0));
+    assert_eq!(
+        r.tier_credit_backlog().unwrap(),
+        0,
+        "applying changes folds"
+    );
     // The server's figures replaced the sale's, in the buckets or in the entry waiting for
     // the fold: its day (20,000: 4 Oct 2024) lies outside the 12-month window.
     assert_eq!(after.accumulated_points, 0);
