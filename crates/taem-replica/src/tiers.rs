@@ -22,9 +22,14 @@ const NO_START: i64 = i64::MIN;
 /// the day buckets (schema v9).
 pub(crate) const META_BUCKETS_THROUGH: &str = "tier_buckets_through";
 
-/// The fold's watermark, 0 when none is stored.
-pub(crate) const BUCKETS_THROUGH_SQL: &str =
-    "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'tier_buckets_through'), 0)";
+/// The fold's watermark as an SQL expression, 0 when none is stored (a macro, so that queries
+/// can `concat!` it).
+macro_rules! buckets_through_sql {
+    () => {
+        "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'tier_buckets_through'), 0)"
+    };
+}
+pub(crate) const BUCKETS_THROUGH_SQL: &str = buckets_through_sql!();
 
 /// Entries folded into the day buckets in one transaction, so that a sale waits at most for
 /// one batch.
@@ -76,14 +81,14 @@ pub(crate) fn credit_waits_for_fold(conn: &Connection) -> rusqlite::Result<bool>
 }
 
 /// [`accumulated`]'s query (member `?1`, first day `?2`).
-pub(crate) const ACCUMULATED_SQL: &str =
+pub(crate) const ACCUMULATED_SQL: &str = concat!(
     "SELECT COALESCE((SELECT SUM(points) FROM tier_points_daily
                       WHERE member_id = ?1 AND day >= ?2), 0)
           + COALESCE((SELECT SUM(tier_credit) FROM ledger
-                      WHERE member_id = ?1
-                        AND id > COALESCE((SELECT CAST(value AS INTEGER) FROM meta
-                                           WHERE key = 'tier_buckets_through'), 0)
-                        AND unbucketed = 1 AND day >= ?2), 0)";
+                      WHERE member_id = ?1 AND id > ",
+    buckets_through_sql!(),
+    " AND unbucketed = 1 AND day >= ?2), 0)"
+);
 
 /// Folds up to `limit` entries above the watermark into the day buckets, in one transaction;
 /// returns how far the watermark moved, in row ids (0: nothing left). Entries with no credit
@@ -122,11 +127,7 @@ pub(crate) fn fold_batch(tx: &Connection, limit: u64) -> rusqlite::Result<u64> {
             params![through, last],
         )?;
     }
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![META_BUCKETS_THROUGH, last.to_string()],
-    )?;
+    crate::sync::set_meta(tx, META_BUCKETS_THROUGH, &last.to_string())?;
     Ok((last - through) as u64)
 }
 
