@@ -131,6 +131,18 @@ pub(crate) fn open_replica(
     Ok(replica)
 }
 
+/// Opens the replica the window's sales and look-ups go through: as [`open_replica`], with
+/// its WAL checkpointed in the background while the app stays open (automatic checkpoints
+/// are off so that none lands on a sale).
+pub(crate) fn open_counter_replica(
+    dir: &Path,
+    env: Arc<dyn Environment>,
+) -> std::result::Result<Replica, ReplicaError> {
+    let mut replica = open_replica(dir, env)?;
+    replica.checkpoint_in_background()?;
+    Ok(replica)
+}
+
 impl App {
     /// Opens the app on `data_dir` (the replica is opened if there is one; the sync worker
     /// starts and syncs whenever the replica is enrolled).
@@ -152,7 +164,7 @@ impl App {
         });
         let replica = match upgrade {
             Some(_) => None,
-            None => match open_replica(data_dir, env.clone()) {
+            None => match open_counter_replica(data_dir, env.clone()) {
                 Ok(r) => Some(r),
                 Err(ReplicaError::NotInitialised { .. }) => None,
                 Err(e) => return Err(e.into()),
@@ -187,7 +199,7 @@ impl App {
         let spawned = std::thread::Builder::new()
             .name("taem-upgrade".into())
             .spawn(move || {
-                let opened = open_replica(&dir, env);
+                let opened = open_counter_replica(&dir, env);
                 {
                     let mut inner = lock_inner(&inner);
                     match opened {
@@ -406,6 +418,7 @@ impl App {
             }
         }
         replica.set_memory_map(APP_MMAP_BYTES)?;
+        replica.checkpoint_in_background()?;
         self.lock().replica = Some(replica);
         self.worker.wake();
         self.app_state()
@@ -453,7 +466,7 @@ impl App {
                 })
             },
         )?;
-        let replica = open_replica(&self.data_dir, self.env.clone())?;
+        let replica = open_counter_replica(&self.data_dir, self.env.clone())?;
         self.lock().replica = Some(replica);
         self.app_state()
     }

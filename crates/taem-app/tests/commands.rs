@@ -245,6 +245,46 @@ fn a_cashier_works_a_local_demo_shop_and_bad_input_writes_nothing() {
     assert!(!app.settings().unwrap().editable);
 }
 
+/// Ledger entries in the replica's main database file alone, ignoring its WAL: what a
+/// checkpoint has copied there.
+fn entries_in_main_file(dir: &Path) -> i64 {
+    let uri = format!(
+        "file:{}?immutable=1",
+        dir.join(taem_replica::REPLICA_FILE_NAME).display()
+    );
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+    rusqlite::Connection::open_with_flags(uri, flags)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM ledger", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn the_open_app_checkpoints_its_sales_once_the_counter_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = demo_app(dir.path());
+    app.sign_in("มานี", "1111").unwrap();
+    let (_, code) = some_name(&app);
+    let before = entries_in_main_file(dir.path());
+    for bill in ["CP-1", "CP-2", "CP-3"] {
+        app.award(&code, "100", bill, &app.new_op_id()).unwrap();
+    }
+    // Automatic checkpoints are off (none may land on a sale): the app's own background
+    // checkpointer copies the sales into the database file once the counter is quiet, while
+    // the app stays open.
+    let mut waited = Duration::ZERO;
+    while entries_in_main_file(dir.path()) < before + 3 && waited < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+        waited += Duration::from_millis(50);
+    }
+    assert_eq!(
+        entries_in_main_file(dir.path()),
+        before + 3,
+        "the three sales reach the database file while the app is open"
+    );
+    drop(app);
+}
+
 #[test]
 fn a_manager_sees_tiers_and_an_owner_changes_local_settings() {
     let dir = tempfile::tempdir().unwrap();

@@ -79,6 +79,9 @@ pub fn import(
     if json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    // A long writer: keep the WAL short (a page read searches the WAL's whole index first,
+    // so an import that let it grow slowed down as it went).
+    replica.checkpoint_in_background()?;
     let mut sink = ReplicaSink {
         replica,
         branch: branch.clone(),

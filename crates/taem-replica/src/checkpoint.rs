@@ -93,6 +93,23 @@ pub(crate) fn note_write(last_write: &AtomicI64, origin: Instant) {
 }
 
 impl Replica {
+    /// Checkpoints this replica's WAL in the background (a [`Checkpointer`]) for as long as
+    /// it stays open. For a process that keeps the replica open and writes — the desktop
+    /// app, a long import: automatic checkpoints are off, so without this its WAL would grow
+    /// with every sale until the replica closes, and every page read would search a longer
+    /// WAL index. Calling it again changes nothing.
+    pub fn checkpoint_in_background(&mut self) -> crate::Result<()> {
+        if self.background_checkpoints.is_none() {
+            let started =
+                Checkpointer::start(self).map_err(|source| crate::error::ReplicaError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            self.background_checkpoints = Some(started);
+        }
+        Ok(())
+    }
+
     /// Runs a checkpoint now (e.g. when a counter closes for the night).
     pub fn checkpoint(&self) -> crate::Result<()> {
         self.conn

@@ -259,15 +259,42 @@ pub(crate) fn insert_new_member(
     let lowest = ctx.settings.tiers.lowest().id;
     let (birthday, tags) = profile_columns(profile);
     let now_ms = ctx.now.timestamp_millis();
+    // A drawn code that is taken writes nothing (the code's unique index answers as it
+    // inserts: no look-up first) and the next draw is tried.
     let mut code = None;
     for _ in 0..MEMBER_CODE_DRAWS_MAX {
         let candidate = MemberCode::from_bits(env.random_u64());
-        let taken: bool = ctx
+        let written = ctx
             .tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM members WHERE code = ?1)")
-            .and_then(|mut s| s.query_row([candidate.as_str()], |r| r.get(0)))
+            .prepare_cached(
+                "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
+                     gender, email, address, tags, marketing_consent, pdpa_consent, note,
+                     branch, registered_at_ms, updated_at_ms, tier_id, tier_since_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15)
+                 ON CONFLICT(code) DO NOTHING",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    uid.as_bytes().as_slice(),
+                    candidate.as_str(),
+                    phone.as_str(),
+                    profile.first_name,
+                    profile.last_name,
+                    birthday,
+                    profile.gender.as_str(),
+                    profile.email,
+                    profile.address,
+                    tags,
+                    profile.marketing_consent,
+                    profile.pdpa_consent,
+                    profile.note,
+                    ctx.device.branch,
+                    now_ms,
+                    lowest,
+                ])
+            })
             .sql(ctx)?;
-        if !taken {
+        if written == 1 {
             code = Some(candidate);
             break;
         }
@@ -275,37 +302,10 @@ pub(crate) fn insert_new_member(
     let code = code.ok_or_else(|| ReplicaError::Invariant {
         what: "could not draw a free member code".into(),
     })?;
-    ctx.tx
-        .prepare_cached(
-            "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
-                 gender, email, address, tags, marketing_consent, pdpa_consent, note,
-                 branch, registered_at_ms, updated_at_ms, tier_id, tier_since_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?15)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                uid.as_bytes().as_slice(),
-                code.as_str(),
-                phone.as_str(),
-                profile.first_name,
-                profile.last_name,
-                birthday,
-                profile.gender.as_str(),
-                profile.email,
-                profile.address,
-                tags,
-                profile.marketing_consent,
-                profile.pdpa_consent,
-                profile.note,
-                ctx.device.branch,
-                now_ms,
-                lowest,
-            ])
-        })
-        .sql(ctx)?;
     let local_id = ctx.tx.last_insert_rowid();
     ctx.index_name(local_id, profile, false)?;
-    ctx.write_tier_change(
+    // The row is written in the lowest tier already: only the record of it is left.
+    ctx.insert_tier_change(
         local_id,
         None,
         lowest,

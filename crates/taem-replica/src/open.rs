@@ -59,6 +59,9 @@ pub struct Device {
 
 /// An open replica.
 pub struct Replica {
+    /// The background checkpointer, when this process keeps the replica open (declared
+    /// first: it stops before the connection closes).
+    pub(crate) background_checkpoints: Option<crate::checkpoint::Checkpointer>,
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
     pub(crate) env: Arc<dyn Environment>,
@@ -296,6 +299,7 @@ impl Replica {
             .map_err(fail)?;
         let device = read_device(&conn).map_err(fail)??;
         let mut replica = Replica {
+            background_checkpoints: None,
             conn,
             path,
             env,

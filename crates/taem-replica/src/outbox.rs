@@ -66,6 +66,9 @@ pub(crate) struct Ctx<'a> {
     pub settings_changed: bool,
     path: &'a Path,
     wait_ms: u64,
+    /// The outbox sequence number the next `record` in this transaction takes, once the
+    /// first one has read it (an import records thousands of operations in one transaction).
+    next_seq: std::cell::Cell<Option<i64>>,
 }
 
 /// Turns rusqlite results into replica errors with the file's path.
@@ -98,6 +101,7 @@ impl Replica {
             settings_changed: false,
             path,
             wait_ms,
+            next_seq: std::cell::Cell::new(None),
         };
         let out = f(&mut ctx)?;
         let settings_changed = ctx.settings_changed;
@@ -193,16 +197,19 @@ impl Ctx<'_> {
         ledger_id: Option<i64>,
         kind: OperationKind,
     ) -> Result<Operation> {
-        let seq: i64 = self
-            .tx
-            .prepare_cached(
-                "SELECT MAX(
+        let seq: i64 = match self.next_seq.get() {
+            Some(seq) => seq,
+            None => self
+                .tx
+                .prepare_cached(
+                    "SELECT MAX(
                      COALESCE((SELECT MAX(device_seq) FROM outbox), 0),
                      COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'device_seq'), 0)
                  ) + 1",
-            )
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .sql(self)?;
+                )
+                .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                .sql(self)?,
+        };
         // Profile operations carry a hybrid-logical-clock stamp (the server merges edits per
         // field by it); points operations are ledger facts and need none, which keeps the
         // sale's transaction free of a clock-row write.
@@ -242,6 +249,8 @@ impl Ctx<'_> {
                 ])
             })
             .sql(self)?;
+        // Only this transaction writes the outbox until it commits.
+        self.next_seq.set(Some(seq + 1));
         Ok(op)
     }
 
@@ -329,11 +338,26 @@ impl Ctx<'_> {
         reason: TierChangeReason,
         accumulated: Points,
     ) -> Result<TierChangeView> {
-        let at_ms = self.now.timestamp_millis();
         self.tx
             .prepare_cached("UPDATE members SET tier_id = ?2, tier_since_ms = ?3 WHERE id = ?1")
-            .and_then(|mut statement| statement.execute(params![member_id, to, at_ms]))
+            .and_then(|mut statement| {
+                statement.execute(params![member_id, to, self.now.timestamp_millis()])
+            })
             .sql(self)?;
+        self.insert_tier_change(member_id, from, to, reason, accumulated)
+    }
+
+    /// Records a tier change of a member whose row already says `to` (a new member, written
+    /// in the lowest tier).
+    pub fn insert_tier_change(
+        &self,
+        member_id: i64,
+        from: Option<u32>,
+        to: u32,
+        reason: TierChangeReason,
+        accumulated: Points,
+    ) -> Result<TierChangeView> {
+        let at_ms = self.now.timestamp_millis();
         self.tx
             .prepare_cached("INSERT INTO tier_changes(member_id, from_tier, to_tier, reason, accumulated, at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)")

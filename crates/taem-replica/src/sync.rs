@@ -293,12 +293,7 @@ pub struct BootstrapMember {
 }
 
 pub(crate) fn read_hlc(conn: &Connection) -> rusqlite::Result<Hlc> {
-    let text: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [keys::HLC], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    Ok(text
+    Ok(get_meta(conn, keys::HLC)?
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default())
 }

@@ -309,6 +309,78 @@ fn registering_a_taken_phone_in_another_form_is_refused() {
     );
 }
 
+/// Random bits from a script first, then from a fixed sequence: lets a test make a
+/// registration draw a member code that is already taken.
+struct ScriptedRandom {
+    script: std::sync::Mutex<std::collections::VecDeque<u64>>,
+    rest: taem_replica::FixedEnvironment,
+}
+
+impl taem_replica::Environment for ScriptedRandom {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.rest.now()
+    }
+    fn random_u64(&self) -> u64 {
+        let next = self.script.lock().unwrap().pop_front();
+        next.unwrap_or_else(|| self.rest.random_u64())
+    }
+}
+
+#[test]
+fn a_member_code_already_taken_is_drawn_again_and_eight_misses_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = std::sync::Arc::new(ScriptedRandom {
+        script: Default::default(),
+        rest: taem_replica::FixedEnvironment::new(at(2026, 11, 23, 3), 7),
+    });
+    let mut r =
+        taem_replica::Replica::create(dir.path(), "ร้านทดสอบ", "BKK01", env.clone()).unwrap();
+    let register = |r: &mut taem_replica::Replica, p: &str, script: &[u64]| {
+        // The registration's draws: two for the member's global id (from the phone, so each
+        // member's differs), then one per code.
+        let id_bits = p
+            .parse::<u64>()
+            .unwrap()
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        env.script
+            .lock()
+            .unwrap()
+            .extend([id_bits, id_bits].iter().chain(script));
+        r.register_member(NewMember {
+            phone: phone(p),
+            profile: taem_core::MemberProfile {
+                first_name: "สมชาย".into(),
+                ..Default::default()
+            },
+            op_id: Some(Uuid::now_v7()),
+        })
+    };
+    let taken = taem_core::MemberCode::from_bits(0xA11CE);
+    let first = register(&mut r, "0812345678", &[0xA11CE]).unwrap().member;
+    assert_eq!(first.code, taken.as_str());
+
+    // The first draw is the first member's code: the second one is kept.
+    let second = register(&mut r, "0812345679", &[0xA11CE, 0xB0B])
+        .unwrap()
+        .member;
+    assert_eq!(
+        second.code,
+        taem_core::MemberCode::from_bits(0xB0B).as_str()
+    );
+    assert_eq!(r.member(&key("0812345678")).unwrap().code, taken.as_str());
+
+    // Eight taken draws in a row: refused, nothing written.
+    let before = fingerprint(r.path());
+    let err = register(&mut r, "0812345670", &[0xA11CE; 8]).unwrap_err();
+    assert!(err.to_string().contains("member code"), "{err}");
+    assert_eq!(fingerprint(r.path()), before);
+    assert_eq!(
+        r.pending_operations(100).unwrap().len(),
+        2,
+        "two registrations waiting"
+    );
+}
+
 #[test]
 fn editing_changes_fields_and_keeps_phones_unique() {
     let dir = tempfile::tempdir().unwrap();
