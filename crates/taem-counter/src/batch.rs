@@ -123,7 +123,7 @@ fn error_line(line_no: usize, code: &str, message: String) -> serde_json::Value 
 /// Reads operations from standard input until it ends.
 pub fn run(replica: &mut Replica) -> anyhow::Result<()> {
     // A long-running writer: checkpoint the WAL in quiet moments, never inside an award.
-    let _checkpointer = taem_replica::Checkpointer::start(replica)?;
+    replica.checkpoint_in_background()?;
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for (i, line) in stdin.lock().lines().enumerate() {
