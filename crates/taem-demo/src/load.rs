@@ -26,6 +26,9 @@ pub fn load_demo_shop(
             None
         }
     });
+    // Keep the WAL short while loading (a page read searches the frames not yet copied into
+    // the file, so a load that let the WAL grow slowed down as it went).
+    replica.checkpoint_in_background()?;
     let done = replica.load_confirmed(members, progress)?;
     match failure {
         Some(e) => Err(e),
