@@ -179,15 +179,25 @@ pub fn import(
 struct Checker<'a> {
     header: &'a Header,
     today: NaiveDate,
-    /// Phone → the line that brought it first.
-    seen: HashMap<String, u64>,
+    /// Phone (see [`phone_key`]) → the line that brought it first.
+    seen: HashMap<u64, u64>,
+}
+
+/// A phone as a number, for the map of phones seen: its digits after a leading 1, so that
+/// numbers of any length up to 18 digits stay apart (a phone is 10 digits, `0` first).
+fn phone_key(phone: &taem_core::Phone) -> u64 {
+    phone.as_str().bytes().fold(1, |key, digit| {
+        key.wrapping_mul(10)
+            .wrapping_add(u64::from(digit.wrapping_sub(b'0')))
+    })
 }
 
 impl Checker<'_> {
     fn check(&mut self, row: &RawRow, report: &mut ImportReport) -> Option<ValidRow> {
         match validate(self.header, row, self.today) {
             Ok(valid) => {
-                if let Some(first) = self.seen.get(valid.phone.as_str()) {
+                let key = phone_key(&valid.phone);
+                if let Some(first) = self.seen.get(&key) {
                     let value = valid.phone.display_grouped();
                     report.problems.push(RowProblem {
                         line: row.line,
@@ -206,7 +216,7 @@ impl Checker<'_> {
                     });
                     return None;
                 }
-                self.seen.insert(valid.phone.as_str().to_string(), row.line);
+                self.seen.insert(key, row.line);
                 Some(valid)
             }
             Err(problems) => {
@@ -337,69 +347,41 @@ fn shop_upload(
     }
 }
 
+/// What the reading thread of a bulk import sends: a batch of checked rows, or the file
+/// error that stopped it.
+type Checked = Result<Vec<ValidRow>, FileError>;
+
+/// Batches read ahead of the one being written.
+const BATCHES_AHEAD: usize = 2;
+
+/// A bulk import reads and checks rows on one thread while the sink writes the batches
+/// already checked on this one, so the two overlap. The batches written are the same as if
+/// one thread did both: a file error stops the reading, and the batches checked before it
+/// are written; a write error stops both.
 fn bulk(
     table: Table,
-    mut checker: Checker<'_>,
+    checker: Checker<'_>,
     options: ImportOptions,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     mut report: ImportReport,
 ) -> ImportReport {
-    let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
-    let mut flush =
-        |batch: &mut Vec<ValidRow>, report: &mut ImportReport| -> Result<(), FileError> {
-            if batch.is_empty() {
-                return Ok(());
-            }
-            if options.dry_run {
-                let found = sink.existing(batch).map_err(FileError::Write)?;
-                report.problems.extend(already_members(&found, batch));
-                report.already_members += found.len() as u64;
-                batch.clear();
-                return Ok(());
-            }
-            let before = report.imported;
-            let outcome = sink
-                .write(batch, &mut |done| {
-                    progress(ImportProgress {
-                        stage: ImportStage::Writing,
-                        done: before + done,
-                        total: None,
-                    })
-                })
-                .map_err(FileError::Write)?;
-            report
-                .problems
-                .extend(already_members(&outcome.already_members, batch));
-            report.already_members += outcome.already_members.len() as u64;
-            report.imported += outcome.imported.len() as u64;
-            batch.clear();
-            Ok(())
-        };
-    for row in table {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                report.file_error = Some((&e).into());
-                return report;
-            }
-        };
-        if row.is_blank() {
-            continue;
-        }
-        report.rows += 1;
-        if let Some(v) = checker.check(&row, &mut report) {
-            batch.push(v);
-        }
-        if batch.len() == BULK_BATCH_ROWS
-            && let Err(e) = flush(&mut batch, &mut report)
-        {
-            report.file_error = Some((&e).into());
-            return report;
-        }
-    }
-    if let Err(e) = flush(&mut batch, &mut report) {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Checked>(BATCHES_AHEAD);
+    let (rows, problems, failed) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_checked(table, checker, send));
+        let failed = write_checked(&receive, options, sink, progress, &mut report);
+        // Stops the reader at its next batch if the writing stopped first.
+        drop(receive);
+        let (rows, problems) = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rows, problems, failed)
+    });
+    report.rows = rows;
+    report.problems.extend(problems);
+    if let Some(e) = failed {
         report.file_error = Some((&e).into());
+        report.problems.sort_by_key(|p| (p.line, p.column));
         return report;
     }
     if report.rows == 0 {
@@ -407,4 +389,88 @@ fn bulk(
     }
     report.problems.sort_by_key(|p| (p.line, p.column));
     report
+}
+
+/// The reading side of a bulk import: answers the rows read (blank ones not counted) and the
+/// problems of the rows that failed their checks.
+fn read_checked(
+    table: Table,
+    mut checker: Checker<'_>,
+    send: std::sync::mpsc::SyncSender<Checked>,
+) -> (u64, Vec<RowProblem>) {
+    let mut found = ImportReport::default();
+    let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
+    for row in table {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                let _ = send.send(Err(e));
+                return (found.rows, found.problems);
+            }
+        };
+        if row.is_blank() {
+            continue;
+        }
+        found.rows += 1;
+        if let Some(v) = checker.check(&row, &mut found) {
+            batch.push(v);
+        }
+        if batch.len() == BULK_BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BULK_BATCH_ROWS));
+            if send.send(Ok(full)).is_err() {
+                // The writing side stopped.
+                return (found.rows, found.problems);
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = send.send(Ok(batch));
+    }
+    (found.rows, found.problems)
+}
+
+/// The writing side of a bulk import: writes (or, in a check, looks up) each batch as it
+/// comes; answers the error that stopped it, if one did.
+fn write_checked(
+    receive: &std::sync::mpsc::Receiver<Checked>,
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+    report: &mut ImportReport,
+) -> Option<FileError> {
+    for checked in receive {
+        let batch = match checked {
+            Ok(batch) => batch,
+            Err(e) => return Some(e),
+        };
+        if options.dry_run {
+            match sink.existing(&batch) {
+                Ok(found) => {
+                    report.problems.extend(already_members(&found, &batch));
+                    report.already_members += found.len() as u64;
+                }
+                Err(e) => return Some(FileError::Write(e)),
+            }
+            continue;
+        }
+        let before = report.imported;
+        let written = sink.write(&batch, &mut |done| {
+            progress(ImportProgress {
+                stage: ImportStage::Writing,
+                done: before + done,
+                total: None,
+            })
+        });
+        match written {
+            Ok(outcome) => {
+                report
+                    .problems
+                    .extend(already_members(&outcome.already_members, &batch));
+                report.already_members += outcome.already_members.len() as u64;
+                report.imported += outcome.imported.len() as u64;
+            }
+            Err(e) => return Some(FileError::Write(e)),
+        }
+    }
+    None
 }

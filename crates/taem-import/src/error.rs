@@ -46,8 +46,9 @@ pub enum FileError {
     /// The file could not be read.
     #[error("the file cannot be read: {0}")]
     Io(String),
-    /// The destination refused the batch (the whole file is rolled back).
-    #[error("nothing was imported: {0}")]
+    /// The destination refused a batch (that batch is rolled back: all of a shop upload, the
+    /// batch being written of a bulk import).
+    #[error("writing the members failed: {0}")]
     Write(String),
 }
 
@@ -102,7 +103,7 @@ impl FileError {
                 "ไฟล์มีสมาชิก {rows} แถว แต่อัปโหลดได้ครั้งละไม่เกิน {max} แถว: แบ่งเป็นหลายไฟล์ ไฟล์ละไม่เกิน {max} แถว แล้วอัปโหลดทีละไฟล์"
             ),
             FileError::Io(why) => format!("อ่านไฟล์ไม่ได้: {why}"),
-            FileError::Write(why) => format!("ไม่ได้นำเข้าสมาชิกเลย: {why}"),
+            FileError::Write(why) => format!("บันทึกสมาชิกไม่สำเร็จ: {why}"),
         }
     }
 

@@ -66,6 +66,8 @@ enum Rows {
         breaks: Arc<Mutex<VecDeque<(u64, bool)>>>,
         /// Line breaks before the last record returned.
         lines_before: u64,
+        /// The record buffer, reused from row to row.
+        record: csv::StringRecord,
     },
     Sheet(std::vec::IntoIter<RawRow>),
 }
@@ -135,6 +137,7 @@ impl Table {
                 reader: Box::new(reader),
                 breaks,
                 lines_before: 0,
+                record: csv::StringRecord::new(),
             },
         })
     }
@@ -197,9 +200,9 @@ impl Iterator for Table {
                 reader,
                 breaks,
                 lines_before,
+                record,
             } => {
-                let mut record = csv::StringRecord::new();
-                match reader.read_record(&mut record) {
+                match reader.read_record(record) {
                     Ok(false) => None,
                     Ok(true) => {
                         let start = record.position().map_or(0, |p| p.byte());
@@ -224,6 +227,10 @@ impl Iterator for Table {
                         }))
                     }
                     Err(e) => {
+                        if let csv::ErrorKind::Io(io) = e.kind() {
+                            // The file stopped being readable (not a fault of its text).
+                            return Some(Err(FileError::Io(io.to_string())));
+                        }
                         let line = e.position().map_or(0, |p| p.line());
                         Some(Err(FileError::BadCsv {
                             line,

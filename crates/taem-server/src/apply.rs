@@ -18,9 +18,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use taem_core::time::{bangkok_date, day_number};
 use taem_core::{
-    FieldStamp, Hlc, LedgerKind, MemberProfile, Operation, OperationKind, Points, ProfileChange,
-    ShopSettings, TierChangeReason, tier_credit,
+    FieldStamp, Hlc, LedgerKind, MemberCode, MemberProfile, Operation, OperationKind, Points,
+    ProfileChange, ShopSettings, TierChangeReason, tier_credit,
 };
+use taem_import::ValidRow;
 use taem_protocol::{
     BootstrapMember, ChangeBody, EntryState, MemberState, MergeState, OpOutcome, OpStatus,
     PushResponse, ReviewState, Role, SettingsState, StaffState, TierChangeState,
@@ -1086,6 +1087,190 @@ impl<'a> ShopTx<'a> {
         self.save_member(m)?;
         self.emit(&ChangeBody::Member(member_state(m)?))?;
         Ok(OpStatus::Applied)
+    }
+}
+
+/// Attempts for an imported row whose freshly drawn member code another member already has.
+pub const CODE_ATTEMPTS: usize = 4;
+
+/// What a bulk import did with one batch of rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportedMembers {
+    /// Registered: (line, new member code).
+    pub imported: Vec<(u64, String)>,
+    /// Not written, the phone being a member already: (line, that member's code).
+    pub already_members: Vec<(u64, String)>,
+}
+
+impl ShopTx<'_> {
+    /// Registers checked rows of a member list at the import device's branch (a chain moving
+    /// its members to Taem at head office): each becomes what a counter's registration makes,
+    /// with the same changes in the shop's log in the same order (the member, its first tier;
+    /// then, for initial points, an `import` ledger entry that does not count toward a tier),
+    /// but written directly, without a pushed operation per row. A row whose phone is a member
+    /// already is not written and is answered with that member's code, so a file imported
+    /// again imports nothing twice. A drawn member code another member has is drawn again, up
+    /// to [`CODE_ATTEMPTS`] times; then the whole batch is refused (the caller's transaction
+    /// writes none of it).
+    pub fn import_members(
+        &mut self,
+        auth: &DeviceAuth,
+        rows: &[ValidRow],
+        codes: &mut dyn FnMut() -> MemberCode,
+    ) -> Result<ImportedMembers> {
+        let sid = self.shop.as_bytes().as_slice();
+        let at = self.now;
+        let at_ms = at.timestamp_millis();
+        let day = day_number(self.today);
+        let lowest = self.settings.tiers.lowest().id;
+        let stamp = FieldStamp {
+            hlc: Hlc {
+                wall_ms: at_ms,
+                logical: 0,
+            },
+            device_id: auth.device_id,
+        };
+        // The same for every row: serialised once.
+        let stamps = json(&Stamps {
+            base: stamp,
+            fields: BTreeMap::new(),
+        })?;
+        let hlc = json(&stamp.hlc)?;
+        let branch = auth.branch.as_str();
+        let device = auth.device_id.as_bytes().as_slice();
+        let mut seq: i64 = self
+            .tx
+            .prepare_cached("SELECT change_seq FROM shops WHERE shop_id = ?1")?
+            .query_row([sid], |r| r.get(0))?;
+        let mut insert_member = self.tx.prepare_cached(&format!(
+            "INSERT INTO members(shop_id, {MEMBER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT DO NOTHING"
+        ))?;
+        let mut code_of_phone = self
+            .tx
+            .prepare_cached("SELECT code FROM members WHERE shop_id = ?1 AND phone = ?2")?;
+        let mut insert_change = self
+            .tx
+            .prepare_cached("INSERT INTO changes(shop_id, seq, body) VALUES (?1, ?2, ?3)")?;
+        let mut insert_entry = self.tx.prepare_cached(
+            "INSERT INTO ledger(shop_id, op_id, kind, member_id, points, tier_credit, day, at_ms,
+                 branch, device_id, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        let mut done = ImportedMembers::default();
+        'rows: for row in rows {
+            let member_id = Uuid::now_v7();
+            let id = member_id.as_bytes().as_slice();
+            let profile = json(&row.profile)?;
+            let points = row.initial_points.0.max(0);
+            let mut code = None;
+            for _ in 0..CODE_ATTEMPTS {
+                let drawn = codes();
+                let written = insert_member.execute(params![
+                    sid,
+                    id,
+                    drawn.as_str(),
+                    row.phone.as_str(),
+                    profile,
+                    stamps,
+                    hlc,
+                    branch,
+                    at_ms,
+                    points,
+                    lowest,
+                    at_ms
+                ])?;
+                if written == 1 {
+                    code = Some(drawn);
+                    break;
+                }
+                let member: Option<String> = code_of_phone
+                    .query_row(params![sid, row.phone.as_str()], |r| r.get(0))
+                    .optional()?;
+                if let Some(member) = member {
+                    done.already_members.push((row.line, member));
+                    continue 'rows;
+                }
+                // Not the phone: the drawn code is another member's. Draw again.
+            }
+            let Some(code) = code else {
+                return Err(ServerError::Conflict {
+                    code: "code_taken",
+                    message: format!(
+                        "the member on line {} could not get a free member code: the {CODE_ATTEMPTS} it drew are other members'",
+                        row.line
+                    ),
+                    hint: Some("run the import again: nothing of this batch was written".into()),
+                });
+            };
+            let member = ChangeBody::Member(MemberState {
+                member_id,
+                code: code.clone(),
+                phone: row.phone.clone(),
+                profile: row.profile.clone(),
+                branch: branch.to_string(),
+                registered_at: at,
+                balance: 0,
+                tier_id: lowest,
+                tier_since: at,
+                hlc: stamp.hlc,
+            });
+            let tier = ChangeBody::TierChange(TierChangeState {
+                member_id,
+                from_tier: None,
+                to_tier: lowest,
+                reason: TierChangeReason::Registered,
+                accumulated: 0,
+                at,
+            });
+            for body in [member, tier] {
+                seq += 1;
+                insert_change.execute(params![sid, seq, json(&body)?])?;
+            }
+            if points > 0 {
+                let op_id = Uuid::now_v7();
+                let credit = tier_credit(LedgerKind::Import, Points(points), false).0;
+                seq += 1;
+                insert_entry.execute(params![
+                    sid,
+                    op_id.as_bytes().as_slice(),
+                    LedgerKind::Import.as_str(),
+                    id,
+                    points,
+                    credit,
+                    day,
+                    at_ms,
+                    branch,
+                    device,
+                    seq
+                ])?;
+                let entry = ChangeBody::Entry(EntryState {
+                    op_id,
+                    member_id,
+                    kind: LedgerKind::Import,
+                    points,
+                    tier_credit: credit,
+                    day,
+                    at,
+                    bill_no: None,
+                    amount: None,
+                    rate: None,
+                    reason: None,
+                    counts_toward_tier: false,
+                    branch: branch.to_string(),
+                    device_id: auth.device_id,
+                    balance_after: points,
+                    tier_after: lowest,
+                    flagged: false,
+                });
+                insert_change.execute(params![sid, seq, json(&entry)?])?;
+            }
+            done.imported.push((row.line, code.as_str().to_string()));
+        }
+        self.tx
+            .prepare_cached("UPDATE shops SET change_seq = ?2 WHERE shop_id = ?1")?
+            .execute(params![sid, seq])?;
+        Ok(done)
     }
 }
 

@@ -1,22 +1,21 @@
 //! The server's store as the destination of a member import (`taem-server import`, a chain
-//! migrating its members): the rows, read and checked by `taem-import`, enter through the same
-//! exactly-once push path as every counter's operations, from an import device enrolled for the
-//! run at the chosen branch and revoked at its end. Each member is a registration plus, when it
-//! brings points, an `import_points` operation (an `import` ledger entry, not counting toward a
-//! tier). A phone the shop already has is answered as such and never written again.
+//! migrating its members): the rows, read and checked by `taem-import`, are registered batch by
+//! batch, one transaction each, by [`Store::import_members`], on behalf of an import device
+//! enrolled for the run at the chosen branch (it stamps the members and their `import` ledger
+//! entries, so each shows where it came from) and revoked at its end. Each member is what a
+//! counter's registration makes, with the same changes in the shop's log, so every counter
+//! receives it by sync. A phone the shop already has is answered as such and never written
+//! again.
 
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use taem_core::{MemberCode, Operation, OperationKind};
+use taem_core::MemberCode;
 use taem_import::{MemberSink, SinkOutcome, ValidRow};
-use taem_protocol::{EnrolRequest, OpStatus};
+use taem_protocol::EnrolRequest;
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::error::{Result, ServerError};
 use crate::store::{DeviceAuth, Store};
-
-/// Attempts for a row whose freshly drawn member code another member already has.
-const CODE_ATTEMPTS: usize = 4;
 
 /// Imports into one shop of a store.
 pub struct StoreSink<'a> {
@@ -27,7 +26,6 @@ pub struct StoreSink<'a> {
     device_name: Option<String>,
     /// The import device, once enrolled.
     auth: Option<DeviceAuth>,
-    seq: u64,
     now: DateTime<Utc>,
     /// Where new member codes come from: random bits, or a test's own sequence.
     codes: Box<dyn FnMut() -> MemberCode + 'a>,
@@ -51,7 +49,6 @@ impl<'a> StoreSink<'a> {
             branch: branch.trim().to_uppercase(),
             device_name: name,
             auth: None,
-            seq: 0,
             now,
             codes: Box::new(new_code),
         }
@@ -103,19 +100,6 @@ impl<'a> StoreSink<'a> {
         Ok(())
     }
 
-    fn op(&mut self, auth: &DeviceAuth, kind: OperationKind) -> Operation {
-        self.seq += 1;
-        Operation {
-            op_id: Uuid::now_v7(),
-            device_seq: self.seq,
-            device_id: auth.device_id,
-            branch: self.branch.clone(),
-            at: self.now,
-            hlc: None,
-            kind,
-        }
-    }
-
     fn existing_codes(
         &self,
         rows: &[&ValidRow],
@@ -137,104 +121,36 @@ impl MemberSink for StoreSink<'_> {
         rows: &[ValidRow],
         progress: &mut dyn FnMut(u64),
     ) -> std::result::Result<SinkOutcome, String> {
-        let mut outcome = SinkOutcome::default();
-        let all: Vec<&ValidRow> = rows.iter().collect();
-        let mut todo: Vec<&ValidRow> = Vec::with_capacity(rows.len());
-        for (row, code) in all.iter().zip(self.existing_codes(&all)?) {
-            match code {
-                Some(code) => outcome.already_members.push((row.line, code)),
-                None => todo.push(row),
-            }
+        if rows.is_empty() {
+            return Ok(SinkOutcome::default());
         }
-        if todo.is_empty() {
-            return Ok(outcome);
+        if self.auth.is_none() {
+            // No device yet: a file whose rows are all members already (imported again)
+            // enrols none.
+            let found = self.existing(rows)?;
+            if found.len() == rows.len() {
+                progress(found.len() as u64);
+                return Ok(SinkOutcome {
+                    imported: Vec::new(),
+                    already_members: found,
+                });
+            }
         }
         let auth = self.device()?;
-        for _ in 0..CODE_ATTEMPTS {
-            if todo.is_empty() {
-                break;
-            }
-            let mut ops = Vec::with_capacity(todo.len() * 2);
-            // Registration op id → (row, code).
-            let mut registered = std::collections::HashMap::with_capacity(todo.len());
-            // Points op id → its registration's op id.
-            let mut points_of = std::collections::HashMap::new();
-            for row in &todo {
-                let member_id = Uuid::now_v7();
-                let code = (self.codes)();
-                let register = self.op(
-                    &auth,
-                    OperationKind::RegisterMember {
-                        member_id,
-                        code: code.clone(),
-                        phone: row.phone.clone(),
-                        profile: row.profile.clone(),
-                    },
-                );
-                registered.insert(register.op_id, (*row, code));
-                ops.push(register);
-                if row.initial_points.0 > 0 {
-                    let points = self.op(
-                        &auth,
-                        OperationKind::ImportPoints {
-                            member_id,
-                            points: row.initial_points,
-                        },
-                    );
-                    points_of.insert(points.op_id, ops.last().map(|r: &Operation| r.op_id));
-                    ops.push(points);
-                }
-            }
-            let answer = self
-                .store
-                .push(&auth, &ops, self.now)
-                .map_err(|e| e.to_string())?;
-            let mut retry = Vec::new();
-            let mut rejected_points = Vec::new();
-            for o in &answer.outcomes {
-                let Some((row, code)) = registered.get(&o.op_id) else {
-                    if let OpStatus::Rejected { code, message } = &o.status {
-                        rejected_points.push((o.op_id, code.clone(), message.clone()));
-                    }
-                    continue;
-                };
-                match &o.status {
-                    OpStatus::Applied | OpStatus::Flagged { .. } => {
-                        outcome.imported.push((row.line, code.as_str().to_string()));
-                    }
-                    OpStatus::Rejected { code, .. } if code == "code_taken" => retry.push(*row),
-                    OpStatus::Rejected { code, message } => {
-                        return Err(format!(
-                            "the server refused the member on line {}: {code}: {message}",
-                            row.line
-                        ));
-                    }
-                }
-            }
-            // Points refused because their registration was (a code to draw again) go with
-            // the retry; points refused for a member that was registered are an error.
-            for (op_id, code, message) in rejected_points {
-                let register = points_of.get(&op_id).copied().flatten();
-                let retried = register
-                    .and_then(|r| registered.get(&r))
-                    .is_some_and(|(row, _)| retry.iter().any(|x: &&ValidRow| x.line == row.line));
-                if !retried {
-                    return Err(format!(
-                        "the server refused imported points: {code}: {message}"
-                    ));
-                }
-            }
-            progress(outcome.imported.len() as u64 + outcome.already_members.len() as u64);
-            todo = retry;
-        }
-        if !todo.is_empty() {
-            return Err(format!(
-                "{} members could not get a free member code; run the import again",
-                todo.len()
-            ));
-        }
-        outcome.imported.sort_unstable();
-        Ok(outcome)
+        let done = self
+            .store
+            .import_members(&auth, rows, self.now, &mut self.codes)
+            .map_err(|e| match &e {
+                ServerError::Conflict {
+                    hint: Some(hint), ..
+                } => format!("{e}: {hint}"),
+                _ => e.to_string(),
+            })?;
+        progress((done.imported.len() + done.already_members.len()) as u64);
+        Ok(SinkOutcome {
+            imported: done.imported,
+            already_members: done.already_members,
+        })
     }
 
     fn existing(&mut self, rows: &[ValidRow]) -> std::result::Result<Vec<(u64, String)>, String> {
@@ -254,6 +170,7 @@ mod tests {
     use taem_core::{MemberProfile, Phone, Points};
 
     use super::*;
+    use crate::apply::CODE_ATTEMPTS;
     use crate::sqlite::SqliteStore;
 
     fn row(line: u64, phone: &str, name: &str, points: i64) -> ValidRow {
@@ -307,7 +224,7 @@ mod tests {
 
         // The second file's first row draws code 1 again (taken), then 2; the other row
         // draws 3. Both are imported once, the first with its initial points.
-        let mut second = sink(&store, shop, &[1, 3, 2]);
+        let mut second = sink(&store, shop, &[1, 2, 3]);
         let rows = [
             row(2, "0899999999", "มานี", 150),
             row(3, "0811111111", "ปิติ", 0),
@@ -348,11 +265,44 @@ mod tests {
             balances.iter().all(|b| b.balance == b.ledger_sum),
             "{balances:?}"
         );
+        // The shop's log: gap-free, and for each new member what a counter's registration
+        // gives (the member, its first tier), then its imported points.
+        let conn = rusqlite::Connection::open(store.path()).unwrap();
+        let last: i64 = conn
+            .query_row("SELECT change_seq FROM shops", [], |r| r.get(0))
+            .unwrap();
+        let log: Vec<(i64, String)> = conn
+            .prepare("SELECT seq, json_extract(body, '$.type') FROM changes ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            log.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            (1..=last).collect::<Vec<_>>()
+        );
+        let kinds: Vec<&str> = log.iter().map(|(_, kind)| kind.as_str()).collect();
+        assert_eq!(
+            kinds[kinds.len() - 5..],
+            ["member", "tier_change", "entry", "member", "tier_change"]
+        );
     }
 
     #[test]
     fn rows_that_never_get_a_free_code_are_an_error_saying_to_run_again() {
         let (_dir, store, shop) = shop_with_member_coded(7);
+        let log = || -> (i64, i64) {
+            rusqlite::Connection::open(store.path())
+                .unwrap()
+                .query_row(
+                    "SELECT (SELECT COUNT(*) FROM changes), (SELECT change_seq FROM shops)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap()
+        };
+        let before = log();
         let mut stuck = sink(&store, shop, &[7; CODE_ATTEMPTS]);
         let err = stuck
             .write(&[row(2, "0899999999", "มานี", 10)], &mut |_| {})
@@ -367,5 +317,6 @@ mod tests {
         let balances = store.balances(shop).unwrap();
         assert_eq!(balances.len(), 1);
         assert_eq!(balances[0].balance, 0);
+        assert_eq!(log(), before, "the shop's change log did not move");
     }
 }

@@ -1,7 +1,8 @@
 //! `taem-server import`: a chain's member list into one of its shops, at a branch. Any number
 //! of rows (streamed in batches of `taem_import::BULK_BATCH_ROWS`); `--shop-upload` keeps the
-//! shop's rule instead (at most 5,000 rows, all or nothing). Every member enters through the
-//! exactly-once push path (see `taem_server::import`), so the counters receive them by sync.
+//! shop's rule instead (at most 5,000 rows, all or nothing). Each batch is one transaction that
+//! registers its new members as a counter would, with the same changes in the shop's log (see
+//! `taem_server::import`), so the counters receive them by sync.
 
 use std::io::Write;
 use std::path::Path;

@@ -27,6 +27,8 @@ use crate::store::{
 pub const DB_FILE_NAME: &str = "taem-server.sqlite3";
 /// Enrolment codes printed at shop creation stay valid this long.
 pub const FIRST_CODE_VALID_HOURS: u32 = 72;
+/// The writer's page cache, in KiB (negative: SQLite reads it as KiB).
+const WRITER_CACHE_KIB: i64 = -65_536;
 /// Readers kept open.
 const READERS_MAX: usize = 8;
 
@@ -75,6 +77,10 @@ impl SqliteStore {
             path.display()
         );
         configure(&conn)?;
+        // The one writer keeps the pages a chain's shops write to in memory (the default is
+        // 2 MB): a large import or a busy shop's pushes would otherwise spill dirty pages
+        // mid-transaction and read the member indexes back from the file.
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         schema::migrate(&mut conn).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(SqliteStore {
             path,
@@ -488,6 +494,19 @@ impl Store for SqliteStore {
         self.write(|tx| {
             let mut shop = ShopTx::new(tx, auth.shop_id, now)?;
             apply::push(&mut shop, auth, ops)
+        })
+    }
+
+    fn import_members(
+        &self,
+        auth: &DeviceAuth,
+        rows: &[taem_import::ValidRow],
+        now: DateTime<Utc>,
+        codes: &mut dyn FnMut() -> taem_core::MemberCode,
+    ) -> Result<apply::ImportedMembers> {
+        self.write(|tx| {
+            let mut shop = ShopTx::new(tx, auth.shop_id, now)?;
+            shop.import_members(auth, rows, codes)
         })
     }
 

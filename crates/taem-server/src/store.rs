@@ -132,6 +132,16 @@ pub trait Store: Send + Sync + 'static {
         ops: &[Operation],
         now: DateTime<Utc>,
     ) -> Result<PushResponse>;
+    /// Registers checked rows of a member list at the import device's branch, in ONE
+    /// transaction (see [`crate::apply::ShopTx::import_members`]); `codes` draws new member
+    /// codes.
+    fn import_members(
+        &self,
+        auth: &DeviceAuth,
+        rows: &[taem_import::ValidRow],
+        now: DateTime<Utc>,
+        codes: &mut dyn FnMut() -> taem_core::MemberCode,
+    ) -> Result<crate::apply::ImportedMembers>;
     /// The shop's changes after `cursor`.
     fn pull(&self, auth: &DeviceAuth, cursor: u64, limit: u32) -> Result<PullResponse>;
     /// One page of the bootstrap snapshot.

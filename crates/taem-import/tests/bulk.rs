@@ -1,0 +1,154 @@
+//! A bulk import streams: it reads and checks rows on one thread while the batches already
+//! checked are written on another. These tests stop it in the middle — the file failing to
+//! read, the destination failing to write — into a real replica, and check that what was
+//! written is exactly the whole batches before the fault, and that running it again finishes
+//! the job without doubling anyone.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use taem_import::{
+    BULK_BATCH_ROWS, ImportOptions, ImportReport, MemberSink, ReplicaSink, SinkOutcome, Table,
+    ValidRow, import,
+};
+use taem_replica::{FixedEnvironment, Replica};
+
+const ROWS: usize = BULK_BATCH_ROWS * 2 + BULK_BATCH_ROWS / 2;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+}
+
+fn replica(dir: &std::path::Path) -> Replica {
+    let env = Arc::new(FixedEnvironment::new(
+        today().and_hms_opt(3, 0, 0).unwrap().and_utc(),
+        7,
+    ));
+    Replica::create(dir, "ร้านทดสอบ", "BKK01", env).unwrap()
+}
+
+/// A member list of `ROWS` rows, every phone different, one bad row (line 7).
+fn file() -> Vec<u8> {
+    let mut text = String::from("เบอร์มือถือ*,ชื่อ*,แต้มเริ่มต้น\r\n");
+    for i in 0..ROWS {
+        if i == 5 {
+            text.push_str("12345,สมชาย,10\r\n");
+        } else {
+            text.push_str(&format!("09{i:08},สมชาย,{}\r\n", i % 3));
+        }
+    }
+    text.into_bytes()
+}
+
+/// Reads the bytes, then fails as a file on a drive pulled out would (a boundary we cannot
+/// reach here for real).
+struct FailingAtEnd(std::io::Cursor<Vec<u8>>);
+
+impl Read for FailingAtEnd {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 => Err(std::io::Error::other("the drive was removed")),
+            n => Ok(n),
+        }
+    }
+}
+
+fn bulk(table: Result<Table, taem_import::FileError>, sink: &mut dyn MemberSink) -> ImportReport {
+    let options = ImportOptions {
+        max_rows: None,
+        today: today(),
+        dry_run: false,
+    };
+    import(table, options, sink, &mut |_| {})
+}
+
+fn members(replica: &Replica) -> usize {
+    replica.status().unwrap().members as usize
+}
+
+#[test]
+fn a_file_that_fails_to_read_midway_keeps_the_whole_batches_before_and_a_rerun_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let failing = Table::open(Box::new(FailingAtEnd(std::io::Cursor::new(file()))));
+    let report = bulk(
+        failing,
+        &mut ReplicaSink {
+            replica: &mut r,
+            branch: "BKK01".into(),
+        },
+    );
+    let error = report
+        .file_error
+        .as_ref()
+        .expect("the read failure is reported");
+    assert_eq!(error.code, "io", "{error:?}");
+    assert!(error.en.contains("the drive was removed"), "{error:?}");
+    // The two whole batches of good rows were written; the last, not yet whole when the
+    // file failed, was not.
+    assert_eq!(report.imported, (BULK_BATCH_ROWS * 2) as u64, "{report:?}");
+    assert_eq!(members(&r), BULK_BATCH_ROWS * 2);
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].line, 7);
+
+    // The same file, readable this time: the rest is imported, nothing twice.
+    let again = bulk(
+        Table::from_bytes(file()),
+        &mut ReplicaSink {
+            replica: &mut r,
+            branch: "BKK01".into(),
+        },
+    );
+    assert!(again.file_error.is_none(), "{:?}", again.file_error);
+    assert_eq!(again.rows, ROWS as u64);
+    assert_eq!(again.imported, (ROWS - 1 - BULK_BATCH_ROWS * 2) as u64);
+    assert_eq!(again.already_members, (BULK_BATCH_ROWS * 2) as u64);
+    assert_eq!(members(&r), ROWS - 1);
+}
+
+/// The real replica sink, failing its second write (a full disk, say) to see the import stop.
+struct FailingSecondWrite<'r> {
+    inner: ReplicaSink<'r>,
+    writes: usize,
+}
+
+impl MemberSink for FailingSecondWrite<'_> {
+    fn write(
+        &mut self,
+        rows: &[ValidRow],
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<SinkOutcome, String> {
+        self.writes += 1;
+        if self.writes == 2 {
+            return Err("the disk is full".into());
+        }
+        self.inner.write(rows, progress)
+    }
+
+    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, String> {
+        self.inner.existing(rows)
+    }
+}
+
+#[test]
+fn a_write_that_fails_stops_the_bulk_import_after_the_batches_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let mut sink = FailingSecondWrite {
+        inner: ReplicaSink {
+            replica: &mut r,
+            branch: "BKK01".into(),
+        },
+        writes: 0,
+    };
+    let report = bulk(Table::from_bytes(file()), &mut sink);
+    assert_eq!(sink.writes, 2, "no batch is written after the failure");
+    let error = report
+        .file_error
+        .as_ref()
+        .expect("the write failure is reported");
+    assert!(error.en.contains("the disk is full"), "{error:?}");
+    assert_eq!(report.imported, BULK_BATCH_ROWS as u64);
+    assert_eq!(members(&r), BULK_BATCH_ROWS);
+}
