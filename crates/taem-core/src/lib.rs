@@ -29,7 +29,7 @@ pub mod time;
 pub use hlc::{FieldStamp, Hlc};
 pub use ledger::{LedgerKind, tier_credit};
 pub use member::{Gender, MemberProfile, ProfileChange, ProfileError};
-pub use member_code::{MemberCode, MemberCodeError};
+pub use member_code::{CodeRun, MemberCode, MemberCodeError};
 pub use money::{Money, MoneyError};
 pub use operation::{Operation, OperationKind};
 pub use phone::{Phone, PhoneError};

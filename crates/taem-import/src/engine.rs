@@ -20,7 +20,7 @@ use crate::validate::{Header, RowProblem, ValidRow, validate};
 /// The most member rows one shop upload takes (the seed's limit).
 pub const SHOP_UPLOAD_ROWS_MAX: u64 = 5_000;
 /// Rows per batch in a bulk import.
-pub const BULK_BATCH_ROWS: usize = 10_000;
+pub const BULK_BATCH_ROWS: usize = 25_000;
 
 /// Where imported members go: a counter's replica, or the server's store.
 pub trait MemberSink {
@@ -352,7 +352,7 @@ fn shop_upload(
 type Checked = Result<Vec<ValidRow>, FileError>;
 
 /// Batches read ahead of the one being written.
-const BATCHES_AHEAD: usize = 2;
+const BATCHES_AHEAD: usize = 1;
 
 /// A bulk import reads and checks rows on one thread while the sink writes the batches
 /// already checked on this one, so the two overlap. The batches written are the same as if

@@ -2,7 +2,7 @@
 //! each registered at the chosen branch like a member signed up at the counter, with their
 //! initial points as an `import` ledger entry, every one through the outbox.
 
-use taem_core::{LedgerKind, MemberCode, MemberProfile, OperationKind, Phone, Points};
+use taem_core::{CodeRun, LedgerKind, MemberCode, MemberProfile, OperationKind, Phone, Points};
 
 use crate::Result;
 use crate::error::ReplicaError;
@@ -101,6 +101,15 @@ impl Replica {
             // say), whatever branch this counter belongs to.
             ctx.device.branch = branch.to_string();
             let mut batch = ImportBatch::default();
+            // Codes in runs (see `CodeRun`): the batch's codes land on a few pages of the
+            // code index instead of one page each.
+            let mut run = CodeRun::new();
+            let mut codes = |taken: bool| {
+                if taken {
+                    run.taken();
+                }
+                run.next_code(|| env.random_u64())
+            };
             for (i, m) in members.iter().enumerate() {
                 if let Some(existing) =
                     find_row(&ctx.tx, &MemberKey::Phone(m.phone.clone())).sql(ctx)?
@@ -110,7 +119,7 @@ impl Replica {
                 }
                 let profile = m.profile.clone().validated(ctx.today)?;
                 let (local_id, member_id, code) =
-                    insert_new_member(ctx, env.as_ref(), &m.phone, &profile)?;
+                    insert_new_member(ctx, env.as_ref(), &mut codes, &m.phone, &profile)?;
                 ctx.record(
                     env.new_op_id(),
                     local_id,

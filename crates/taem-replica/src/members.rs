@@ -248,10 +248,12 @@ pub(crate) fn profile_columns(p: &MemberProfile) -> (Option<String>, String) {
 
 /// Writes a new member row (a fresh id and a free member code), its name index entry and its
 /// first tier record, in the caller's transaction. The caller checked the phone is free and
-/// validated the profile, and records the operation. Answers (local id, global id, code).
+/// validated the profile, and records the operation. `codes(taken)` draws member codes
+/// (`taken`: the last one drawn was another member's). Answers (local id, global id, code).
 pub(crate) fn insert_new_member(
     ctx: &Ctx<'_>,
     env: &dyn Environment,
+    codes: &mut dyn FnMut(bool) -> MemberCode,
     phone: &Phone,
     profile: &MemberProfile,
 ) -> Result<(i64, Uuid, MemberCode)> {
@@ -262,8 +264,8 @@ pub(crate) fn insert_new_member(
     // A drawn code that is taken writes nothing (the code's unique index answers as it
     // inserts: no look-up first) and the next draw is tried.
     let mut code = None;
-    for _ in 0..MEMBER_CODE_DRAWS_MAX {
-        let candidate = MemberCode::from_bits(env.random_u64());
+    for draw in 0..MEMBER_CODE_DRAWS_MAX {
+        let candidate = codes(draw > 0);
         let written = ctx
             .tx
             .prepare_cached(
@@ -334,7 +336,9 @@ impl Replica {
             }
             let profile = new.profile.clone().validated(ctx.today)?;
             ctx.ensure_phone_free(&new.phone, None)?;
-            let (local_id, uid, code) = insert_new_member(ctx, env.as_ref(), &new.phone, &profile)?;
+            let mut random_codes = |_| MemberCode::from_bits(env.random_u64());
+            let (local_id, uid, code) =
+                insert_new_member(ctx, env.as_ref(), &mut random_codes, &new.phone, &profile)?;
             ctx.record(
                 op_id,
                 local_id,

@@ -1109,14 +1109,14 @@ impl ShopTx<'_> {
     /// then, for initial points, an `import` ledger entry that does not count toward a tier),
     /// but written directly, without a pushed operation per row. A row whose phone is a member
     /// already is not written and is answered with that member's code, so a file imported
-    /// again imports nothing twice. A drawn member code another member has is drawn again, up
-    /// to [`CODE_ATTEMPTS`] times; then the whole batch is refused (the caller's transaction
-    /// writes none of it).
+    /// again imports nothing twice. `codes(taken)` draws a member code (`taken`: the last one
+    /// drawn was another member's); a row draws up to [`CODE_ATTEMPTS`] times, then the whole
+    /// batch is refused (the caller's transaction writes none of it).
     pub fn import_members(
         &mut self,
         auth: &DeviceAuth,
         rows: &[ValidRow],
-        codes: &mut dyn FnMut() -> MemberCode,
+        codes: &mut dyn FnMut(bool) -> MemberCode,
     ) -> Result<ImportedMembers> {
         let sid = self.shop.as_bytes().as_slice();
         let at = self.now;
@@ -1164,8 +1164,8 @@ impl ShopTx<'_> {
             let profile = json(&row.profile)?;
             let points = row.initial_points.0.max(0);
             let mut code = None;
-            for _ in 0..CODE_ATTEMPTS {
-                let drawn = codes();
+            for attempt in 0..CODE_ATTEMPTS {
+                let drawn = codes(attempt > 0);
                 let written = insert_member.execute(params![
                     sid,
                     id,

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use taem_core::MemberCode;
+use taem_core::{CodeRun, MemberCode};
 use taem_import::{MemberSink, SinkOutcome, ValidRow};
 use taem_protocol::EnrolRequest;
 use uuid::Uuid;
@@ -27,8 +27,9 @@ pub struct StoreSink<'a> {
     /// The import device, once enrolled.
     auth: Option<DeviceAuth>,
     now: DateTime<Utc>,
-    /// Where new member codes come from: random bits, or a test's own sequence.
-    codes: Box<dyn FnMut() -> MemberCode + 'a>,
+    /// Where new member codes come from (the argument: the last one was taken): runs from
+    /// random starts, or a test's own sequence.
+    codes: Box<dyn FnMut(bool) -> MemberCode + 'a>,
 }
 
 impl<'a> StoreSink<'a> {
@@ -50,14 +51,14 @@ impl<'a> StoreSink<'a> {
             device_name: name,
             auth: None,
             now,
-            codes: Box::new(new_code),
+            codes: Box::new(code_runs()),
         }
     }
 
     /// Draws member codes from `codes` instead of random bits, so a test can hand out a code
     /// another member already has and see the row drawn again.
-    pub fn with_codes(mut self, codes: impl FnMut() -> MemberCode + 'a) -> Self {
-        self.codes = Box::new(codes);
+    pub fn with_codes(mut self, mut codes: impl FnMut() -> MemberCode + 'a) -> Self {
+        self.codes = Box::new(move |_| codes());
         self
     }
 
@@ -111,8 +112,16 @@ impl<'a> StoreSink<'a> {
     }
 }
 
-fn new_code() -> MemberCode {
-    MemberCode::from_bits(rand::rng().next_u64())
+/// Codes in runs from random starts ([`CodeRun`]): a large import writes them into the code
+/// index a few pages at a time.
+fn code_runs() -> impl FnMut(bool) -> MemberCode {
+    let mut run = CodeRun::new();
+    move |taken| {
+        if taken {
+            run.taken();
+        }
+        run.next_code(|| rand::rng().next_u64())
+    }
 }
 
 impl MemberSink for StoreSink<'_> {

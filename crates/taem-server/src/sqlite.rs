@@ -502,7 +502,7 @@ impl Store for SqliteStore {
         auth: &DeviceAuth,
         rows: &[taem_import::ValidRow],
         now: DateTime<Utc>,
-        codes: &mut dyn FnMut() -> taem_core::MemberCode,
+        codes: &mut dyn FnMut(bool) -> taem_core::MemberCode,
     ) -> Result<apply::ImportedMembers> {
         self.write(|tx| {
             let mut shop = ShopTx::new(tx, auth.shop_id, now)?;

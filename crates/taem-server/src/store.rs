@@ -133,14 +133,14 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<PushResponse>;
     /// Registers checked rows of a member list at the import device's branch, in ONE
-    /// transaction (see [`crate::apply::ShopTx::import_members`]); `codes` draws new member
-    /// codes.
+    /// transaction (see [`crate::apply::ShopTx::import_members`]); `codes(taken)` draws new
+    /// member codes.
     fn import_members(
         &self,
         auth: &DeviceAuth,
         rows: &[taem_import::ValidRow],
         now: DateTime<Utc>,
-        codes: &mut dyn FnMut() -> taem_core::MemberCode,
+        codes: &mut dyn FnMut(bool) -> taem_core::MemberCode,
     ) -> Result<crate::apply::ImportedMembers>;
     /// The shop's changes after `cursor`.
     fn pull(&self, auth: &DeviceAuth, cursor: u64, limit: u32) -> Result<PullResponse>;
