@@ -6,7 +6,9 @@
 //!    transaction into a plain table.
 //! 2. A bulk import of `--rows` rows by the real `taem-counter import --bulk` process (time and
 //!    peak memory) against the same raw parse-and-insert; then the same file into the central
-//!    server by the real `taem-server import` process.
+//!    server by the real `taem-server import` process, against the same baseline and against
+//!    the floor of the server's own tables (the same rows inserted raw: member, change log,
+//!    ledger).
 //! 3. A download of those members (`taem-counter export members`, CSV) against a raw
 //!    `SELECT` written with the csv crate.
 
@@ -306,6 +308,18 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Vec<Figure>> {
         rate(base_bulk),
         Goal::default(),
     ));
+    // The floor of the server's own tables: the same file parsed and its rows inserted raw
+    // into a fresh store's members, change log and ledger, what the import writes per member
+    // (bodies made with `format!`, no checks, no serde), in transactions of the import's size.
+    let floor = server_schema_floor(&bulk_csv, &dir.join("server-floor"))?;
+    figures.push(Figure::new(
+        "import_server_vs_schema_floor",
+        server_time.as_secs_f64(),
+        "s",
+        "raw csv parse + prepared INSERTs of the same member rows, change-log rows and ledger rows into the server's own tables",
+        floor.as_secs_f64(),
+        Goal::default(),
+    ));
     figures.push(Figure::new(
         "import_server_peak_rss",
         server_rss,
@@ -369,4 +383,114 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Vec<Figure>> {
         Goal::below(BULK_RSS_MB_MAX),
     ));
     Ok(figures)
+}
+
+/// Parses the CSV and inserts, for each row, what `taem-server import` writes for a member —
+/// its member row (with the phone and code indexes), two change-log rows (the member, its
+/// first tier), and for initial points a ledger row (with its member index) and its change —
+/// into a fresh store's own tables, with nothing checked and the bodies made by `format!`.
+/// Member codes come in runs, as the import draws them.
+fn server_schema_floor(csv_path: &Path, dir: &Path) -> anyhow::Result<Duration> {
+    let _ = std::fs::remove_dir_all(dir);
+    drop(taem_server::sqlite::SqliteStore::open(dir)?);
+    let t = Instant::now();
+    let mut conn = Connection::open(dir.join(taem_server::sqlite::DB_FILE_NAME))?;
+    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")?;
+    let shop = uuid::Uuid::now_v7();
+    let shop = shop.as_bytes().as_slice();
+    let device = uuid::Uuid::now_v7();
+    let at = chrono::Utc::now();
+    let at_ms = at.timestamp_millis();
+    let stamps =
+        format!(r#"{{"base":{{"hlc":{{"wall_ms":{at_ms},"logical":0}},"device_id":"{device}"}}}}"#);
+    let hlc = format!(r#"{{"wall_ms":{at_ms},"logical":0}}"#);
+    let mut reader = csv::ReaderBuilder::new().from_path(csv_path)?;
+    let mut record = csv::StringRecord::new();
+    let mut seq = 0i64;
+    let mut code_bits = rand::random::<u64>();
+    let mut more = true;
+    while more {
+        let tx = conn.transaction()?;
+        {
+            let mut member = tx.prepare_cached(
+                "INSERT INTO members(shop_id, member_id, code, phone, profile, stamps, hlc, branch,
+                     registered_at_ms, balance, tier_id, tier_since_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'BKK01', ?8, ?9, 1, ?8)",
+            )?;
+            let mut change =
+                tx.prepare_cached("INSERT INTO changes(shop_id, seq, body) VALUES (?1, ?2, ?3)")?;
+            let mut entry = tx.prepare_cached(
+                "INSERT INTO ledger(shop_id, op_id, kind, member_id, points, tier_credit, day,
+                     at_ms, branch, device_id, seq)
+                 VALUES (?1, ?2, 'import', ?3, ?4, 0, 20417, ?5, 'BKK01', ?6, ?7)",
+            )?;
+            for _ in 0..taem_import::BULK_BATCH_ROWS {
+                if !reader.read_record(&mut record)? {
+                    more = false;
+                    break;
+                }
+                let id = uuid::Uuid::now_v7();
+                code_bits += 1;
+                let code = taem_core::MemberCode::from_bits(code_bits);
+                let phone = record.get(0).unwrap_or_default();
+                let points: i64 = record.get(6).unwrap_or("0").parse().unwrap_or(0);
+                let profile = format!(
+                    r#"{{"first_name":"{}","last_name":"{}","birthday":"{}","gender":"{}","tags":["vip","coffee"],"pdpa_consent":true}}"#,
+                    record.get(1).unwrap_or_default(),
+                    record.get(2).unwrap_or_default(),
+                    record.get(3).unwrap_or_default(),
+                    record.get(4).unwrap_or_default(),
+                );
+                member.execute(rusqlite::params![
+                    shop,
+                    id.as_bytes().as_slice(),
+                    code.as_str(),
+                    phone,
+                    profile,
+                    stamps,
+                    hlc,
+                    at_ms,
+                    points
+                ])?;
+                seq += 1;
+                change.execute(rusqlite::params![
+                    shop,
+                    seq,
+                    format!(
+                        r#"{{"type":"member","member_id":"{id}","code":"{code}","phone":"{phone}","profile":{profile},"branch":"BKK01","registered_at":"{at:?}","balance":0,"tier_id":1,"tier_since":"{at:?}","hlc":{hlc}}}"#
+                    )
+                ])?;
+                seq += 1;
+                change.execute(rusqlite::params![
+                    shop,
+                    seq,
+                    format!(
+                        r#"{{"type":"tier_change","member_id":"{id}","from_tier":null,"to_tier":1,"reason":"registered","accumulated":0,"at":"{at:?}"}}"#
+                    )
+                ])?;
+                if points > 0 {
+                    let op = uuid::Uuid::now_v7();
+                    seq += 1;
+                    entry.execute(rusqlite::params![
+                        shop,
+                        op.as_bytes().as_slice(),
+                        id.as_bytes().as_slice(),
+                        points,
+                        at_ms,
+                        device.as_bytes().as_slice(),
+                        seq
+                    ])?;
+                    change.execute(rusqlite::params![
+                        shop,
+                        seq,
+                        format!(
+                            r#"{{"type":"entry","op_id":"{op}","member_id":"{id}","kind":"import","points":{points},"tier_credit":0,"day":20417,"at":"{at:?}","bill_no":null,"amount":null,"rate":null,"reason":null,"counts_toward_tier":false,"branch":"BKK01","device_id":"{device}","balance_after":{points},"tier_after":1,"flagged":false}}"#
+                        )
+                    ])?;
+                }
+            }
+        }
+        tx.commit()?;
+    }
+    Ok(t.elapsed())
 }
