@@ -54,7 +54,10 @@ impl Window {
         env: &[(&str, &str)],
     ) -> anyhow::Result<Window> {
         let port = taem_e2e::free_port();
-        let native = taem_e2e::free_port();
+        let mut native = taem_e2e::free_port();
+        while native == port {
+            native = taem_e2e::free_port();
+        }
         let mut command = Command::new("tauri-driver");
         command
             .args([
@@ -74,10 +77,16 @@ impl Window {
              (and Debian's webkit2gtk-driver); scripts/test does",
         )?;
         let mut window_driver = DriverGuard(Some(driver));
+        // tauri-driver listens at once and starts WebKitWebDriver on the native port; a session
+        // asked for before that one listens fails ("webdriver server did not respond"), which
+        // happened on a cold start. Both must listen.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while !port_open(port) {
+        while !(port_open(port) && port_open(native)) {
             if Instant::now() > deadline {
-                bail!("tauri-driver did not listen on port {port} within 20 s");
+                bail!(
+                    "tauri-driver (port {port}) and WebKitWebDriver (port {native}) did not both \
+                     listen within 20 s"
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
