@@ -292,13 +292,14 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Vec<Figure>> {
         server_members as u64 == rows,
         "the server import left {server_members} members, not {rows}"
     );
+    // The 1M-row goal is a chain's import, which is this one.
     figures.push(Figure::new(
         "import_server_time",
         server_time.as_secs_f64(),
         "s",
         "raw csv parse + one prepared INSERT per row, one transaction",
         base_bulk.as_secs_f64(),
-        Goal::default(),
+        Goal::ratio(BULK_RATIO_MAX),
     ));
     figures.push(Figure::new(
         "import_server_rows_per_s",
