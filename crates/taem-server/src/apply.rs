@@ -145,6 +145,18 @@ fn member_state(m: &MemberRow) -> Result<MemberState> {
     })
 }
 
+/// The change that records a new member's first tier (a registration's, and an import's).
+fn first_tier(member_id: Uuid, lowest: u32, at: DateTime<Utc>) -> ChangeBody {
+    ChangeBody::TierChange(TierChangeState {
+        member_id,
+        from_tier: None,
+        to_tier: lowest,
+        reason: TierChangeReason::Registered,
+        accumulated: 0,
+        at,
+    })
+}
+
 /// An entry to write.
 struct NewEntry<'o> {
     op: &'o Operation,
@@ -1006,14 +1018,7 @@ impl<'a> ShopTx<'a> {
             ],
         )?;
         self.emit(&ChangeBody::Member(member_state(&m)?))?;
-        self.emit(&ChangeBody::TierChange(TierChangeState {
-            member_id,
-            from_tier: None,
-            to_tier: lowest,
-            reason: TierChangeReason::Registered,
-            accumulated: 0,
-            at,
-        }))?;
+        self.emit(&first_tier(member_id, lowest, at))?;
         Ok(OpStatus::Applied)
     }
 
@@ -1215,15 +1220,7 @@ impl ShopTx<'_> {
                 tier_since: at,
                 hlc: stamp.hlc,
             });
-            let tier = ChangeBody::TierChange(TierChangeState {
-                member_id,
-                from_tier: None,
-                to_tier: lowest,
-                reason: TierChangeReason::Registered,
-                accumulated: 0,
-                at,
-            });
-            for body in [member, tier] {
+            for body in [member, first_tier(member_id, lowest, at)] {
                 seq += 1;
                 insert_change.execute(params![sid, seq, json(&body)?])?;
             }
