@@ -351,6 +351,15 @@ impl ReplicaError {
 }
 
 /// Turns an SQLite error into the replica error a person can act on.
+impl ReplicaError {
+    /// Whether SQLite refused a write for a duplicate key of a unique index (the failed
+    /// statement changed nothing).
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, ReplicaError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+    }
+}
+
 pub(crate) fn classify(
     err: rusqlite::Error,
     path: &std::path::Path,

@@ -252,11 +252,12 @@ impl Replica {
                     reason: None,
                     op_id,
                 })
-                .or_else(|e| match e {
-                    ReplicaError::Sqlite(ref cause) if is_unique_violation(cause) => {
+                .or_else(|e| {
+                    if e.is_unique_violation() {
                         Err(bill_already_earned(ctx, &bill_no)?.unwrap_or(e))
+                    } else {
+                        Err(e)
                     }
-                    e => Err(e),
                 })?;
             let tier_change = ctx.replace_tier(row.id, row.tier_id, TierChangeReason::Earned)?;
             ctx.record(
@@ -543,12 +544,6 @@ fn earned_bill(ctx: &Ctx<'_>, bill_no: &str) -> Result<Option<EarnedBill>> {
             .optional()
         })
         .sql(ctx)
-}
-
-/// Whether SQLite refused a write for a duplicate key of a unique index.
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _)
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
 /// The error for a bill that already earned (`None` if it did not). The earlier entry is read

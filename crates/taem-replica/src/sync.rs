@@ -1114,11 +1114,7 @@ impl Ctx<'_> {
     fn try_insert_new_member(&self, m: &ServerMember, index_name: bool) -> Result<Option<i64>> {
         match self.insert_member_row(m, index_name) {
             Ok(local) => Ok(Some(local)),
-            Err(ReplicaError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-            {
-                Ok(None)
-            }
+            Err(e) if e.is_unique_violation() => Ok(None),
             Err(e) => Err(e),
         }
     }
