@@ -136,10 +136,7 @@ impl Replica {
             members: count("SELECT COUNT(*) FROM members")?,
             ledger_entries: count("SELECT COALESCE(MAX(id), 0) FROM ledger")?,
             pending_operations: count("SELECT COUNT(*) FROM outbox")?,
-            device_seq: count(
-                "SELECT MAX(COALESCE((SELECT MAX(device_seq) FROM outbox), 0),
-                    COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'device_seq'), 0))",
-            )?,
+            device_seq: count(concat!("SELECT ", crate::outbox::device_seq_high_sql!()))?,
             sync: self.sync_status()?,
         })
     }

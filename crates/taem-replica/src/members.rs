@@ -198,7 +198,93 @@ pub(crate) fn row_by_local_id(conn: &Connection, id: i64) -> rusqlite::Result<Me
     .query_row([id], member_from_row)
 }
 
+/// What a sale reads before it writes: the member, whether the form's operation id was used
+/// before, and the member's accumulated points before the sale.
+pub(crate) struct SaleRead {
+    /// The member.
+    pub row: MemberRow,
+    /// Whether the operation id probed was found (see [`Ctx::previous_used`]).
+    pub op_id_used: bool,
+    /// Accumulated points in the tier window, before this sale.
+    pub accumulated: Points,
+}
+
+/// [`SaleRead`]'s statement for the member `$where` finds (`?1`): operation id `?2` (NULL:
+/// not probed) and tier window from day `?3`.
+macro_rules! sale_read_sql {
+    ($where:literal) => {
+        concat!(
+            "SELECT ",
+            member_columns!(),
+            ", CASE WHEN ?2 IS NULL THEN 0 ELSE ",
+            crate::outbox::op_id_used_sql!("?2"),
+            " END, ",
+            crate::tiers::accumulated_sql!("members.id", "?3"),
+            " FROM members WHERE ",
+            $where
+        )
+    };
+}
+
+/// [`SaleRead`] by phone, by member code and by member id (`?1`).
+pub(crate) const SALE_READ_SQL: [&str; 3] = [
+    sale_read_sql!("phone = ?1"),
+    sale_read_sql!("code = ?1"),
+    sale_read_sql!("member_uid = ?1"),
+];
+
 impl Ctx<'_> {
+    /// Reads the member, probes the operation id `probe` and sums the member's accumulated
+    /// points from `start`, in one statement: a sale's three reads (docs/benchmarks.md,
+    /// statements per sale).
+    pub fn member_for_sale(
+        &self,
+        key: &MemberKey,
+        probe: Option<Uuid>,
+        start: Option<NaiveDate>,
+    ) -> Result<SaleRead> {
+        let probe_bytes = probe.as_ref().map(|id| id.as_bytes().as_slice());
+        let start_day = crate::tiers::start_day(start);
+        let read = |r: &Row<'_>| {
+            Ok(SaleRead {
+                row: member_from_row(r)?,
+                op_id_used: r.get(19)?,
+                accumulated: Points(r.get(20)?),
+            })
+        };
+        let found = match key {
+            MemberKey::Phone(p) => self
+                .tx
+                .prepare_cached(SALE_READ_SQL[0])
+                .and_then(|mut s| s.query_row(params![p.as_str(), probe_bytes, start_day], read)),
+            MemberKey::Code(c) => self
+                .tx
+                .prepare_cached(SALE_READ_SQL[1])
+                .and_then(|mut s| s.query_row(params![c.as_str(), probe_bytes, start_day], read)),
+            MemberKey::Id(id) => self.tx.prepare_cached(SALE_READ_SQL[2]).and_then(|mut s| {
+                s.query_row(
+                    params![id.as_bytes().as_slice(), probe_bytes, start_day],
+                    read,
+                )
+            }),
+        }
+        .optional()
+        .sql(self)?;
+        if let Some(found) = found {
+            return Ok(found);
+        }
+        // Not found directly: a merged registration's card (an alias), or an unknown member.
+        let row = self.member(key)?;
+        Ok(SaleRead {
+            op_id_used: match probe {
+                Some(op_id) => self.op_id_used(op_id)?,
+                None => false,
+            },
+            accumulated: crate::tiers::accumulated(&self.tx, row.id, start).sql(self)?,
+            row,
+        })
+    }
+
     pub fn member(&self, key: &MemberKey) -> Result<MemberRow> {
         find_row(&self.tx, key)
             .sql(self)?

@@ -495,27 +495,57 @@ mod tests {
             7,
         ));
         let replica = Replica::create(dir.path(), "ร้านทดสอบ", "BKK01", env).unwrap();
-        let plan: Vec<String> = replica
-            .conn
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN {}",
-                crate::tiers::ACCUMULATED_SQL
-            ))
-            .unwrap()
-            .query_map(rusqlite::params![1, 0], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert!(
-            plan.iter()
-                .any(|s| s == "SEARCH ledger USING INDEX ledger_member (member_id=? AND id>?)"),
-            "{plan:?}"
-        );
-        assert!(
-            plan.iter()
-                .all(|s| !s.starts_with("SCAN") || s == "SCAN CONSTANT ROW"),
-            "{plan:?}"
-        );
+        let plan = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Vec<String> {
+            replica
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(params, |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let op_id = uuid::Uuid::nil();
+        let plans = [
+            (
+                crate::tiers::ACCUMULATED_SQL,
+                plan(crate::tiers::ACCUMULATED_SQL, rusqlite::params![1, 0]),
+            ),
+            // A sale's read of the member, its operation id and its accumulated points.
+            (
+                crate::members::SALE_READ_SQL[0],
+                plan(
+                    crate::members::SALE_READ_SQL[0],
+                    rusqlite::params!["0812345678", op_id.as_bytes().as_slice(), 0],
+                ),
+            ),
+            (
+                crate::members::SALE_READ_SQL[1],
+                plan(
+                    crate::members::SALE_READ_SQL[1],
+                    rusqlite::params!["ABC", op_id.as_bytes().as_slice(), 0],
+                ),
+            ),
+            (
+                crate::members::SALE_READ_SQL[2],
+                plan(
+                    crate::members::SALE_READ_SQL[2],
+                    rusqlite::params![op_id.as_bytes().as_slice(), op_id.as_bytes().as_slice(), 0],
+                ),
+            ),
+        ];
+        for (sql, plan) in plans {
+            assert!(
+                plan.iter()
+                    .any(|s| s == "SEARCH ledger USING INDEX ledger_member (member_id=? AND id>?)"),
+                "{sql}: {plan:?}"
+            );
+            assert!(
+                plan.iter()
+                    .all(|s| !s.starts_with("SCAN") || s == "SCAN CONSTANT ROW"),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 
     #[test]

@@ -66,8 +66,9 @@ pub(crate) struct Ctx<'a> {
     pub settings_changed: bool,
     path: &'a Path,
     wait_ms: u64,
-    /// The outbox sequence number the next `record` in this transaction takes, once the
-    /// first one has read it (an import records thousands of operations in one transaction).
+    /// The outbox sequence number the next `record` in this transaction takes: read when the
+    /// transaction began, moved by each `record` (an import records thousands of operations
+    /// in one transaction), forgotten by a write that moves the acknowledged sequence.
     next_seq: std::cell::Cell<Option<i64>>,
 }
 
@@ -91,7 +92,14 @@ impl Replica {
         let (path, wait_ms) = (self.path.as_path(), self.wait_ms);
         let fail = |e| classify(e, path, wait_ms);
         let tx = WriteTxn::begin(&self.conn).map_err(fail)?;
-        let settings = settings::cached(&tx, &self.settings_cache).map_err(fail)??;
+        // One statement reads what every write needs first: the settings' revision (is the
+        // cached copy current?) and the outbox's next sequence number (statements per sale,
+        // docs/benchmarks.md).
+        let (version, next_seq): (i64, i64) = tx
+            .prepare_cached(WRITE_START_SQL)
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(fail)?;
+        let settings = settings::cached_at(&tx, &self.settings_cache, version).map_err(fail)??;
         let mut ctx = Ctx {
             tx,
             settings,
@@ -101,7 +109,7 @@ impl Replica {
             settings_changed: false,
             path,
             wait_ms,
-            next_seq: std::cell::Cell::new(None),
+            next_seq: std::cell::Cell::new(Some(next_seq)),
         };
         let out = f(&mut ctx)?;
         let settings_changed = ctx.settings_changed;
@@ -115,6 +123,12 @@ impl Replica {
 }
 
 impl Ctx<'_> {
+    /// Drops the outbox's next sequence number read when the transaction began, for a write
+    /// that moves the acknowledged sequence (`meta.device_seq`) or removes outbox rows.
+    pub fn forget_next_seq(&self) {
+        self.next_seq.set(None);
+    }
+
     /// The replica file.
     pub fn path(&self) -> &Path {
         self.path
@@ -128,17 +142,26 @@ impl Ctx<'_> {
     /// [`ACKED_OPS_KEEP_DAYS`]). (A retry by a POS that never saw the answer can come after a
     /// sync.)
     pub fn previous(&self, op_id: Uuid) -> Result<Option<OperationKind>> {
-        let id = op_id.as_bytes().as_slice();
-        // A new id, the usual case on a sale's path, is answered by one statement probing
-        // the four places at once, not three (docs/benchmarks.md, statements per sale).
-        let used: bool = self
-            .tx
-            .prepare_cached(OPERATION_ID_USED_SQL)
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
-            .sql(self)?;
-        if !used {
-            return Ok(None);
+        if self.op_id_used(op_id)? {
+            self.previous_used(op_id)
+        } else {
+            Ok(None)
         }
+    }
+
+    /// Whether [`Ctx::previous`] would find anything for `op_id`. A new id, the usual case on
+    /// a sale's path, is answered by one statement probing the four places at once
+    /// (docs/benchmarks.md, statements per sale).
+    pub fn op_id_used(&self, op_id: Uuid) -> Result<bool> {
+        self.tx
+            .prepare_cached(OPERATION_ID_USED_SQL)
+            .and_then(|mut s| s.query_row([op_id.as_bytes().as_slice()], |r| r.get(0)))
+            .sql(self)
+    }
+
+    /// [`Ctx::previous`] for an id its probe found used (a sale probes with its member read).
+    pub fn previous_used(&self, op_id: Uuid) -> Result<Option<OperationKind>> {
+        let id = op_id.as_bytes().as_slice();
         if let Some(kind) =
             self.operation_body("SELECT body FROM outbox WHERE op_id = ?1", op_id)?
         {
@@ -211,12 +234,7 @@ impl Ctx<'_> {
             Some(seq) => seq,
             None => self
                 .tx
-                .prepare_cached(
-                    "SELECT MAX(
-                     COALESCE((SELECT MAX(device_seq) FROM outbox), 0),
-                     COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'device_seq'), 0)
-                 ) + 1",
-                )
+                .prepare_cached(concat!("SELECT ", device_seq_high_sql!(), " + 1"))
                 .and_then(|mut s| s.query_row([], |r| r.get(0)))
                 .sql(self)?,
         };
@@ -326,8 +344,24 @@ impl Ctx<'_> {
         current: u32,
         reason: TierChangeReason,
     ) -> Result<Option<TierChangeView>> {
-        let start = self.settings.tiers.period.window_start(self.today);
-        let accumulated = crate::tiers::accumulated(&self.tx, member_id, start).sql(self)?;
+        let accumulated =
+            crate::tiers::accumulated(&self.tx, member_id, self.tier_window_start()).sql(self)?;
+        self.replace_tier_at(member_id, current, reason, accumulated)
+    }
+
+    /// The first day of the tier window today (none: since registration).
+    pub fn tier_window_start(&self) -> Option<NaiveDate> {
+        self.settings.tiers.period.window_start(self.today)
+    }
+
+    /// [`Ctx::replace_tier`] with the member's accumulated points already known.
+    pub fn replace_tier_at(
+        &self,
+        member_id: i64,
+        current: u32,
+        reason: TierChangeReason,
+        accumulated: Points,
+    ) -> Result<Option<TierChangeView>> {
         let Some(to) = self
             .settings
             .tiers
@@ -383,6 +417,26 @@ impl Ctx<'_> {
     }
 }
 
+/// The highest outbox sequence number used so far, as an SQL expression: the outbox's last
+/// row, or the highest number the server acknowledged and the outbox dropped
+/// (`meta.device_seq`). A macro, so that queries can `concat!` it.
+macro_rules! device_seq_high_sql {
+    () => {
+        "MAX(COALESCE((SELECT MAX(device_seq) FROM outbox), 0),
+             COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'device_seq'), 0))"
+    };
+}
+pub(crate) use device_seq_high_sql;
+
+/// What a write reads first: the settings revision and the outbox's next sequence number.
+const WRITE_START_SQL: &str = concat!(
+    "SELECT ",
+    crate::settings::settings_rev_sql!(),
+    ", ",
+    device_seq_high_sql!(),
+    " + 1"
+);
+
 /// How long a registration or profile edit the server acknowledged is still recognised when
 /// a POS sends it again (retries come within minutes; this is generous).
 pub const ACKED_OPS_KEEP_DAYS: i64 = 30;
@@ -395,11 +449,27 @@ pub(crate) const RECORDED_OPERATION_SQL: &str =
      FROM ledger l JOIN members m ON m.id = l.member_id
      WHERE l.op_id = ?1 AND l.confirmed = 1 ORDER BY l.id LIMIT 1";
 
+/// Whether operation id `$id` (a parameter) is anywhere [`Ctx::previous`] looks, as an SQL
+/// expression (a macro, so that queries can `concat!` it).
+macro_rules! op_id_used_sql {
+    ($id:literal) => {
+        concat!(
+            "(EXISTS(SELECT 1 FROM outbox WHERE op_id = ",
+            $id,
+            ") OR EXISTS(SELECT 1 FROM ledger WHERE op_id = ",
+            $id,
+            " AND confirmed = 1) OR EXISTS(SELECT 1 FROM acked_entries WHERE op_id = ",
+            $id,
+            ") OR EXISTS(SELECT 1 FROM acked_ops WHERE op_id = ",
+            $id,
+            "))"
+        )
+    };
+}
+pub(crate) use op_id_used_sql;
+
 /// Whether operation id `?1` is anywhere [`Ctx::previous`] looks.
-const OPERATION_ID_USED_SQL: &str = "SELECT EXISTS(SELECT 1 FROM outbox WHERE op_id = ?1)
-     OR EXISTS(SELECT 1 FROM ledger WHERE op_id = ?1 AND confirmed = 1)
-     OR EXISTS(SELECT 1 FROM acked_entries WHERE op_id = ?1)
-     OR EXISTS(SELECT 1 FROM acked_ops WHERE op_id = ?1)";
+const OPERATION_ID_USED_SQL: &str = concat!("SELECT ", op_id_used_sql!("?1"));
 
 /// An acknowledged operation not in the ledger's confirmed entries: its pending entry's id, or
 /// a profile operation's body.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::error::ReplicaError;
-use crate::members::{MemberKey, MemberRow, row_by_local_id};
+use crate::members::{MemberKey, MemberRow, SaleRead, row_by_local_id};
 use crate::open::Replica;
 use crate::outbox::{Ctx, NewEntry, SqlResult};
 use crate::views::AwardReceipt;
@@ -205,8 +205,22 @@ impl Replica {
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         self.write_points(op_id, |ctx| {
-            let row = ctx.member(&req.member)?;
-            if let Some(prev) = ctx.previous_if(caller_id, op_id)? {
+            // The member, the operation id's probe and the accumulated points in one read.
+            let SaleRead {
+                row,
+                op_id_used,
+                accumulated,
+            } = ctx.member_for_sale(
+                &req.member,
+                caller_id.then_some(op_id),
+                ctx.tier_window_start(),
+            )?;
+            let previous = if op_id_used {
+                ctx.previous_used(op_id)?
+            } else {
+                None
+            };
+            if let Some(prev) = previous {
                 return match prev {
                     OperationKind::Earn {
                         member_id,
@@ -259,7 +273,14 @@ impl Replica {
                         Err(e)
                     }
                 })?;
-            let tier_change = ctx.replace_tier(row.id, row.tier_id, TierChangeReason::Earned)?;
+            // The entry's credit is today's, inside any tier window.
+            let credit = taem_core::tier_credit(LedgerKind::Earn, points, false);
+            let tier_change = ctx.replace_tier_at(
+                row.id,
+                row.tier_id,
+                TierChangeReason::Earned,
+                accumulated + credit,
+            )?;
             ctx.record(
                 op_id,
                 row.id,

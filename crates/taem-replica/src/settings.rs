@@ -18,6 +18,15 @@ const TIERS_KEY: &str = "tiers";
 /// `meta` key of the settings revision, moved by every store.
 const SETTINGS_REV_KEY: &str = "settings_rev";
 
+/// The settings revision as an SQL expression, 0 before the first store (a macro, so that
+/// queries can `concat!` it).
+macro_rules! settings_rev_sql {
+    () => {
+        "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'settings_rev'), 0)"
+    };
+}
+pub(crate) use settings_rev_sql;
+
 fn invariant(what: &str, e: impl std::fmt::Display) -> ReplicaError {
     ReplicaError::Invariant {
         what: format!("{what}: {e}"),
@@ -53,10 +62,18 @@ pub(crate) fn cached(
     cache: &std::cell::RefCell<Option<(i64, std::sync::Arc<ShopSettings>)>>,
 ) -> rusqlite::Result<Result<std::sync::Arc<ShopSettings>>> {
     let version: i64 = conn
-        .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1")?
-        .query_row([SETTINGS_REV_KEY], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
+        .prepare_cached(concat!("SELECT ", settings_rev_sql!()))?
+        .query_row([], |r| r.get(0))?;
+    cached_at(conn, cache, version)
+}
+
+/// [`cached`] with the revision already read (a write reads it with the outbox's next
+/// sequence number, in one statement).
+pub(crate) fn cached_at(
+    conn: &rusqlite::Connection,
+    cache: &std::cell::RefCell<Option<(i64, std::sync::Arc<ShopSettings>)>>,
+    version: i64,
+) -> rusqlite::Result<Result<std::sync::Arc<ShopSettings>>> {
     if let Some((seen, settings)) = cache.borrow().as_ref()
         && *seen == version
     {

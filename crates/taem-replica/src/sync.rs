@@ -388,6 +388,7 @@ impl Replica {
             ] {
                 set_meta(&ctx.tx, key, &value).sql(ctx)?;
             }
+            ctx.forget_next_seq();
             let mut device = ctx.device.clone();
             device.device_id = enrolment.device_id;
             device.shop_name = enrolment.shop_name.clone();
@@ -445,6 +446,7 @@ impl Replica {
                 .unwrap_or(0);
             let acked = (acked_through as i64).max(previous);
             set_meta(&ctx.tx, keys::DEVICE_SEQ, &acked.to_string()).sql(ctx)?;
+            ctx.forget_next_seq();
             // A points operation's entry stays pending until the server's confirmation comes
             // back: keep where it is, for the confirmation and for a retry meanwhile.
             ctx.tx.execute(ACKED_ENTRIES_SQL, [acked]).sql(ctx)?;

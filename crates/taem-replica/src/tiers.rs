@@ -48,7 +48,7 @@ pub(crate) fn accumulated(
     member_id: i64,
     start: Option<NaiveDate>,
 ) -> rusqlite::Result<Points> {
-    let start_day = start.map_or(NO_START, day_number);
+    let start_day = start_day(start);
     conn.prepare_cached(ACCUMULATED_SQL)?
         .query_row(params![member_id, start_day], |r| r.get(0))
         .map(Points)
@@ -61,7 +61,7 @@ fn accumulated_in_buckets(
     member_id: i64,
     start: Option<NaiveDate>,
 ) -> rusqlite::Result<Points> {
-    let start_day = start.map_or(NO_START, day_number);
+    let start_day = start_day(start);
     conn.prepare_cached(
         "SELECT COALESCE(SUM(points), 0) FROM tier_points_daily WHERE member_id = ?1 AND day >= ?2",
     )?
@@ -80,15 +80,38 @@ pub(crate) fn credit_waits_for_fold(conn: &Connection) -> rusqlite::Result<bool>
     )
 }
 
+/// A member's accumulated points as an SQL expression, for member `$member` (a parameter or
+/// a column) from day `$day` on: the day buckets plus the member's entries above the fold's
+/// watermark (a macro, so that queries can `concat!` it).
+macro_rules! accumulated_sql {
+    ($member:literal, $day:literal) => {
+        concat!(
+            "(COALESCE((SELECT SUM(points) FROM tier_points_daily
+                        WHERE member_id = ",
+            $member,
+            " AND day >= ",
+            $day,
+            "), 0)
+              + COALESCE((SELECT SUM(tier_credit) FROM ledger
+                          WHERE member_id = ",
+            $member,
+            " AND id > ",
+            crate::tiers::buckets_through_sql!(),
+            " AND unbucketed = 1 AND day >= ",
+            $day,
+            "), 0))"
+        )
+    };
+}
+pub(crate) use {accumulated_sql, buckets_through_sql};
+
 /// [`accumulated`]'s query (member `?1`, first day `?2`).
-pub(crate) const ACCUMULATED_SQL: &str = concat!(
-    "SELECT COALESCE((SELECT SUM(points) FROM tier_points_daily
-                      WHERE member_id = ?1 AND day >= ?2), 0)
-          + COALESCE((SELECT SUM(tier_credit) FROM ledger
-                      WHERE member_id = ?1 AND id > ",
-    buckets_through_sql!(),
-    " AND unbucketed = 1 AND day >= ?2), 0)"
-);
+pub(crate) const ACCUMULATED_SQL: &str = concat!("SELECT ", accumulated_sql!("?1", "?2"));
+
+/// The first day of a tier window as the accumulated-points queries take it.
+pub(crate) fn start_day(start: Option<NaiveDate>) -> i64 {
+    start.map_or(NO_START, day_number)
+}
 
 /// Folds up to `limit` entries above the watermark into the day buckets, in one transaction;
 /// returns how far the watermark moved, in row ids (0: nothing left). Entries with no credit
@@ -245,7 +268,7 @@ impl Replica {
         let settings = self.shared_settings()?;
         let period = serde_json::to_string(&settings.tiers.period).unwrap_or_default();
         let start = settings.tiers.period.window_start(today);
-        let start_day = start.map_or(NO_START, day_number);
+        let start_day = start_day(start);
         let last_start: Option<i64> = self.meta_i64(META_EVAL_START)?;
         let last_period: Option<String> = self.meta_text(META_EVAL_PERIOD)?;
         let incremental_possible = last_period.as_deref() == Some(period.as_str())
