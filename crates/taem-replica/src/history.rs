@@ -7,7 +7,6 @@ use taem_core::{LedgerKind, Money, Operation, TierChangeReason};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::error::ReplicaError;
 use crate::members::MemberKey;
 use crate::open::Replica;
 use crate::outbox::tier_view;
@@ -101,25 +100,23 @@ impl Replica {
             .map_err(|e| self.fail(e))
     }
 
-    /// Operations waiting for the server, oldest first.
+    /// Operations waiting for the server, oldest first (what a sync pushes next).
     pub fn pending_operations(&self, limit: usize) -> Result<Vec<Operation>> {
         let fail = |e| self.fail(e);
+        let device_id = self.device.device_id;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT body FROM outbox ORDER BY device_seq LIMIT ?1")
+            .prepare_cached(crate::outbox::outbox_operations_sql!(
+                "ORDER BY o.device_seq LIMIT ?1"
+            ))
             .map_err(fail)?;
-        let bodies = stmt
-            .query_map([limit as i64], |r| r.get::<_, String>(0))
+        let ops = stmt
+            .query_map([limit as i64], |r| {
+                crate::outbox::outbox_operation(r, device_id)
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(fail)?;
-        bodies
-            .iter()
-            .map(|b| {
-                serde_json::from_str(b).map_err(|e| ReplicaError::Invariant {
-                    what: format!("outbox body: {e}"),
-                })
-            })
-            .collect()
+        ops.into_iter().collect()
     }
 
     /// The replica at a glance.

@@ -162,10 +162,8 @@ impl Ctx<'_> {
     /// [`Ctx::previous`] for an id its probe found used (a sale probes with its member read).
     pub fn previous_used(&self, op_id: Uuid) -> Result<Option<OperationKind>> {
         let id = op_id.as_bytes().as_slice();
-        if let Some(kind) =
-            self.operation_body("SELECT body FROM outbox WHERE op_id = ?1", op_id)?
-        {
-            return Ok(Some(kind));
+        if let Some(op) = self.outbox_operation(op_id)? {
+            return Ok(Some(op.kind));
         }
         let recorded = self
             .tx
@@ -192,17 +190,18 @@ impl Ctx<'_> {
         }
     }
 
-    /// The operation stored as JSON in the row `sql` finds by operation id.
-    fn operation_body(&self, sql: &str, op_id: Uuid) -> Result<Option<OperationKind>> {
-        let body: Option<String> = self
-            .tx
-            .prepare_cached(sql)
+    /// The operation waiting in the outbox under `op_id`, if any.
+    pub fn outbox_operation(&self, op_id: Uuid) -> Result<Option<Operation>> {
+        self.tx
+            .prepare_cached(outbox_operations_sql!("WHERE o.op_id = ?1"))
             .and_then(|mut s| {
-                s.query_row([op_id.as_bytes().as_slice()], |r| r.get(0))
-                    .optional()
+                s.query_row([op_id.as_bytes().as_slice()], |r| {
+                    outbox_operation(r, self.device.device_id)
+                })
+                .optional()
             })
-            .sql(self)?;
-        body.map(|body| parse_body(op_id, &body)).transpose()
+            .sql(self)?
+            .transpose()
     }
 
     /// Like [`Ctx::previous`], but only for ids the caller chose: an id this counter just
@@ -247,23 +246,45 @@ impl Ctx<'_> {
             }
             _ => None,
         };
+        // A points operation is rebuilt from its ledger entry when it is read (schema v10), so
+        // its row keeps no JSON copy; its time is kept to the millisecond, as the row has it.
+        let rebuilt = ledger_id.is_some()
+            && matches!(
+                kind,
+                OperationKind::Earn { .. }
+                    | OperationKind::VoidBill { .. }
+                    | OperationKind::Redeem { .. }
+                    | OperationKind::Adjust { .. }
+                    | OperationKind::ImportPoints { .. }
+            );
+        let at_ms = self.now.timestamp_millis();
         let op = Operation {
             op_id,
             device_seq: seq as u64,
             device_id: self.device.device_id,
             branch: self.device.branch.clone(),
-            at: self.now,
+            at: if rebuilt {
+                DateTime::from_timestamp_millis(at_ms).unwrap_or(self.now)
+            } else {
+                self.now
+            },
             hlc,
             kind,
         };
-        let body = serde_json::to_string(&op).map_err(|e| ReplicaError::Invariant {
-            what: format!("operation {op_id} does not serialise: {e}"),
-        })?;
+        let body = if rebuilt {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&op).map_err(|e| ReplicaError::Invariant {
+                    what: format!("operation {op_id} does not serialise: {e}"),
+                })?,
+            )
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO outbox(device_seq, op_id, kind, member_id, body, created_at_ms,
-                     ledger_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     ledger_id, member_uid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut statement| {
                 statement.execute(params![
@@ -272,11 +293,18 @@ impl Ctx<'_> {
                     op.kind.name(),
                     member_id,
                     body,
-                    self.now.timestamp_millis(),
-                    ledger_id
+                    at_ms,
+                    ledger_id,
+                    op.kind.member_id().as_bytes().as_slice(),
                 ])
             })
             .sql(self)?;
+        // What is pushed is what was recorded (checked in every debug build's tests).
+        #[cfg(debug_assertions)]
+        if rebuilt {
+            let read = self.outbox_operation(op_id)?;
+            assert_eq!(read.as_ref(), Some(&op), "operation {op_id} read back");
+        }
         // Only this transaction writes the outbox until it commits.
         self.next_seq.set(Some(seq + 1));
         Ok(op)
@@ -484,6 +512,59 @@ pub(crate) const RECORDED_ENTRY_SQL: &str =
             l.reason, l.counts_toward_tier, m.member_uid
      FROM ledger l JOIN members m ON m.id = l.member_id
      WHERE l.id = ?1";
+
+/// Outbox rows as operations (see [`outbox_operation`]), the rows `$tail` picks (a macro,
+/// so that the statement text is static).
+macro_rules! outbox_operations_sql {
+    ($tail:literal) => {
+        concat!(
+            "SELECT l.kind, l.points, l.bill_no, l.amount_satang, l.rate, l.reason,
+                    l.counts_toward_tier, o.member_uid, o.op_id, o.device_seq, o.created_at_ms,
+                    l.branch, o.body, o.ledger_id
+             FROM outbox o LEFT JOIN ledger l ON o.body IS NULL AND l.id = o.ledger_id ",
+            $tail
+        )
+    };
+}
+pub(crate) use outbox_operations_sql;
+
+/// The operation of an outbox row read by [`outbox_operations_sql`]: its stored JSON body,
+/// or, for a points operation recorded since schema v10, rebuilt from its ledger entry, the
+/// member id it was recorded for and this counter's device id.
+pub(crate) fn outbox_operation(
+    r: &rusqlite::Row<'_>,
+    device_id: Uuid,
+) -> rusqlite::Result<Result<Operation>> {
+    let op_id = Uuid::from_slice(&r.get::<_, Vec<u8>>(8)?).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Blob, e.into())
+    })?;
+    if let Some(body) = r.get::<_, Option<String>>(12)? {
+        return Ok(
+            serde_json::from_str(&body).map_err(|e| ReplicaError::Invariant {
+                what: format!("stored body of operation {op_id}: {e}"),
+            }),
+        );
+    }
+    if r.get::<_, Option<String>>(0)?.is_none() {
+        let ledger_id: Option<i64> = r.get(13)?;
+        return Ok(Err(ReplicaError::Invariant {
+            what: format!(
+                "operation {op_id} in the outbox has no stored body and its ledger entry \
+                 ({ledger_id:?}) is gone"
+            ),
+        }));
+    }
+    let at_ms: i64 = r.get(10)?;
+    Ok(Ok(Operation {
+        op_id,
+        device_seq: r.get::<_, i64>(9)? as u64,
+        device_id,
+        branch: r.get(11)?,
+        at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+        hlc: None,
+        kind: recorded_operation(r)?,
+    }))
+}
 
 /// An operation stored as JSON.
 fn parse_body(op_id: Uuid, body: &str) -> Result<OperationKind> {

@@ -417,18 +417,7 @@ impl Replica {
 
     /// The next operations to push, oldest first.
     pub fn outbox_batch(&self, limit: usize) -> Result<Vec<Operation>> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT body FROM outbox ORDER BY device_seq LIMIT ?1")
-            .map_err(|e| self.fail(e))?;
-        let bodies = statement
-            .query_map([limit as i64], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.fail(e))?;
-        bodies
-            .iter()
-            .map(|b| serde_json::from_str(b).map_err(|e| invariant(format!("outbox body: {e}"))))
-            .collect()
+        self.pending_operations(limit)
     }
 
     /// Applies the server's answers to a push: rejected operations leave the pending state
@@ -1294,7 +1283,7 @@ impl Ctx<'_> {
 
     /// Takes a rejected operation out of the pending state and keeps it for review.
     fn reject(&self, op_id: Uuid, code: &str, message: &str) -> Result<()> {
-        let row: Option<(i64, String, Option<i64>, String, i64)> = self
+        let row: Option<RejectedRow> = self
             .tx
             .query_row(
                 "SELECT device_seq, kind, member_id, body, created_at_ms FROM outbox WHERE op_id = ?1",
@@ -1303,10 +1292,21 @@ impl Ctx<'_> {
             )
             .optional()
             .sql(self)?;
-        let Some((seq, kind, member, body, at_ms)) = row else {
+        let Some((seq, kind, member, stored_body, at_ms)) = row else {
             return Ok(()); // answered before: already taken out
         };
-        let op: Option<Operation> = serde_json::from_str(&body).ok();
+        // Read before its ledger rows go: a points operation is rebuilt from them. One that
+        // cannot be read is still taken out, and kept with what its row holds.
+        let op: Option<Operation> = match self.outbox_operation(op_id) {
+            Ok(op) => op,
+            Err(ReplicaError::Invariant { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let body = match &op {
+            Some(op) => serde_json::to_string(op)
+                .map_err(|e| invariant(format!("operation {op_id} does not serialise: {e}")))?,
+            None => stored_body.unwrap_or_default(),
+        };
         // Undo the pending ledger rows of the operation.
         let rows: Vec<PendingRow> = {
             let mut s = self.tx.prepare(REJECTED_ENTRY_SQL).sql(self)?;
@@ -1393,6 +1393,10 @@ impl Ctx<'_> {
         Ok(())
     }
 }
+
+/// A rejected operation's outbox row: device sequence, kind, local member id, stored body
+/// (none for a points operation, see [`crate::outbox::outbox_operation`]), time.
+type RejectedRow = (i64, String, Option<i64>, Option<String>, i64);
 
 /// The shop-local day number of a time (for callers building [`ServerEntry`]s).
 pub fn day_of(at: DateTime<Utc>) -> i64 {
