@@ -395,3 +395,96 @@ fn pending_entries_of_a_v7_replica_stay_findable_after_the_upgrade() {
     assert!(!indexes.contains(&"ledger_op".to_string()), "{indexes:?}");
     assert_balances_match_ledger(&path);
 }
+
+/// v9 → v10: an operation waiting in the outbox with its JSON body is pushed as it was
+/// recorded, and a sale recorded after the upgrade (no body, rebuilt from its ledger entry)
+/// follows it in sequence.
+#[test]
+fn operations_waiting_in_a_v9_outbox_are_pushed_unchanged_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(REPLICA_FILE_NAME);
+    let conn = file_at_version(&path, 9);
+    let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
+    let device_id: uuid::Uuid = "0190f3c2-0000-7000-8000-000000000001".parse().unwrap();
+    let member_uid: uuid::Uuid = "0190f3c2-0000-7000-8000-000000000002".parse().unwrap();
+    let waiting = taem_core::Operation {
+        op_id: uuid::Uuid::now_v7(),
+        device_seq: 1,
+        device_id,
+        branch: "BKK01".into(),
+        // Nanoseconds, as v9 recorded them: a v9 row's body is pushed as it is.
+        at: at(2026, 11, 23, 2) + chrono::TimeDelta::nanoseconds(123_456_789),
+        hlc: None,
+        kind: taem_core::OperationKind::Earn {
+            member_id: member_uid,
+            bill_no: "OLD-1".into(),
+            amount: taem_core::Money::parse("1000").unwrap(),
+            rate: taem_core::PointRate::default_counter(),
+            points: taem_core::Points(40),
+        },
+    };
+    conn.execute_batch(&format!(
+        "INSERT INTO meta VALUES ('device_id', '{device_id}'),
+           ('shop_name', 'old'), ('branch', 'BKK01'),
+           ('created_at', '2026-01-01T00:00:00+00:00');
+         INSERT INTO members(id, member_uid, code, phone, first_name, last_name, branch,
+           registered_at_ms, updated_at_ms, balance_pending, tier_id, tier_since_ms)
+         VALUES (1, x'{uid}', 'ABCDEFGHJK0', '0812345678',
+           'สมชาย', 'ใจดี', 'BKK01', 0, 0, 40, 1, 0);
+         INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี');
+         INSERT INTO tier_points_daily(member_id, day, points) VALUES (1, {today}, 40);
+         INSERT INTO ledger(id, member_id, kind, points, tier_credit, day, at_ms, bill_no,
+           amount_satang, rate, branch, op_id, confirmed)
+         VALUES (1, 1, 'earn', 40, 40, {today}, 0, 'OLD-1', 100000,
+                 '{{\"baht\":\"25.00\",\"points\":1}}', 'BKK01', x'{op}', 0);
+         UPDATE meta SET value = '1' WHERE key = 'tier_buckets_through';",
+        uid = member_uid.simple(),
+        op = waiting.op_id.simple(),
+    ))
+    .unwrap();
+    conn.execute(
+        "INSERT INTO outbox(device_seq, op_id, kind, member_id, body, created_at_ms, ledger_id)
+         VALUES (1, ?1, 'earn', 1, ?2, 0, 1)",
+        rusqlite::params![
+            waiting.op_id.as_bytes().as_slice(),
+            serde_json::to_string(&waiting).unwrap()
+        ],
+    )
+    .unwrap();
+    drop(conn);
+    let mut r = Replica::open(dir.path(), OpenMode::ReadWrite, env()).unwrap();
+    assert_eq!(r.status().unwrap().schema_version, latest_version());
+    let sale = r
+        .award(AwardRequest {
+            member: key("0812345678"),
+            bill_no: "NEW-1".into(),
+            amount: taem_core::Money::parse("250").unwrap(),
+            op_id: None,
+        })
+        .unwrap();
+    let pending = r.pending_operations(10).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(
+        pending[0], waiting,
+        "the v9 operation is pushed as it was recorded"
+    );
+    assert_eq!(
+        (pending[1].op_id, pending[1].device_seq),
+        (sale.op_id, 2),
+        "the new sale follows it"
+    );
+    assert!(matches!(
+        &pending[1].kind,
+        taem_core::OperationKind::Earn { member_id, bill_no, points, .. }
+            if *member_id == member_uid && bill_no == "NEW-1" && points.0 == 10
+    ));
+    let bodies: Vec<Option<String>> = Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT body FROM outbox ORDER BY device_seq")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(bodies[0].is_some() && bodies[1].is_none(), "{bodies:?}");
+}

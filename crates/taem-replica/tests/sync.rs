@@ -280,6 +280,20 @@ fn own_operation_rejected(fold_first: bool) {
     let rejections = r.rejections().unwrap();
     assert_eq!(rejections.len(), 1);
     assert_eq!(rejections[0].code, "bill_already_earned");
+    assert_eq!(
+        (rejections[0].kind.as_str(), rejections[0].member_id),
+        ("earn", Some(m.member_id))
+    );
+    // Kept as it was pushed: the outbox row had no copy of it (schema v10), so it was rebuilt
+    // from its ledger entry before that entry was taken back.
+    let body: String = rusqlite::Connection::open(r.path())
+        .unwrap()
+        .query_row("SELECT body FROM rejections", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<taem_core::Operation>(&body).unwrap(),
+        *ops.last().unwrap()
+    );
     assert_eq!(r.sync_status().unwrap().rejected, 1);
     assert_eq!(m.accumulated_points, 0, "nor do they count toward a tier");
     // The bill is free again on this counter (the server's copy of it arrives by pull).
