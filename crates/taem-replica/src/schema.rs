@@ -223,7 +223,7 @@ INSERT OR REPLACE INTO meta(key, value)
 "#,
     // v10: a points operation's outbox row keeps no JSON copy of the operation: it is rebuilt
     // from the row's ledger entry and the member id it was recorded for (`member_uid`). A
-    // row of ≈360 bytes becomes ≈60, so the outbox's pages split a seventh as often and a
+    // row of ≈360 bytes becomes ≈60, so the outbox's pages fill six times slower and a
     // sale's commit writes fewer pages (docs/benchmarks.md). Profile operations, and rows
     // written before v10, keep their body.
     r#"
