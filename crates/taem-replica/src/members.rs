@@ -1,6 +1,7 @@
 //! Members: register, edit, look up by phone / code / id, and the member card.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use taem_core::digits::digits_only;
 use taem_core::member_code::looks_like_member_code;
@@ -252,24 +253,18 @@ impl Ctx<'_> {
                 accumulated: Points(r.get(20)?),
             })
         };
-        let found = match key {
-            MemberKey::Phone(p) => self
-                .tx
-                .prepare_cached(SALE_READ_SQL[0])
-                .and_then(|mut s| s.query_row(params![p.as_str(), probe_bytes, start_day], read)),
-            MemberKey::Code(c) => self
-                .tx
-                .prepare_cached(SALE_READ_SQL[1])
-                .and_then(|mut s| s.query_row(params![c.as_str(), probe_bytes, start_day], read)),
-            MemberKey::Id(id) => self.tx.prepare_cached(SALE_READ_SQL[2]).and_then(|mut s| {
-                s.query_row(
-                    params![id.as_bytes().as_slice(), probe_bytes, start_day],
-                    read,
-                )
-            }),
-        }
-        .optional()
-        .sql(self)?;
+        let (sql, key_value) = match key {
+            MemberKey::Phone(p) => (SALE_READ_SQL[0], ValueRef::Text(p.as_str().as_bytes())),
+            MemberKey::Code(c) => (SALE_READ_SQL[1], ValueRef::Text(c.as_str().as_bytes())),
+            MemberKey::Id(id) => (SALE_READ_SQL[2], ValueRef::Blob(id.as_bytes().as_slice())),
+        };
+        let key_value = ToSqlOutput::Borrowed(key_value);
+        let found = self
+            .tx
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(params![key_value, probe_bytes, start_day], read))
+            .optional()
+            .sql(self)?;
         if let Some(found) = found {
             return Ok(found);
         }

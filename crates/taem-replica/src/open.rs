@@ -506,35 +506,17 @@ mod tests {
                 .unwrap()
         };
         let op_id = uuid::Uuid::nil();
-        let plans = [
-            (
-                crate::tiers::ACCUMULATED_SQL,
-                plan(crate::tiers::ACCUMULATED_SQL, rusqlite::params![1, 0]),
-            ),
+        let id = op_id.as_bytes().as_slice();
+        let sale = crate::members::SALE_READ_SQL;
+        let statements: [(&str, &[&dyn rusqlite::ToSql]); 4] = [
+            (crate::tiers::ACCUMULATED_SQL, rusqlite::params![1, 0]),
             // A sale's read of the member, its operation id and its accumulated points.
-            (
-                crate::members::SALE_READ_SQL[0],
-                plan(
-                    crate::members::SALE_READ_SQL[0],
-                    rusqlite::params!["0812345678", op_id.as_bytes().as_slice(), 0],
-                ),
-            ),
-            (
-                crate::members::SALE_READ_SQL[1],
-                plan(
-                    crate::members::SALE_READ_SQL[1],
-                    rusqlite::params!["ABC", op_id.as_bytes().as_slice(), 0],
-                ),
-            ),
-            (
-                crate::members::SALE_READ_SQL[2],
-                plan(
-                    crate::members::SALE_READ_SQL[2],
-                    rusqlite::params![op_id.as_bytes().as_slice(), op_id.as_bytes().as_slice(), 0],
-                ),
-            ),
+            (sale[0], rusqlite::params!["0812345678", id, 0]),
+            (sale[1], rusqlite::params!["ABC", id, 0]),
+            (sale[2], rusqlite::params![id, id, 0]),
         ];
-        for (sql, plan) in plans {
+        for (sql, params) in statements {
+            let plan = plan(sql, params);
             assert!(
                 plan.iter()
                     .any(|s| s == "SEARCH ledger USING INDEX ledger_member (member_id=? AND id>?)"),

@@ -15,17 +15,27 @@ use taem_core::{SystemRates, TierSettings};
 
 const RATES_KEY: &str = "rates";
 const TIERS_KEY: &str = "tiers";
-/// `meta` key of the settings revision, moved by every store.
-const SETTINGS_REV_KEY: &str = "settings_rev";
+/// `meta` key of the settings revision, moved by every store (a macro, so that queries can
+/// `concat!` it).
+macro_rules! settings_rev_key {
+    () => {
+        "settings_rev"
+    };
+}
+const SETTINGS_REV_KEY: &str = settings_rev_key!();
 
 /// The settings revision as an SQL expression, 0 before the first store (a macro, so that
 /// queries can `concat!` it).
 macro_rules! settings_rev_sql {
     () => {
-        "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'settings_rev'), 0)"
+        concat!(
+            "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '",
+            crate::settings::settings_rev_key!(),
+            "'), 0)"
+        )
     };
 }
-pub(crate) use settings_rev_sql;
+pub(crate) use {settings_rev_key, settings_rev_sql};
 
 fn invariant(what: &str, e: impl std::fmt::Display) -> ReplicaError {
     ReplicaError::Invariant {

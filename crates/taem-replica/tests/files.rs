@@ -323,6 +323,32 @@ const RELEASED_MIGRATION_HASHES: [u64; 7] = [
     8643516903016939441,
 ];
 
+/// The device that recorded the rows [`seed_old_member`] writes.
+const OLD_DEVICE_ID: &str = "0190f3c2-0000-7000-8000-000000000001";
+/// The member [`seed_old_member`] writes.
+const OLD_MEMBER_UID: &str = "0190f3c2-0000-7000-8000-000000000002";
+
+/// Writes, into a file at an old schema version, this counter's identity and one member
+/// (0812345678) holding `points` pending points, all earned today: what the tests of an
+/// upgrade add their ledger and outbox rows to.
+fn seed_old_member(conn: &Connection, points: i64) {
+    let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
+    let uid: uuid::Uuid = OLD_MEMBER_UID.parse().unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO meta VALUES ('device_id', '{OLD_DEVICE_ID}'),
+           ('shop_name', 'old'), ('branch', 'BKK01'),
+           ('created_at', '2026-01-01T00:00:00+00:00');
+         INSERT INTO members(id, member_uid, code, phone, first_name, last_name, branch,
+           registered_at_ms, updated_at_ms, balance_pending, tier_id, tier_since_ms)
+         VALUES (1, x'{uid}', 'ABCDEFGHJK0', '0812345678',
+           'สมชาย', 'ใจดี', 'BKK01', 0, 0, {points}, 1, 0);
+         INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี');
+         INSERT INTO tier_points_daily(member_id, day, points) VALUES (1, {today}, {points});",
+        uid = uid.simple(),
+    ))
+    .unwrap();
+}
+
 /// v7 → v8: pending entries written before the upgrade stay findable by operation id, whether
 /// their operation still waits in the outbox or the server already acknowledged it.
 #[test]
@@ -332,16 +358,9 @@ fn pending_entries_of_a_v7_replica_stay_findable_after_the_upgrade() {
     let conn = file_at_version(&path, 7);
     let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
     let (acked, waiting) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    seed_old_member(&conn, 80);
     conn.execute_batch(&format!(
-        "INSERT INTO meta VALUES ('device_id', '0190f3c2-0000-7000-8000-000000000001'),
-           ('shop_name', 'old'), ('branch', 'BKK01'),
-           ('created_at', '2026-01-01T00:00:00+00:00'), ('device_seq', '1');
-         INSERT INTO members(id, member_uid, code, phone, first_name, last_name, branch,
-           registered_at_ms, updated_at_ms, balance_pending, tier_id, tier_since_ms)
-         VALUES (1, x'0190f3c2000070008000000000000002', 'ABCDEFGHJK0', '0812345678',
-           'สมชาย', 'ใจดี', 'BKK01', 0, 0, 80, 1, 0);
-         INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี');
-         INSERT INTO tier_points_daily(member_id, day, points) VALUES (1, {today}, 80);
+        "INSERT INTO meta VALUES ('device_seq', '1');
          INSERT INTO ledger(id, member_id, kind, points, tier_credit, day, at_ms, bill_no,
            amount_satang, rate, branch, op_id, confirmed)
          VALUES (1, 1, 'earn', 40, 40, {today}, 0, 'OLD-1', 100000,
@@ -405,8 +424,8 @@ fn operations_waiting_in_a_v9_outbox_are_pushed_unchanged_after_the_upgrade() {
     let path = dir.path().join(REPLICA_FILE_NAME);
     let conn = file_at_version(&path, 9);
     let today = taem_core::time::day_number(taem_core::time::bangkok_date(at(2026, 11, 23, 3)));
-    let device_id: uuid::Uuid = "0190f3c2-0000-7000-8000-000000000001".parse().unwrap();
-    let member_uid: uuid::Uuid = "0190f3c2-0000-7000-8000-000000000002".parse().unwrap();
+    let device_id: uuid::Uuid = OLD_DEVICE_ID.parse().unwrap();
+    let member_uid: uuid::Uuid = OLD_MEMBER_UID.parse().unwrap();
     let waiting = taem_core::Operation {
         op_id: uuid::Uuid::now_v7(),
         device_seq: 1,
@@ -423,22 +442,13 @@ fn operations_waiting_in_a_v9_outbox_are_pushed_unchanged_after_the_upgrade() {
             points: taem_core::Points(40),
         },
     };
+    seed_old_member(&conn, 40);
     conn.execute_batch(&format!(
-        "INSERT INTO meta VALUES ('device_id', '{device_id}'),
-           ('shop_name', 'old'), ('branch', 'BKK01'),
-           ('created_at', '2026-01-01T00:00:00+00:00');
-         INSERT INTO members(id, member_uid, code, phone, first_name, last_name, branch,
-           registered_at_ms, updated_at_ms, balance_pending, tier_id, tier_since_ms)
-         VALUES (1, x'{uid}', 'ABCDEFGHJK0', '0812345678',
-           'สมชาย', 'ใจดี', 'BKK01', 0, 0, 40, 1, 0);
-         INSERT INTO member_names(rowid, name) VALUES (1, 'สมชาย ใจดี');
-         INSERT INTO tier_points_daily(member_id, day, points) VALUES (1, {today}, 40);
-         INSERT INTO ledger(id, member_id, kind, points, tier_credit, day, at_ms, bill_no,
+        "INSERT INTO ledger(id, member_id, kind, points, tier_credit, day, at_ms, bill_no,
            amount_satang, rate, branch, op_id, confirmed)
          VALUES (1, 1, 'earn', 40, 40, {today}, 0, 'OLD-1', 100000,
                  '{{\"baht\":\"25.00\",\"points\":1}}', 'BKK01', x'{op}', 0);
          UPDATE meta SET value = '1' WHERE key = 'tier_buckets_through';",
-        uid = member_uid.simple(),
         op = waiting.op_id.simple(),
     ))
     .unwrap();
