@@ -210,11 +210,7 @@ impl MemberProfile {
 
     /// First and last name, as displayed and as indexed for search.
     pub fn full_name(&self) -> String {
-        if self.last_name.is_empty() {
-            self.first_name.clone()
-        } else {
-            format!("{} {}", self.first_name, self.last_name)
-        }
+        full_name(self.first_name.clone(), &self.last_name)
     }
 
     /// Applies field changes, returning the new profile (not yet validated).
@@ -320,6 +316,17 @@ pub enum ProfileChange {
     Note(Option<String>),
     /// New mobile number (must stay unique in the shop).
     Phone(Phone),
+}
+
+/// A member's name as shown: the first name, then the last name after a space if there is
+/// one.
+pub fn full_name(first_name: String, last_name: &str) -> String {
+    let mut name = first_name;
+    if !last_name.is_empty() {
+        name.push(' ');
+        name.push_str(last_name);
+    }
+    name
 }
 
 #[cfg(test)]

@@ -199,11 +199,79 @@ pub(crate) fn row_by_local_id(conn: &Connection, id: i64) -> rusqlite::Result<Me
     .query_row([id], member_from_row)
 }
 
+/// The member columns a sale reads, in [`SaleMember`] order: what its rules and its receipt
+/// need, not the profile (decoding a member's whole row, its tags' JSON and birthday, was
+/// ≈1 % of a sale; docs/benchmarks.md).
+macro_rules! sale_member_columns {
+    () => {
+        "id, member_uid, code, phone, first_name, last_name, balance_confirmed, \
+         balance_pending, tier_id"
+    };
+}
+
+/// The member a sale is for: the part of [`MemberRow`] a sale uses.
+pub(crate) struct SaleMember {
+    pub id: i64,
+    pub uid: Uuid,
+    pub code: String,
+    pub phone: String,
+    pub name: String,
+    pub balance: i64,
+    pub tier_id: u32,
+}
+
+impl SaleMember {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<SaleMember> {
+        let uid: ValueRef<'_> = r.get_ref(1)?;
+        let first_name: String = r.get(4)?;
+        let last_name: &str = r.get_ref(5)?.as_str()?;
+        Ok(SaleMember {
+            id: r.get(0)?,
+            uid: uid
+                .as_blob()
+                .ok()
+                .and_then(|b| Uuid::from_slice(b).ok())
+                .unwrap_or_default(),
+            code: r.get(2)?,
+            phone: r.get(3)?,
+            name: taem_core::full_name(first_name, last_name),
+            balance: r.get::<_, i64>(6)? + r.get::<_, i64>(7)?,
+            tier_id: r.get(8)?,
+        })
+    }
+
+    /// The member as a receipt shows them.
+    pub fn summary(&self, settings: &ShopSettings) -> MemberSummary {
+        MemberSummary {
+            member_id: self.uid,
+            code: self.code.clone(),
+            phone: self.phone.clone(),
+            name: self.name.clone(),
+            tier: tier_view(settings, self.tier_id),
+            balance: self.balance,
+        }
+    }
+}
+
+impl From<MemberRow> for SaleMember {
+    fn from(row: MemberRow) -> SaleMember {
+        SaleMember {
+            id: row.id,
+            uid: row.uid,
+            balance: row.balance(),
+            name: row.profile.full_name(),
+            code: row.code,
+            phone: row.phone,
+            tier_id: row.tier_id,
+        }
+    }
+}
+
 /// What a sale reads before it writes: the member, whether the form's operation id was used
 /// before, and the member's accumulated points before the sale.
 pub(crate) struct SaleRead {
     /// The member.
-    pub row: MemberRow,
+    pub row: SaleMember,
     /// Whether the operation id probed was found (see [`Ctx::previous_used`]).
     pub op_id_used: bool,
     /// Accumulated points in the tier window, before this sale.
@@ -216,7 +284,7 @@ macro_rules! sale_read_sql {
     ($where:literal) => {
         concat!(
             "SELECT ",
-            member_columns!(),
+            sale_member_columns!(),
             ", CASE WHEN ?2 IS NULL THEN 0 ELSE ",
             crate::outbox::op_id_used_sql!("?2"),
             " END, ",
@@ -248,9 +316,9 @@ impl Ctx<'_> {
         let start_day = crate::tiers::start_day(start);
         let read = |r: &Row<'_>| {
             Ok(SaleRead {
-                row: member_from_row(r)?,
-                op_id_used: r.get(19)?,
-                accumulated: Points(r.get(20)?),
+                row: SaleMember::from_row(r)?,
+                op_id_used: r.get(9)?,
+                accumulated: Points(r.get(10)?),
             })
         };
         let (sql, key_value) = match key {
@@ -276,7 +344,7 @@ impl Ctx<'_> {
                 None => false,
             },
             accumulated: crate::tiers::accumulated(&self.tx, row.id, start).sql(self)?,
-            row,
+            row: row.into(),
         })
     }
 

@@ -37,6 +37,28 @@ fn awarding_writes_entry_balance_and_one_outbox_row() {
 }
 
 #[test]
+fn an_award_receipt_shows_the_member_as_a_search_then_finds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "081-234-5678", "สมชาย", "ใจดี");
+    add(&mut r, "089-876-5432", "มะลิ", "");
+    for (phone, bill) in [
+        ("0812345678", "B-1"),
+        ("0898765432", "B-2"),
+        ("0812345678", "B-3"),
+    ] {
+        let receipt = award(&mut r, phone, bill, "500");
+        let found = r.find(phone, 5).unwrap().members;
+        assert_eq!(found.len(), 1);
+        assert_eq!(receipt.member, found[0], "receipt of {bill}");
+        assert_eq!(receipt.rate.as_deref(), Some("25.00 THB = 1 pt"));
+    }
+    let receipt = award(&mut r, "0812345678", "B-4", "50");
+    assert_eq!(receipt.member.name, "สมชาย ใจดี");
+    assert_eq!(receipt.member.balance, 42, "20 + 20 + 2");
+}
+
+#[test]
 fn the_member_card_shows_the_latest_points_entry() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, _) = replica(dir.path());
