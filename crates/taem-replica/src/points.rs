@@ -131,7 +131,7 @@ fn summary_after(
 }
 
 /// A rate as a receipt shows it and as the ledger stores it (JSON). Both are functions of the
-/// rate alone, so each thread keeps the few it has made: formatting them anew was ≈1.5 % of a
+/// rate alone, so each thread keeps the few it has made: formatting them anew was ≈1.3 % of a
 /// sale (docs/benchmarks.md).
 fn rate_texts(rate: PointRate) -> (String, Option<String>) {
     /// Distinct rates kept; a shop has a handful (one per tier and channel at most).
