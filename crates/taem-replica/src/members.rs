@@ -190,6 +190,12 @@ pub(crate) fn find_row(conn: &Connection, key: &MemberKey) -> rusqlite::Result<O
     .optional()
 }
 
+/// A member code as a cashier reads it off the card (`7K3QD-9XW2S-P`); a code that is not a
+/// Taem code (one imported from another system) as it is.
+pub(crate) fn shown_code(code: &str) -> String {
+    taem_core::MemberCode::parse(code).map_or_else(|_| code.to_owned(), |c| c.display_grouped())
+}
+
 pub(crate) fn row_by_local_id(conn: &Connection, id: i64) -> rusqlite::Result<MemberRow> {
     conn.prepare_cached(concat!(
         "SELECT ",
@@ -362,9 +368,7 @@ impl Ctx<'_> {
         {
             return Err(ReplicaError::PhoneTaken {
                 phone: phone.display_grouped(),
-                code: MemberCode::parse(&other.code)
-                    .map(|c| c.display_grouped())
-                    .unwrap_or(other.code),
+                code: shown_code(&other.code),
                 name: other.profile.full_name(),
             });
         }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::error::ReplicaError;
-use crate::members::{MemberKey, MemberRow, SaleRead, row_by_local_id};
+use crate::members::{MemberKey, MemberRow, SaleRead, row_by_local_id, shown_code};
 use crate::open::Replica;
 use crate::outbox::{Ctx, NewEntry, SqlResult};
 use crate::views::AwardReceipt;
@@ -457,7 +457,7 @@ impl Replica {
             }
             if row.balance() < req.points.0 {
                 return Err(ReplicaError::InsufficientPoints {
-                    code: row.code.clone(),
+                    code: shown_code(&row.code),
                     balance: row.balance(),
                     requested: req.points.0,
                 });
@@ -523,7 +523,7 @@ impl Replica {
             let after = row.balance() + req.points.0;
             if req.points.0 < 0 && after < 0 {
                 return Err(ReplicaError::AdjustBelowZero {
-                    code: row.code.clone(),
+                    code: shown_code(&row.code),
                     balance: row.balance(),
                     points: req.points.0,
                     after,
@@ -611,7 +611,7 @@ fn bill_already_earned(ctx: &Ctx<'_>, bill_no: &str) -> Result<Option<ReplicaErr
     let row = row_by_local_id(&ctx.tx, earlier.member_id).sql(ctx)?;
     Ok(Some(ReplicaError::BillAlreadyEarned {
         bill_no: bill_no.to_string(),
-        code: taem_core::MemberCode::parse(&row.code).map_or(row.code, |c| c.display_grouped()),
+        code: shown_code(&row.code),
         points: earlier.points.0,
         when: when(earlier.at_ms),
     }))

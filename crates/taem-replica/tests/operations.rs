@@ -191,7 +191,7 @@ fn voiding_takes_points_back_exactly_once() {
 fn redeeming_never_goes_below_the_visible_balance() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, _) = replica(dir.path());
-    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let member = add(&mut r, "0812345678", "สมชาย", "ใจดี");
     award(&mut r, "0812345678", "B-1", "2500");
     let redeem = |r: &mut taem_replica::Replica, points: i64| {
         r.redeem(RedeemRequest {
@@ -214,6 +214,14 @@ fn redeeming_never_goes_below_the_visible_balance() {
         ),
         "{err}"
     );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "member {} has 100 points; 101 cannot be redeemed: choose a smaller reward",
+            grouped(&member.code)
+        ),
+        "the code as printed on the card"
+    );
     assert_eq!(fingerprint(r.path()), before);
     let ok = redeem(&mut r, 100).unwrap();
     assert_eq!(ok.member.balance, 0);
@@ -225,7 +233,7 @@ fn redeeming_never_goes_below_the_visible_balance() {
 fn adjustments_need_a_reason_and_may_count_toward_the_tier() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, _) = replica(dir.path());
-    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    let member = add(&mut r, "0812345678", "สมชาย", "ใจดี");
     let adjust = |r: &mut taem_replica::Replica, points: i64, reason: &str, counts: bool| {
         r.adjust(AdjustRequest {
             member: key("0812345678"),
@@ -241,10 +249,17 @@ fn adjustments_need_a_reason_and_may_count_toward_the_tier() {
         Err(ReplicaError::ReasonRequired { .. })
     ));
     assert!(adjust(&mut r, 0, "x", false).is_err());
-    assert!(matches!(
-        adjust(&mut r, -1, "oops", false),
-        Err(ReplicaError::AdjustBelowZero { after: -1, .. })
-    ));
+    let below = adjust(&mut r, -1, "oops", false).unwrap_err();
+    assert!(
+        matches!(below, ReplicaError::AdjustBelowZero { after: -1, .. }),
+        "{below}"
+    );
+    assert!(
+        below
+            .to_string()
+            .starts_with(&format!("member {} has 0 points", grouped(&member.code))),
+        "{below}"
+    );
     assert_eq!(fingerprint(r.path()), before);
     adjust(&mut r, 600, "ชดเชยสินค้าล่าช้า", false).unwrap();
     let card = r.member(&key("0812345678")).unwrap();
@@ -520,4 +535,11 @@ fn a_balance_left_negative_by_a_void_can_be_adjusted_back_up() {
         .unwrap();
     assert_eq!(up.member.balance, -10);
     assert_balances_match_ledger(r.path());
+}
+
+/// A member code as printed on the card.
+fn grouped(code: &str) -> String {
+    taem_core::MemberCode::parse(code)
+        .unwrap()
+        .display_grouped()
 }
