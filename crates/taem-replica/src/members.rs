@@ -228,16 +228,13 @@ pub(crate) struct SaleMember {
 
 impl SaleMember {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<SaleMember> {
-        let uid: ValueRef<'_> = r.get_ref(1)?;
+        let uid: &[u8] = r.get_ref(1)?.as_blob()?;
         let first_name: String = r.get(4)?;
         let last_name: &str = r.get_ref(5)?.as_str()?;
         Ok(SaleMember {
             id: r.get(0)?,
-            uid: uid
-                .as_blob()
-                .ok()
-                .and_then(|b| Uuid::from_slice(b).ok())
-                .unwrap_or_default(),
+            // As `member_from_row` reads it.
+            uid: Uuid::from_slice(uid).unwrap_or_default(),
             code: r.get(2)?,
             phone: r.get(3)?,
             name: taem_core::full_name(first_name, last_name),

@@ -116,8 +116,8 @@ struct Done {
     after: Option<MemberSummary>,
 }
 
-/// The member as the operation left them: `before` (the row read at its start), moved by
-/// `points`.
+/// The member as the operation left them: `summary` (the member as read at its start), moved
+/// by `points`.
 fn summary_after(
     mut summary: MemberSummary,
     points: Points,
