@@ -159,6 +159,12 @@ impl MemberCode {
         })
     }
 
+    /// A stored code as a cashier reads it off the card: a Taem code in its printed groups
+    /// (`7K3QD-9XW2S-P`), any other (one imported from another system) as it is.
+    pub fn shown(code: &str) -> String {
+        MemberCode::parse(code).map_or_else(|_| code.to_owned(), |c| c.display_grouped())
+    }
+
     /// The code in the 5-5-1 groups printed on cards: `7K3QD-9XW2S-P`.
     pub fn display_grouped(&self) -> String {
         // The invariant (11 ASCII characters) makes every index a character boundary.

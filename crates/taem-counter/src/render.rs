@@ -9,10 +9,6 @@ use taem_replica::{
     ReevaluationReport, ReplicaStatus, SearchResult, ShopSettings, TierChangeView,
 };
 
-fn grouped_code(code: &str) -> String {
-    MemberCode::parse(code).map_or_else(|_| code.to_string(), |c| c.display_grouped())
-}
-
 fn grouped_phone(phone: &str) -> String {
     taem_core::Phone::parse(phone).map_or_else(|_| phone.to_string(), |p| p.display_grouped())
 }
@@ -68,7 +64,7 @@ fn sync_status(s: &taem_replica::SyncStatus) -> String {
 fn summary_line(m: &MemberSummary) -> String {
     format!(
         "{:<15} {:<13} {:<32} {:>10} pt  {}",
-        grouped_code(&m.code),
+        MemberCode::shown(&m.code),
         grouped_phone(&m.phone),
         m.name,
         pts(m.balance),
@@ -97,7 +93,7 @@ pub fn search(r: &SearchResult) -> String {
 pub fn member(m: &MemberView) -> String {
     let mut out = String::new();
     let p = &m.profile;
-    let _ = writeln!(out, "{}  ({})", p.full_name(), grouped_code(&m.code));
+    let _ = writeln!(out, "{}  ({})", p.full_name(), MemberCode::shown(&m.code));
     let _ = writeln!(out, "phone     {}", grouped_phone(&m.phone));
     let _ = writeln!(
         out,

@@ -190,12 +190,6 @@ pub(crate) fn find_row(conn: &Connection, key: &MemberKey) -> rusqlite::Result<O
     .optional()
 }
 
-/// A member code as a cashier reads it off the card (`7K3QD-9XW2S-P`); a code that is not a
-/// Taem code (one imported from another system) as it is.
-pub(crate) fn shown_code(code: &str) -> String {
-    taem_core::MemberCode::parse(code).map_or_else(|_| code.to_owned(), |c| c.display_grouped())
-}
-
 pub(crate) fn row_by_local_id(conn: &Connection, id: i64) -> rusqlite::Result<MemberRow> {
     conn.prepare_cached(concat!(
         "SELECT ",
@@ -218,55 +212,30 @@ macro_rules! sale_member_columns {
 /// The member a sale is for: the part of [`MemberRow`] a sale uses.
 pub(crate) struct SaleMember {
     pub id: i64,
-    pub uid: Uuid,
-    pub code: String,
-    pub phone: String,
-    pub name: String,
-    pub balance: i64,
     pub tier_id: u32,
+    /// The member as the receipt shows them, before the sale.
+    pub summary: MemberSummary,
 }
 
 impl SaleMember {
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<SaleMember> {
+    fn from_row(r: &Row<'_>, settings: &ShopSettings) -> rusqlite::Result<SaleMember> {
         let uid: &[u8] = r.get_ref(1)?.as_blob()?;
         let first_name: String = r.get(4)?;
         let last_name: &str = r.get_ref(5)?.as_str()?;
+        let tier_id = r.get(8)?;
         Ok(SaleMember {
             id: r.get(0)?,
-            // As `member_from_row` reads it.
-            uid: Uuid::from_slice(uid).unwrap_or_default(),
-            code: r.get(2)?,
-            phone: r.get(3)?,
-            name: taem_core::full_name(first_name, last_name),
-            balance: r.get::<_, i64>(6)? + r.get::<_, i64>(7)?,
-            tier_id: r.get(8)?,
+            tier_id,
+            summary: MemberSummary {
+                // As `member_from_row` reads it.
+                member_id: Uuid::from_slice(uid).unwrap_or_default(),
+                code: r.get(2)?,
+                phone: r.get(3)?,
+                name: taem_core::full_name(first_name, last_name),
+                tier: tier_view(settings, tier_id),
+                balance: r.get::<_, i64>(6)? + r.get::<_, i64>(7)?,
+            },
         })
-    }
-
-    /// The member as a receipt shows them.
-    pub fn summary(&self, settings: &ShopSettings) -> MemberSummary {
-        MemberSummary {
-            member_id: self.uid,
-            code: self.code.clone(),
-            phone: self.phone.clone(),
-            name: self.name.clone(),
-            tier: tier_view(settings, self.tier_id),
-            balance: self.balance,
-        }
-    }
-}
-
-impl From<MemberRow> for SaleMember {
-    fn from(row: MemberRow) -> SaleMember {
-        SaleMember {
-            id: row.id,
-            uid: row.uid,
-            balance: row.balance(),
-            name: row.profile.full_name(),
-            code: row.code,
-            phone: row.phone,
-            tier_id: row.tier_id,
-        }
     }
 }
 
@@ -319,7 +288,7 @@ impl Ctx<'_> {
         let start_day = crate::tiers::start_day(start);
         let read = |r: &Row<'_>| {
             Ok(SaleRead {
-                row: SaleMember::from_row(r)?,
+                row: SaleMember::from_row(r, &self.settings)?,
                 op_id_used: r.get(9)?,
                 accumulated: Points(r.get(10)?),
             })
@@ -347,7 +316,11 @@ impl Ctx<'_> {
                 None => false,
             },
             accumulated: crate::tiers::accumulated(&self.tx, row.id, start).sql(self)?,
-            row: row.into(),
+            row: SaleMember {
+                id: row.id,
+                tier_id: row.tier_id,
+                summary: row.summary(&self.settings),
+            },
         })
     }
 
@@ -365,7 +338,7 @@ impl Ctx<'_> {
         {
             return Err(ReplicaError::PhoneTaken {
                 phone: phone.display_grouped(),
-                code: shown_code(&other.code),
+                code: MemberCode::shown(&other.code),
                 name: other.profile.full_name(),
             });
         }

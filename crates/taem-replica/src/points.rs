@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::error::ReplicaError;
-use crate::members::{MemberKey, MemberRow, SaleRead, row_by_local_id, shown_code};
+use crate::members::{MemberKey, MemberRow, SaleRead, row_by_local_id};
 use crate::open::Replica;
 use crate::outbox::{Ctx, NewEntry, SqlResult};
 use crate::views::AwardReceipt;
@@ -250,12 +250,17 @@ impl Replica {
                         amount,
                         points,
                         rate,
-                    } if member_id == row.uid && b == bill_no && amount == req.amount => Ok(Done {
-                        bill_no: Some(b),
-                        amount: Some(amount),
-                        rate: Some(rate.to_string()),
-                        ..Done::replay(LedgerKind::Earn, row.id, points)
-                    }),
+                    } if member_id == row.summary.member_id
+                        && b == bill_no
+                        && amount == req.amount =>
+                    {
+                        Ok(Done {
+                            bill_no: Some(b),
+                            amount: Some(amount),
+                            rate: Some(rate.to_string()),
+                            ..Done::replay(LedgerKind::Earn, row.id, points)
+                        })
+                    }
                     other => Err(reused(op_id, &other)),
                 };
             }
@@ -308,7 +313,7 @@ impl Replica {
                 row.id,
                 Some(entry_id),
                 OperationKind::Earn {
-                    member_id: row.uid,
+                    member_id: row.summary.member_id,
                     bill_no: bill_no.clone(),
                     amount: req.amount,
                     rate,
@@ -324,11 +329,7 @@ impl Replica {
                 amount: Some(req.amount),
                 rate: Some(rate_text),
                 reason: None,
-                after: Some(summary_after(
-                    row.summary(&ctx.settings),
-                    points,
-                    &tier_change,
-                )),
+                after: Some(summary_after(row.summary, points, &tier_change)),
                 tier_change,
             })
         })
@@ -457,7 +458,7 @@ impl Replica {
             }
             if row.balance() < req.points.0 {
                 return Err(ReplicaError::InsufficientPoints {
-                    code: shown_code(&row.code),
+                    code: taem_core::MemberCode::shown(&row.code),
                     balance: row.balance(),
                     requested: req.points.0,
                 });
@@ -523,7 +524,7 @@ impl Replica {
             let after = row.balance() + req.points.0;
             if req.points.0 < 0 && after < 0 {
                 return Err(ReplicaError::AdjustBelowZero {
-                    code: shown_code(&row.code),
+                    code: taem_core::MemberCode::shown(&row.code),
                     balance: row.balance(),
                     points: req.points.0,
                     after,
@@ -611,7 +612,7 @@ fn bill_already_earned(ctx: &Ctx<'_>, bill_no: &str) -> Result<Option<ReplicaErr
     let row = row_by_local_id(&ctx.tx, earlier.member_id).sql(ctx)?;
     Ok(Some(ReplicaError::BillAlreadyEarned {
         bill_no: bill_no.to_string(),
-        code: shown_code(&row.code),
+        code: taem_core::MemberCode::shown(&row.code),
         points: earlier.points.0,
         when: when(earlier.at_ms),
     }))
