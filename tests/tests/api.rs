@@ -173,6 +173,26 @@ fn enrolment_codes_work_once_and_wrong_ones_are_refused() {
         "{}",
         refused.message
     );
+    // Refused before the server was asked: the code is not spent.
+    Counter::new(&dir.path().join("e")).enrol(&server.url(), &code3, "after the refusal");
+    // A server that cannot be reached: nothing is set up, and the message says so.
+    let nowhere = format!("http://127.0.0.1:{}", taem_e2e::free_port());
+    let unreachable = Counter::new(&dir.path().join("f"))
+        .try_run(&["enrol", &nowhere, "AAAA-BBBB-CCCC"])
+        .unwrap_err();
+    assert_eq!(unreachable.code, "offline", "{}", unreachable.message);
+    assert!(
+        unreachable.message.contains("nothing was set up"),
+        "{}",
+        unreachable.message
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("f"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        left.is_empty(),
+        "a failed enrolment leaves no replica: {left:?}"
+    );
 }
 
 #[test]

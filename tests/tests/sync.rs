@@ -451,6 +451,68 @@ fn imported_members_and_their_initial_points_reach_the_server_and_the_other_coun
 }
 
 #[test]
+fn the_same_members_imported_at_two_counters_offline_are_imported_once_and_reported() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    let shop = shop(&["BKK01", "CNX01"]);
+    shop.proxy.set_offline(true);
+    let first = shop.counters[0].run(&["import", fixtures.join("utf8-bom.csv").to_str().unwrap()]);
+    assert_eq!(first["imported"].as_u64(), Some(5), "{first}");
+    // Meanwhile the other branch imports an overlapping list: two of the same phones, one
+    // with another name and other points.
+    let overlap = shop.counters[1].dir.join("overlap.csv");
+    std::fs::write(
+        &overlap,
+        "เบอร์มือถือ*,ชื่อ*,แต้มเริ่มต้น\n0812010001,สมศรีสอง,300\n0892010002,สมชาย,1200\n",
+    )
+    .unwrap();
+    let second = shop.counters[1].run(&["import", overlap.to_str().unwrap()]);
+    assert_eq!(
+        second["imported"].as_u64(),
+        Some(2),
+        "offline it cannot know: {second}"
+    );
+    shop.proxy.set_offline(false);
+    sync_all(&shop);
+
+    let balances = assert_converged(&shop);
+    assert_eq!(balances.len(), 5, "one member per phone: {balances:?}");
+    assert_eq!(
+        (balances["0812010001"], balances["0892010002"]),
+        (120, 1200),
+        "the first import's points, not doubled nor replaced: {balances:?}"
+    );
+    for c in &shop.counters {
+        let shown = c.run(&["member", "show", "0812010001"]);
+        assert_eq!(
+            shown["profile"]["first_name"],
+            "สมศรี",
+            "the member's details stay at {}",
+            c.dir.display()
+        );
+        let found = c.run(&["member", "find", "0892010002"]);
+        assert_eq!(found["members"].as_array().unwrap().len(), 1, "{found}");
+    }
+    let reviews = shop.server.admin(&["reviews", "--shop", &shop.shop]);
+    let already: Vec<&serde_json::Value> = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "already_member")
+        .collect();
+    assert_eq!(already.len(), 2, "{reviews}");
+    assert!(
+        already
+            .iter()
+            .any(|r| r["message"].as_str().unwrap().contains("081-201-0001")),
+        "{reviews}"
+    );
+    // The second counter is told why its points were not added.
+    let rejected = shop.counters[1].run(&["rejections"]).to_string();
+    assert!(rejected.contains("already_member"), "{rejected}");
+    assert!(rejected.contains("were not added"), "{rejected}");
+}
+
+#[test]
 fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_once() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
     let file = fixtures.join("windows-874.csv");
@@ -572,6 +634,19 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
         "01/11/2569",
     ]);
     assert!(e.contains("swap them"), "{e}");
+    // A branch the shop does not have is named, not answered with an empty file.
+    let e = s.admin_fails(&[
+        "download",
+        "ledger",
+        "--shop",
+        &shop.shop,
+        "-o",
+        out.path().join("nope.csv").to_str().unwrap(),
+        "--branch",
+        "NOPE",
+    ]);
+    assert!(e.contains("has no branch NOPE"), "{e}");
+    assert!(!out.path().join("nope.csv").exists());
     let (other, _) = s.create_shop("ร้านใหม่", "HQ01");
     let again = s.admin(&[
         "import",

@@ -100,6 +100,9 @@ fn money_th(e: &MoneyError) -> String {
         MoneyError::Negative { input } => {
             format!("\"{input}\" ติดลบ: ยอดซื้อต้องไม่ต่ำกว่า 0 หากต้องการคืนแต้มให้ยกเลิกบิล")
         }
+        MoneyError::MisplacedComma { input } => format!(
+            "\"{input}\" มีจุลภาค (,) ผิดที่: จุลภาคใช้คั่นหลักพันเท่านั้น เช่น 1,250.50 ส่วนสตางค์ใช้จุด เช่น 12.50"
+        ),
         _ => "จำนวนเงินมากเกินไป: ตรวจสอบว่าพิมพ์ตัวเลขเกินหรือไม่".into(),
     }
 }
@@ -112,6 +115,9 @@ fn points_th(e: &PointsError) -> String {
         }
         PointsError::NotPositive { input } => format!("\"{input}\" ต้องมากกว่า 0 แต้ม"),
         PointsError::Zero => "การปรับ 0 แต้มไม่เปลี่ยนแปลงอะไร: กรอก เช่น +50 หรือ -50".into(),
+        PointsError::MisplacedComma { input } => format!(
+            "\"{input}\" มีจุลภาค (,) ผิดที่: จุลภาคใช้คั่นหลักพันเท่านั้น กรอกแต้มเป็นจำนวนเต็ม เช่น 1,000 หรือ 10"
+        ),
         _ => "จำนวนแต้มมากเกินกว่าที่ทำได้ในครั้งเดียว: ตรวจสอบว่าพิมพ์ตัวเลขเกินหรือไม่".into(),
     }
 }
@@ -199,6 +205,10 @@ impl From<ReplicaError> for AppError {
                 Some("bill_no"),
                 format!("บิล {bill_no} ได้รับ {points} แต้มให้สมาชิก {code} แล้วเมื่อ {when}: หนึ่งบิลได้แต้มครั้งเดียว ตรวจสอบเลขที่บิล"),
             ),
+            R::BillEarnedThenVoided { bill_no, code, points, when, voided } => (
+                Some("bill_no"),
+                format!("บิล {bill_no} ได้รับ {points} แต้มให้สมาชิก {code} เมื่อ {when} และถูกยกเลิกเมื่อ {voided}: เลขที่บิลหนึ่งได้แต้มครั้งเดียวแม้ยกเลิกแล้ว ให้แต้มยอดนี้ด้วยเลขที่บิลใหม่ เช่น {bill_no}-1"),
+            ),
             R::BillNotFound { bill_no } => (
                 Some("bill_no"),
                 format!("ไม่มีแต้มของบิล {bill_no} ให้ยกเลิก: เครื่องนี้ไม่รู้จักการได้แต้มจากบิลนี้ ตรวจสอบเลขที่บิล"),
@@ -226,6 +236,10 @@ impl From<ReplicaError> for AppError {
             R::ReasonRequired { .. } => (
                 Some("reason"),
                 "ต้องระบุเหตุผล: บอกว่าทำไม เช่น \"ลูกค้าคืนสินค้า\"".into(),
+            ),
+            R::ReasonTooLong { chars, max, .. } => (
+                Some("reason"),
+                format!("เหตุผลยาว {chars} ตัวอักษร เก็บได้ไม่เกิน {max} ตัวอักษร: เขียนให้สั้นลง"),
             ),
             R::OperationIdReused { .. } => (
                 None,
@@ -290,7 +304,9 @@ pub(crate) fn enrol_refused(e: SyncError) -> AppError {
                 "รหัสลงทะเบียนใช้ไม่ได้ (ผิด หมดอายุ หรือถูกใช้ไปแล้ว): ตรวจสอบรหัส หรือขอรหัสใหม่จากเจ้าของร้าน",
             )
         }
-        SyncError::Offline { .. } => AppError::from(e).at("server_url"),
+        SyncError::Offline { .. } | SyncError::EnrolUnreachable { .. } => {
+            AppError::from(e).at("server_url")
+        }
         other => other.into(),
     }
 }
@@ -307,6 +323,14 @@ impl From<SyncError> for AppError {
                 en,
                 format!(
                     "ออฟไลน์: ติดต่อเซิร์ฟเวอร์ {url} ไม่ได้ ตรวจสอบเครือข่าย เครื่องยังใช้งานต่อได้ และรายการที่รอจะถูกส่งเมื่อซิงค์ครั้งถัดไป"
+                ),
+            ),
+            SyncError::EnrolUnreachable { url, .. } => AppError::new(
+                &code,
+                None,
+                en,
+                format!(
+                    "ติดต่อเซิร์ฟเวอร์ {url} เพื่อลงทะเบียนไม่ได้: ตรวจสอบที่อยู่ เครือข่าย และว่าเซิร์ฟเวอร์ Taem ทำงานอยู่ แล้วลงทะเบียนอีกครั้ง (ยังไม่มีการตั้งค่าใดๆ)"
                 ),
             ),
             SyncError::BadUrl(url) => AppError::new(

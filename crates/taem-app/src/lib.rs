@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use taem_core::{Money, Points};
 use taem_replica::{
     AdjustRequest, AwardReceipt, AwardRequest, DropCandidate, Environment, HistoryItem, MemberKey,
-    MemberView, NewMember, OpenMode, OperationReceipt, REPLICA_FILE_NAME, RedeemRequest, Replica,
-    ReplicaError, StaffSession, TierCandidate, TierOverview, VoidRequest,
+    MemberView, NewMember, OpenMode, OperationReceipt, RedeemRequest, Replica, ReplicaError,
+    StaffSession, TierCandidate, TierOverview, VoidRequest,
 };
 use uuid::Uuid;
 
@@ -425,9 +425,8 @@ impl App {
     }
 
     fn remove_replica_files(&self) {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let _ =
-                std::fs::remove_file(self.data_dir.join(format!("{REPLICA_FILE_NAME}{suffix}")));
+        if let Err(e) = Replica::remove_files(&self.data_dir) {
+            tracing::warn!("could not remove the half-made replica: {e}");
         }
     }
 

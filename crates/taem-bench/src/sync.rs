@@ -311,6 +311,7 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<Vec<Figure>> {
                         code: taem_core::MemberCode::from_bits(0x1_0000_0000 + i as u64),
                         phone: phone(i),
                         profile: profile(i),
+                        imported: false,
                     },
                 }
             })

@@ -51,6 +51,36 @@ pub fn digits_only(input: &str) -> Option<String> {
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
+/// Removes the thousands separators from a number typed by a person, where they stand where
+/// thousands separators go: `1,250.50` → `1250.50`, `12,500` → `12500`. `separators` are the
+/// characters accepted as such (`,` always; callers may add `_` or a space).
+///
+/// Returns `None` when a separator stands anywhere else: `12,50` and `1.250,50` (a decimal
+/// comma, as typed on a European keyboard) or `1,2,3` (a slip). Dropping those commas would
+/// read the amount 100 or 1,000 times too large, so they are refused, never guessed.
+pub fn ungroup_thousands(text: &str, separators: &[char]) -> Option<String> {
+    let is_separator = |c: char| separators.contains(&c);
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    if fraction.is_some_and(|f| f.contains(is_separator)) {
+        return None;
+    }
+    let unsigned = whole.trim_start_matches(['+', '-']);
+    if unsigned.contains(is_separator) {
+        let mut groups = unsigned.split(is_separator);
+        let first = groups.next().unwrap_or_default();
+        if !(1..=3).contains(&first.chars().count()) {
+            return None;
+        }
+        if !groups.all(|g| g.chars().count() == 3) {
+            return None;
+        }
+    }
+    Some(text.chars().filter(|c| !is_separator(*c)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +98,36 @@ mod tests {
         // U+0E4F (fongman ๏) and U+0E5A (angkhankhu ๚) sit just outside the digit block.
         assert_eq!(to_ascii_digits("\u{0E4F}\u{0E5A}"), "\u{0E4F}\u{0E5A}");
         assert_eq!(to_ascii_digits("โทร ๐๘๑-abc"), "โทร 081-abc");
+    }
+
+    #[test]
+    fn thousands_separators_come_out_only_where_thousands_are() {
+        for (typed, read) in [
+            ("1,250.50", "1250.50"),
+            ("12,500", "12500"),
+            ("1,234,567", "1234567"),
+            ("-1,000", "-1000"),
+            ("+2,000", "+2000"),
+            ("350", "350"),
+            ("99.75", "99.75"),
+        ] {
+            assert_eq!(
+                ungroup_thousands(typed, &[',']).as_deref(),
+                Some(read),
+                "{typed}"
+            );
+        }
+        // A decimal comma or a slip: refused, never read 100 or 1,000 times too large.
+        for typed in [
+            "12,50", "1,25", "100,5", "1,2,3,4", "1.250,50", ",100", "1,0000", "1,",
+        ] {
+            assert_eq!(ungroup_thousands(typed, &[',']), None, "{typed}");
+        }
+        assert_eq!(
+            ungroup_thousands("1 000", &[',', ' ']).as_deref(),
+            Some("1000")
+        );
+        assert_eq!(ungroup_thousands("1 0", &[',', ' ']), None);
     }
 
     #[test]

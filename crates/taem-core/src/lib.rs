@@ -28,7 +28,7 @@ pub mod time;
 
 pub use hlc::{FieldStamp, Hlc};
 pub use ledger::{LedgerKind, tier_credit};
-pub use member::{Gender, MemberProfile, ProfileChange, ProfileError, full_name};
+pub use member::{Gender, MemberProfile, ProfileChange, ProfileError, clean_text, full_name};
 pub use member_code::{CodeRun, MemberCode, MemberCodeError};
 pub use money::{Money, MoneyError};
 pub use operation::{Operation, OperationKind};

@@ -128,12 +128,33 @@ pub struct MemberProfile {
     pub note: Option<String>,
 }
 
-fn clean(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A one-line text as kept: whitespace (tabs and line breaks too) collapsed to single
+/// spaces, and control characters that are not whitespace dropped: a terminal escape or a
+/// bell pasted from another program is never part of a name or a reason, and would change
+/// the colours of a terminal that shows it.
+pub fn clean_text(text: &str) -> String {
+    let visible: String = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect();
+    visible.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+fn clean(text: &str) -> String {
+    clean_text(text)
+}
+
+/// A multi-line text (address, note) as kept: trimmed, line breaks and tabs kept, other
+/// control characters dropped.
 fn clean_optional(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+    text.map(|t| {
+        t.chars()
+            .filter(|c| !c.is_control() || c.is_whitespace())
+            .collect::<String>()
+            .trim()
+            .to_string()
+    })
+    .filter(|t| !t.is_empty())
 }
 
 fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), ProfileError> {
@@ -348,6 +369,23 @@ mod tests {
         assert_eq!(v.full_name(), "สมชาย ใจ ดี");
         let empty = MemberProfile::default().validated(today());
         assert_eq!(empty, Err(ProfileError::FirstNameMissing));
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_name_or_a_note() {
+        let p = MemberProfile {
+            first_name: "Tab\tName\u{1b}[31mRED\u{7}".into(),
+            note: Some("แพ้นม\n\u{1b}[0mไม่หวาน".into()),
+            ..Default::default()
+        };
+        let v = p.validated(today()).unwrap();
+        assert_eq!(v.first_name, "Tab Name[31mRED");
+        assert_eq!(
+            v.note.as_deref(),
+            Some("แพ้นม\n[0mไม่หวาน"),
+            "line breaks stay"
+        );
+        assert_eq!(clean_text(" a\u{0}b \r\n c "), "ab c");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::digits::to_ascii_digits;
+use crate::digits::{to_ascii_digits, ungroup_thousands};
 
 /// The largest amount one purchase may have. A bill above ten million baht at a loyalty
 /// counter is a typing mistake (an extra zero or a bill number typed into the amount box).
@@ -32,6 +32,15 @@ pub enum MoneyError {
         "`{input}` is not an amount of baht: use digits with an optional decimal point, e.g. 1,250.50"
     )]
     NotANumber {
+        /// What was typed.
+        input: String,
+    },
+    /// A comma (or `_`) where no thousands separator goes: a decimal comma (`12,50`) or a slip
+    /// (`1,2,3`). Dropping it would read an amount 100 or 1,000 times too large.
+    #[error(
+        "`{input}` has a comma where no thousands separator goes: commas only separate thousands (1,250.50); for baht and satang use a dot, e.g. 12.50"
+    )]
+    MisplacedComma {
         /// What was typed.
         input: String,
     },
@@ -71,12 +80,15 @@ impl Money {
             .trim_end_matches("บาท")
             .trim_end_matches("THB")
             .trim()
-            .chars()
-            .filter(|c| *c != ',' && *c != '_')
-            .collect();
+            .to_string();
         if cleaned.is_empty() {
             return Err(MoneyError::Empty);
         }
+        let Some(cleaned) = ungroup_thousands(&cleaned, &[',', '_']) else {
+            return Err(MoneyError::MisplacedComma {
+                input: input.to_string(),
+            });
+        };
         let is_plain_number = cleaned
             .chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
@@ -152,6 +164,7 @@ impl MoneyError {
             MoneyError::Negative { .. } => MoneyError::Negative { input },
             MoneyError::TooLarge { .. } => MoneyError::TooLarge { input },
             MoneyError::NotANumber { .. } => MoneyError::NotANumber { input },
+            MoneyError::MisplacedComma { .. } => MoneyError::MisplacedComma { input },
             MoneyError::Empty => MoneyError::Empty,
         }
     }
@@ -216,6 +229,28 @@ mod tests {
         ] {
             assert_eq!(Money::parse(form).unwrap().satang(), 125_050, "{form}");
         }
+    }
+
+    #[test]
+    fn a_decimal_comma_is_refused_not_read_a_hundred_times_larger() {
+        // "12,50" used to become 1,250.00 THB: commas were dropped wherever they stood.
+        for typed in ["12,50", "1,25", "100,5", "1,2,3,4", "1.250,50", "฿12,50"] {
+            assert_eq!(
+                Money::parse(typed),
+                Err(MoneyError::MisplacedComma {
+                    input: typed.into()
+                }),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            MoneyError::MisplacedComma {
+                input: "12,50".into()
+            }
+            .to_string(),
+            "`12,50` has a comma where no thousands separator goes: commas only separate thousands (1,250.50); for baht and satang use a dot, e.g. 12.50"
+        );
+        assert_eq!(Money::parse("1,234,567.50").unwrap().satang(), 123_456_750);
     }
 
     #[test]

@@ -52,6 +52,12 @@ pub enum OperationKind {
         phone: Phone,
         /// The profile.
         profile: MemberProfile,
+        /// Registered by a member import (a row of the shop's file), not by a cashier. A
+        /// phone the server already knows is then "already a member", as it is at a counter:
+        /// the file's details and initial points are not applied to that member (two
+        /// counters importing the same file offline must not double anyone's points).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        imported: bool,
     },
     /// Profile fields edited.
     EditMember {

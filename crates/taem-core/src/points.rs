@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digits::to_ascii_digits;
+use crate::digits::{to_ascii_digits, ungroup_thousands};
 use crate::money::group_thousands;
 
 /// The most points one operation may move. Far above any real redemption or adjustment; it
@@ -31,6 +31,14 @@ pub enum PointsError {
         /// What was typed.
         input: String,
     },
+    /// A comma (or `_`, a space) where no thousands separator goes (`1,0`, `12,50`).
+    #[error(
+        "`{input}` has a comma where no thousands separator goes: type whole points, e.g. 1,000 or 10"
+    )]
+    MisplacedComma {
+        /// What was typed.
+        input: String,
+    },
     /// Zero or negative where a positive number is needed.
     #[error("`{input}` must be more than 0 points")]
     NotPositive {
@@ -54,19 +62,31 @@ impl Points {
 
     /// Parses a signed whole number, e.g. `+50`, `-20`, `1,000`, Thai digits.
     pub fn parse_signed(input: &str) -> Result<Points, PointsError> {
-        let cleaned: String = to_ascii_digits(input.trim())
-            .chars()
-            .filter(|c| *c != ',' && *c != '_' && *c != ' ')
-            .collect();
-        if cleaned.is_empty() {
+        let ascii = to_ascii_digits(input.trim());
+        if ascii.is_empty() {
             return Err(PointsError::Empty);
         }
+        let Some(cleaned) = ungroup_thousands(&ascii, &[',', '_', ' ']) else {
+            return Err(PointsError::MisplacedComma {
+                input: input.to_string(),
+            });
+        };
         let value: i64 = cleaned
             .strip_prefix('+')
             .unwrap_or(&cleaned)
             .parse()
-            .map_err(|_| PointsError::NotAWholeNumber {
-                input: input.to_string(),
+            .map_err(|_| {
+                let digits = cleaned.trim_start_matches(['+', '-']);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    // Only digits, too many of them for any number of points.
+                    PointsError::TooLarge {
+                        input: input.to_string(),
+                    }
+                } else {
+                    PointsError::NotAWholeNumber {
+                        input: input.to_string(),
+                    }
+                }
             })?;
         if value.abs() > POINTS_PER_OPERATION_MAX {
             return Err(PointsError::TooLarge {
@@ -155,6 +175,38 @@ mod tests {
         assert_eq!(Points::parse_signed("+50").unwrap(), Points(50));
         assert_eq!(Points::parse_signed("-1,000").unwrap(), Points(-1000));
         assert_eq!(Points::parse_signed("๑๒๐").unwrap(), Points(120));
+        assert_eq!(Points::parse_signed("1 000").unwrap(), Points(1000));
+    }
+
+    #[test]
+    fn a_comma_that_is_no_thousands_separator_is_refused_not_dropped() {
+        // "1,0" used to be read as 10: a slip must not move ten times the points.
+        for typed in ["1,0", "12,50", "1,2,3", "10,00"] {
+            assert_eq!(
+                Points::parse_signed(typed),
+                Err(PointsError::MisplacedComma {
+                    input: typed.into()
+                }),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            PointsError::MisplacedComma {
+                input: "1,0".into()
+            }
+            .to_string(),
+            "`1,0` has a comma where no thousands separator goes: type whole points, e.g. 1,000 or 10"
+        );
+    }
+
+    #[test]
+    fn a_number_too_long_for_any_points_is_too_large_not_a_fraction() {
+        assert_eq!(
+            Points::parse_signed("99999999999999999999"),
+            Err(PointsError::TooLarge {
+                input: "99999999999999999999".into()
+            })
+        );
     }
 
     #[test]

@@ -3,160 +3,380 @@
 //! for tests that need a process in the middle of a run of awards.
 //!
 //! Input lines look like
-//! `{"op":"award","member":"081-234-5678","amount":"1250.50","bill":"B-1","op_id":"…"}`;
-//! `op` is one of `award`, `redeem`, `void`, `adjust`, `find`, `show`. Every line is applied
-//! on its own: a refused line answers `{"error":{"code","message"},"line":N}` and the run goes on.
+//! `{"op":"award","member":"081-234-5678","amount":1250.50,"bill":"B-1","op_id":"…"}`;
+//! `op` is one of `award`, `redeem`, `void`, `adjust`, `find`, `show`. `amount` and `points`
+//! are JSON numbers or numeric strings (`250`, `"1,250.50"`, `"+50"`). Every line is applied on
+//! its own and every answer carries the number of the line it answers (`"line": N`): a refused
+//! line answers `{"line":N,"error":{"code","message"}}` and the run goes on. Blank lines, a
+//! byte order mark and the exit code are as [`crate::lines`] describes.
 
-use std::io::{BufRead, Write};
-
-use serde::Deserialize;
+use serde_json::{Map, Value};
 use taem_core::{Money, Points};
 use taem_replica::{
     AdjustRequest, AwardRequest, MemberKey, RedeemRequest, Replica, ReplicaError, VoidRequest,
 };
 use uuid::Uuid;
 
-/// The longest input line accepted (a line is one small JSON object).
-const LINE_BYTES_MAX: usize = 64 * 1024;
+use crate::input;
+use crate::lines::{self, Line};
+use crate::output::write_line;
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
-enum Line {
-    Award {
-        member: String,
-        amount: String,
-        bill: String,
-        op_id: Option<Uuid>,
-    },
-    Redeem {
-        member: String,
-        points: i64,
-        reward: String,
-        op_id: Option<Uuid>,
-    },
-    Void {
-        bill: String,
-        reason: String,
-        op_id: Option<Uuid>,
-    },
-    Adjust {
-        member: String,
-        points: i64,
-        reason: String,
-        #[serde(default)]
-        counts_toward_tier: bool,
-        op_id: Option<Uuid>,
-    },
-    Find {
-        query: String,
-        #[serde(default = "default_limit")]
-        limit: usize,
-    },
-    Show {
-        member: String,
-    },
+/// How many members a `find` line answers with when it gives no `limit`.
+const FIND_LIMIT_DEFAULT: usize = 20;
+
+/// The operations a line can ask for, and the fields each takes.
+const OPS: &str = "award, redeem, void, adjust, find or show";
+
+/// An example line, for messages.
+const EXAMPLE: &str = r#"{"op":"award","member":"0812345678","amount":250,"bill":"B-1"}"#;
+
+/// A line's operation, read and checked.
+enum Op {
+    Award(AwardRequest),
+    Redeem(RedeemRequest),
+    Void(VoidRequest),
+    Adjust(AdjustRequest),
+    Find { query: String, limit: usize },
+    Show(MemberKey),
 }
 
-fn default_limit() -> usize {
-    20
+/// Why a line was refused; the message starts with the line number.
+struct Refused {
+    code: &'static str,
+    message: String,
 }
 
-fn apply(replica: &mut Replica, line: Line) -> Result<serde_json::Value, ReplicaError> {
-    Ok(match line {
-        Line::Award {
-            member,
-            amount,
-            bill,
-            op_id,
-        } => to_json(replica.award(AwardRequest {
-            member: MemberKey::parse(&member)?,
-            bill_no: bill,
-            amount: Money::parse(&amount)?,
-            op_id,
-        })?),
-        Line::Redeem {
-            member,
-            points,
-            reward,
-            op_id,
-        } => to_json(replica.redeem(RedeemRequest {
-            member: MemberKey::parse(&member)?,
-            points: Points(points),
-            reward,
-            op_id,
-        })?),
-        Line::Void {
-            bill,
-            reason,
-            op_id,
-        } => to_json(replica.void_bill(VoidRequest {
-            bill_no: bill,
-            reason,
-            op_id,
-        })?),
-        Line::Adjust {
-            member,
-            points,
-            reason,
-            counts_toward_tier,
-            op_id,
-        } => to_json(replica.adjust(AdjustRequest {
-            member: MemberKey::parse(&member)?,
-            points: Points(points),
-            reason,
-            counts_toward_tier,
-            op_id,
-        })?),
-        Line::Find { query, limit } => to_json(replica.find(&query, limit)?),
-        Line::Show { member } => to_json(replica.member(&MemberKey::parse(&member)?)?),
+/// The fields of one line's JSON object, taken one by one so that what is left over is
+/// unknown.
+struct Fields {
+    number: usize,
+    op: &'static str,
+    map: Map<String, Value>,
+}
+
+impl Fields {
+    fn refuse(&self, code: &'static str, what: impl std::fmt::Display) -> Refused {
+        Refused {
+            code,
+            message: format!("line {}: {what}", self.number),
+        }
+    }
+
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name).filter(|v| !v.is_null())
+    }
+
+    /// A text field; a number is taken as its digits (a bill number sent as a number).
+    fn text(&mut self, name: &str, example: &str) -> Result<String, Refused> {
+        match self.take(name) {
+            Some(Value::String(s)) => Ok(s),
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(_) => Err(self.refuse(
+                "bad_line",
+                format!("\"{name}\" must be text, e.g. {example}"),
+            )),
+            None => Err(self.refuse(
+                "bad_line",
+                format!("{} needs \"{name}\", e.g. {example}", self.op),
+            )),
+        }
+    }
+
+    fn member(&mut self) -> Result<MemberKey, Refused> {
+        let text = self.text("member", "\"081-234-5678\" or a member code")?;
+        MemberKey::parse(&text).map_err(|e| self.refuse(e.code(), e))
+    }
+
+    /// A number field given as a JSON number or a string, as text for the core's parsers.
+    fn number_text(&mut self, name: &str) -> Option<Result<String, ()>> {
+        self.take(name).map(|v| match v {
+            Value::String(s) => Ok(s),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(()),
+        })
+    }
+
+    fn amount(&mut self) -> Result<Money, Refused> {
+        let wrong = "\"amount\" must be a number of baht like 250 or \"250.50\"";
+        match self.number_text("amount") {
+            Some(Ok(text)) => Money::parse(&text)
+                .map_err(|e| self.refuse("bad_amount", format!("\"amount\": {e}"))),
+            Some(Err(())) => Err(self.refuse("bad_amount", wrong)),
+            None => Err(self.refuse("bad_amount", format!("{} needs {wrong}", self.op))),
+        }
+    }
+
+    /// Points to redeem (positive) or an adjustment (signed, not zero).
+    fn points(&mut self, adjustment: bool) -> Result<Points, Refused> {
+        let wrong = if adjustment {
+            "\"points\" must be a whole number of points like 50, -20 or \"+50\""
+        } else {
+            "\"points\" must be a whole number of points like 50 or \"50\""
+        };
+        match self.number_text("points") {
+            Some(Ok(text)) => {
+                let text = input::ascii_minus(&text);
+                let parsed = if adjustment {
+                    Points::parse_adjustment(&text)
+                } else {
+                    Points::parse_positive(&text)
+                };
+                parsed.map_err(|e| self.refuse("bad_points", format!("\"points\": {e}")))
+            }
+            Some(Err(())) => Err(self.refuse("bad_points", wrong)),
+            None => Err(self.refuse("bad_points", format!("{} needs {wrong}", self.op))),
+        }
+    }
+
+    fn op_id(&mut self) -> Result<Option<Uuid>, Refused> {
+        let wrong = "\"op_id\" must be an operation id (a UUID like \"0190f3c2-1111-7000-8000-000000000001\")";
+        match self.take("op_id") {
+            None => Ok(None),
+            Some(Value::String(s)) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| self.refuse("bad_line", wrong)),
+            Some(_) => Err(self.refuse("bad_line", wrong)),
+        }
+    }
+
+    fn flag(&mut self, name: &str) -> Result<bool, Refused> {
+        match self.take(name) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(b),
+            Some(_) => Err(self.refuse("bad_line", format!("\"{name}\" must be true or false"))),
+        }
+    }
+
+    fn limit(&mut self) -> Result<usize, Refused> {
+        match self.number_text("limit") {
+            None => Ok(FIND_LIMIT_DEFAULT),
+            Some(Ok(text)) => {
+                input::limit(&text).map_err(|e| self.refuse("bad_line", format!("\"limit\": {e}")))
+            }
+            Some(Err(())) => {
+                Err(self.refuse("bad_line", "\"limit\" must be a whole number, 1 or more"))
+            }
+        }
+    }
+
+    /// Refuses fields the operation does not take (a misspelt `"amout"` must not be ignored).
+    fn done(self, takes: &str) -> Result<(), Refused> {
+        match self.map.keys().next() {
+            None => Ok(()),
+            Some(name) => Err(self.refuse(
+                "bad_line",
+                format!("{} does not take \"{name}\": it takes {takes}", self.op),
+            )),
+        }
+    }
+}
+
+/// Reads one line into an operation.
+fn parse(number: usize, text: &str) -> Result<Op, Refused> {
+    let value: Value = serde_json::from_str(text).map_err(|e| Refused {
+        code: "bad_line",
+        message: format!(
+            "line {number} is not valid JSON (at character {}): one operation per line, e.g. {EXAMPLE}",
+            e.column()
+        ),
+    })?;
+    let Value::Object(mut map) = value else {
+        return Err(Refused {
+            code: "bad_line",
+            message: format!(
+                "line {number} is not a JSON object: one operation per line, e.g. {EXAMPLE}"
+            ),
+        });
+    };
+    let op = match map.remove("op") {
+        Some(Value::String(op)) => op,
+        Some(other) => {
+            return Err(Refused {
+                code: "bad_line",
+                message: format!("line {number}: \"op\": {other} is not an operation: use {OPS}"),
+            });
+        }
+        None => {
+            return Err(Refused {
+                code: "bad_line",
+                message: format!(
+                    "line {number}: \"op\" is missing: say what to do with \"op\": {OPS}"
+                ),
+            });
+        }
+    };
+    let op: &'static str = match op.as_str() {
+        "award" => "award",
+        "redeem" => "redeem",
+        "void" => "void",
+        "adjust" => "adjust",
+        "find" => "find",
+        "show" => "show",
+        _ => {
+            return Err(Refused {
+                code: "bad_line",
+                message: format!("line {number}: \"op\": \"{op}\" is not an operation: use {OPS}"),
+            });
+        }
+    };
+    let mut f = Fields { number, op, map };
+    Ok(match op {
+        "award" => {
+            let request = AwardRequest {
+                member: f.member()?,
+                amount: f.amount()?,
+                bill_no: f.text("bill", "\"B-1\"")?,
+                op_id: f.op_id()?,
+            };
+            f.done("member, amount, bill, op_id")?;
+            Op::Award(request)
+        }
+        "redeem" => {
+            let request = RedeemRequest {
+                member: f.member()?,
+                points: f.points(false)?,
+                reward: f.text("reward", "\"free coffee\"")?,
+                op_id: f.op_id()?,
+            };
+            f.done("member, points, reward, op_id")?;
+            Op::Redeem(request)
+        }
+        "void" => {
+            let request = VoidRequest {
+                bill_no: f.text("bill", "\"B-1\"")?,
+                reason: f.text("reason", "\"customer returned the goods\"")?,
+                op_id: f.op_id()?,
+            };
+            f.done("bill, reason, op_id")?;
+            Op::Void(request)
+        }
+        "adjust" => {
+            let request = AdjustRequest {
+                member: f.member()?,
+                points: f.points(true)?,
+                reason: f.text("reason", "\"goodwill\"")?,
+                counts_toward_tier: f.flag("counts_toward_tier")?,
+                op_id: f.op_id()?,
+            };
+            f.done("member, points, reason, counts_toward_tier, op_id")?;
+            Op::Adjust(request)
+        }
+        "find" => {
+            let query = f.text("query", "\"5678\" or a name")?;
+            let limit = f.limit()?;
+            f.done("query, limit")?;
+            Op::Find { query, limit }
+        }
+        _ => {
+            let member = f.member()?;
+            f.done("member")?;
+            Op::Show(member)
+        }
     })
 }
 
-fn to_json(value: impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+fn apply(replica: &mut Replica, op: Op) -> Result<Value, ReplicaError> {
+    Ok(match op {
+        Op::Award(request) => to_json(replica.award(request)?),
+        Op::Redeem(request) => to_json(replica.redeem(request)?),
+        Op::Void(request) => to_json(replica.void_bill(request)?),
+        Op::Adjust(request) => to_json(replica.adjust(request)?),
+        Op::Find { query, limit } => to_json(replica.find(&query, limit)?),
+        Op::Show(member) => to_json(replica.member(&member)?),
+    })
 }
 
-fn error_line(line_no: usize, code: &str, message: String) -> serde_json::Value {
-    serde_json::json!({"line": line_no, "error": {"code": code, "message": message}})
+fn to_json(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Reads operations from standard input until it ends.
+/// Answers one input line.
+fn answer(replica: &mut Replica, number: usize, line: Line<'_>) -> Result<Value, Refused> {
+    let text = match line {
+        Line::Text(text) => text,
+        other => {
+            let (code, message) = other
+                .unreadable(number)
+                .unwrap_or(("bad_line", format!("line {number} cannot be read")));
+            return Err(Refused { code, message });
+        }
+    };
+    let op = parse(number, text)?;
+    apply(replica, op).map_err(|e| Refused {
+        code: e.code(),
+        message: format!("line {number}: {e}"),
+    })
+}
+
+/// Reads operations from standard input until it ends; refused lines make the run end with
+/// [`crate::errors::EXIT_LINES_FAILED`].
 pub fn run(replica: &mut Replica) -> anyhow::Result<()> {
     // A long-running writer: checkpoint the WAL in quiet moments, never inside an award.
     replica.checkpoint_in_background()?;
-    let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let line_no = i + 1;
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let answer = if line.len() > LINE_BYTES_MAX {
-            error_line(
-                line_no,
-                "line_too_long",
-                format!(
-                    "line {line_no} is longer than {LINE_BYTES_MAX} bytes: one operation per line"
-                ),
-            )
-        } else {
-            match serde_json::from_str::<Line>(&line) {
-                Err(e) => error_line(
-                    line_no,
-                    "bad_line",
-                    format!(
-                        "line {line_no} is not a valid operation ({e}): see `taem-counter batch --help`"
-                    ),
-                ),
-                Ok(op) => match apply(replica, op) {
-                    Ok(value) => value,
-                    Err(e) => error_line(line_no, e.code(), e.to_string()),
-                },
+    let mut failed = Vec::new();
+    lines::read_lines(std::io::stdin().lock(), |number, line| {
+        let value = match answer(replica, number, line) {
+            Ok(value) => lines::numbered(value, number),
+            Err(refused) => {
+                failed.push(number);
+                lines::error_answer(number, refused.code, &refused.message)
             }
         };
-        writeln!(out, "{answer}")?;
-        out.flush()?;
+        Ok(write_line(&mut out, &value.to_string())?)
+    })?;
+    lines::finish(&failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(text: &str) -> (&'static str, String) {
+        match parse(3, text) {
+            Ok(_) => panic!("{text} was accepted"),
+            Err(r) => (r.code, r.message),
+        }
     }
-    Ok(())
+
+    #[test]
+    fn amounts_and_points_may_be_numbers_or_strings() {
+        for line in [
+            r#"{"op":"award","member":"0812345678","amount":250,"bill":"B-1"}"#,
+            r#"{"op":"award","member":"0812345678","amount":"250.50","bill":"B-1"}"#,
+            r#"{"op":"redeem","member":"0812345678","points":20,"reward":"x"}"#,
+            r#"{"op":"redeem","member":"0812345678","points":"20","reward":"x"}"#,
+            r#"{"op":"adjust","member":"0812345678","points":"−5","reason":"x"}"#,
+            r#"{"op":"adjust","member":"0812345678","points":-5,"reason":"x"}"#,
+        ] {
+            assert!(parse(1, line).is_ok(), "{line}");
+        }
+    }
+
+    #[test]
+    fn messages_name_the_line_and_the_field_in_plain_words() {
+        let (code, message) =
+            refused(r#"{"op":"award","member":"0812345678","amount":true,"bill":"B"}"#);
+        assert_eq!(code, "bad_amount");
+        assert_eq!(
+            message,
+            r#"line 3: "amount" must be a number of baht like 250 or "250.50""#
+        );
+        let (_, message) = refused(r#"{"op":"award","member":"0812345678","amout":1,"bill":"B"}"#);
+        assert!(message.contains("award needs \"amount\""), "{message}");
+        let (_, message) =
+            refused(r#"{"op":"award","member":"0812345678","amount":1,"bill":"B","x":1}"#);
+        assert!(message.contains("does not take \"x\""), "{message}");
+        let (_, message) = refused(r#"{"op":"sell"}"#);
+        assert!(message.contains("use award, redeem"), "{message}");
+        let (_, message) = refused("{nope");
+        assert!(message.starts_with("line 3 is not valid JSON"), "{message}");
+        assert!(!message.contains("expected"), "no serde wording: {message}");
+        let (code, _) =
+            refused(r#"{"op":"redeem","member":"0812345678","points":-2,"reward":"x"}"#);
+        assert_eq!(code, "bad_points");
+        let (_, message) = refused(r#"{"op":"find","query":"5678","limit":0}"#);
+        assert!(message.contains("0 is not a limit"), "{message}");
+    }
 }

@@ -5,9 +5,39 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use uuid::Uuid;
 
+/// The demo shop's name when `demo --shop` is not given.
+pub const DEMO_SHOP_NAME: &str = "ร้านกาแฟแต้มดี (Taem Demo Coffee)";
+
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (the message says why and what to do); \
+2 a command line that cannot be read; 3 batch or member find --stdin refused some lines; \
+141 the reader of the output went away (… | head -1).";
+const AWARD_USAGE: &str = "taem-counter award [OPTIONS] --amount <AMOUNT> --bill <BILL> <MEMBER>
+       taem-counter award [OPTIONS] --amount <AMOUNT> --preview <MEMBER>";
+const AWARD_EXAMPLES: &str = "Examples:
+  taem-counter award 081-234-5678 --amount 1250.50 --bill R-1001
+  taem-counter award 081-234-5678 --amount 1250.50 --preview";
+const REDEEM_EXAMPLES: &str = "Example:
+  taem-counter redeem 081-234-5678 --points 100 --reward \"กาแฟฟรี 1 แก้ว\"";
+const VOID_EXAMPLES: &str = "Example:
+  taem-counter void R-1001 --reason \"ลูกค้าคืนสินค้า\"";
+const ADJUST_EXAMPLES: &str = "Examples:
+  taem-counter adjust 081-234-5678 --points +50 --reason \"goodwill for a late delivery\"
+  taem-counter adjust 081-234-5678 --points -20 --reason \"double award on R-1001\" --counts-toward-tier";
+const MEMBER_ADD_EXAMPLES: &str = "Example:
+  taem-counter member add --phone 081-234-5678 --first-name สมชาย --last-name ใจดี --birthday 15/08/2530";
+const MEMBER_FIND_EXAMPLES: &str = "Examples:
+  taem-counter member find 5678          (last 4 digits of the phone)
+  taem-counter member find ใจดี --limit 5  (part of a name)";
+const IMPORT_EXAMPLES: &str = "Examples:
+  taem-counter import members.xlsx --dry-run
+  taem-counter import members.csv --branch BKK01 --report import-report.csv";
+const EXPORT_EXAMPLES: &str = "Examples:
+  taem-counter export members -o members.xlsx
+  taem-counter export ledger -o ledger.csv --branch BKK01 --from 01/01/2569 --to 31/01/2569";
+
 /// Taem counter: look members up and award or redeem points, online or not.
 #[derive(Debug, Parser)]
-#[command(name = "taem-counter", version, about, long_about = None)]
+#[command(name = "taem-counter", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Folder of this counter's replica (default: $TAEM_DATA_DIR or ~/.local/share/taem).
     #[arg(long, global = true, env = "TAEM_DATA_DIR")]
@@ -45,13 +75,18 @@ pub enum Command {
         /// Header language: th or en.
         #[arg(long, default_value = "th")]
         lang: String,
+        /// Overwrite the file when it exists (it may be a template someone filled in).
+        #[arg(long)]
+        force: bool,
     },
     /// Import members from a filled template (CSV in UTF-8 or Windows-874, or XLSX), at most
     /// 5,000 rows; every bad row is reported and nothing is imported twice.
+    #[command(after_help = IMPORT_EXAMPLES)]
     Import {
         /// The file.
         file: PathBuf,
-        /// The branch the members registered at (default: this counter's branch).
+        /// The branch code the members registered at, e.g. BKK01 (default: this counter's
+        /// branch).
         #[arg(long)]
         branch: Option<String>,
         /// Also write the report (every row not imported, and why) as CSV to this file.
@@ -66,6 +101,7 @@ pub enum Command {
         bulk: bool,
     },
     /// Download members, ledger, redemptions or tier-changes as CSV (UTF-8 with BOM) or XLSX.
+    #[command(after_help = EXPORT_EXAMPLES)]
     Export {
         /// What: members, ledger, redemptions or tier-changes.
         dataset: String,
@@ -93,15 +129,16 @@ pub enum Command {
     #[command(subcommand)]
     Member(MemberCommand),
     /// Award points for a purchase.
+    #[command(after_help = AWARD_EXAMPLES, override_usage = AWARD_USAGE)]
     Award {
         /// The member: phone (any form) or member code.
         member: String,
         /// Purchase amount in baht, e.g. 1250.50.
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
-        /// Bill (receipt) number; a bill earns once.
-        #[arg(long, required_unless_present = "preview", default_value = "")]
-        bill: String,
+        /// Bill (receipt) number; a bill earns once. Required, except with --preview.
+        #[arg(long, required_unless_present = "preview")]
+        bill: Option<String>,
         /// Operation id (UUID) to make a retry safe; minted when absent.
         #[arg(long)]
         op_id: Option<Uuid>,
@@ -110,6 +147,7 @@ pub enum Command {
         preview: bool,
     },
     /// Redeem points for a reward.
+    #[command(after_help = REDEEM_EXAMPLES)]
     Redeem {
         /// The member.
         member: String,
@@ -124,6 +162,7 @@ pub enum Command {
         op_id: Option<Uuid>,
     },
     /// Void a bill: take back the points it earned.
+    #[command(after_help = VOID_EXAMPLES)]
     Void {
         /// The bill number.
         bill: String,
@@ -134,11 +173,12 @@ pub enum Command {
         #[arg(long)]
         op_id: Option<Uuid>,
     },
-    /// A manager's manual adjustment (+ or −) with a reason.
+    /// A manager's manual adjustment (+ or -) with a reason.
+    #[command(after_help = ADJUST_EXAMPLES)]
     Adjust {
         /// The member.
         member: String,
-        /// The change, e.g. +50 or -20.
+        /// The change, e.g. +50 or -20 (a typographic minus, −20, is read as -20).
         #[arg(long, allow_hyphen_values = true)]
         points: String,
         /// Why.
@@ -155,8 +195,8 @@ pub enum Command {
     History {
         /// The member.
         member: String,
-        /// How many lines.
-        #[arg(long, default_value_t = 50)]
+        /// How many lines (1 or more).
+        #[arg(long, default_value_t = 50, value_parser = crate::input::limit)]
         limit: usize,
     },
     /// Tier settings and re-evaluation.
@@ -168,13 +208,22 @@ pub enum Command {
     /// Apply operations from standard input, one JSON line each (for POS integrations).
     ///
     /// One JSON object per input line, one JSON answer per output line, e.g.
-    /// {"op":"award","member":"0812345678","amount":"250","bill":"B-1"}.
-    /// Ops: award, redeem, void, adjust, find, show (fields as the commands' options).
+    /// {"op":"award","member":"0812345678","amount":250,"bill":"B-1"}.
+    /// Ops: award, redeem, void, adjust, find, show (fields as the commands' options;
+    /// amount and points as JSON numbers or numeric strings).
+    ///
+    /// Every answer carries "line": the number of the input line it answers, counting every
+    /// line (blank lines are skipped and get no answer; a UTF-8 byte order mark at the start
+    /// is skipped). A refused line answers {"line":N,"error":{"code","message"}} and the run
+    /// goes on.
+    ///
+    /// Exit code: 0 when every line was applied; 3 when the input ended and one or more
+    /// lines were refused (a summary goes to stderr); 1 when the batch could not run at all.
     Batch,
     /// Operations waiting to be sent to the server.
     Outbox {
-        /// How many.
-        #[arg(long, default_value_t = 100)]
+        /// How many (1 or more).
+        #[arg(long, default_value_t = 100, value_parser = crate::input::limit)]
         limit: usize,
     },
     /// Enrol this counter with a central server, using a one-time code from the shop owner;
@@ -248,8 +297,9 @@ pub struct DemoArgs {
     /// Average bills per member.
     #[arg(long, default_value_t = 10.0)]
     pub bills_per_member: f64,
-    /// The shop's name.
-    #[arg(long, default_value = "ร้านกาแฟแต้มดี (Taem Demo Coffee)")]
+    /// The shop's name [default: ร้านกาแฟแต้มดี (Taem Demo Coffee)].
+    // clap would print this default as Rust source ("ร\u{e49}าน…"), so the help says it.
+    #[arg(long, default_value = DEMO_SHOP_NAME, hide_default_value = true)]
     pub shop: String,
 }
 
@@ -274,7 +324,7 @@ pub struct ProfileArgs {
     /// Postal address for shipped rewards.
     #[arg(long)]
     pub address: Option<String>,
-    /// A tag (repeat for several; replaces the tag list).
+    /// A tag (repeat for several; replaces the tag list; --tag "" clears it).
     #[arg(long)]
     pub tag: Vec<String>,
     /// Marketing consent (opt-in): true or false.
@@ -292,6 +342,7 @@ pub struct ProfileArgs {
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
     /// Register a new member at this branch.
+    #[command(after_help = MEMBER_ADD_EXAMPLES)]
     Add {
         /// Mobile number, e.g. 081-234-5678.
         #[arg(long)]
@@ -318,13 +369,16 @@ pub enum MemberCommand {
         op_id: Option<Uuid>,
     },
     /// Find members by phone, last 4+ digits, member code or part of a name.
+    #[command(after_help = MEMBER_FIND_EXAMPLES)]
     Find {
         /// What the cashier typed or scanned.
         query: Option<String>,
-        /// Most results.
-        #[arg(long, default_value_t = 20)]
+        /// Most results (1 or more).
+        #[arg(long, default_value_t = 20, value_parser = crate::input::limit)]
         limit: usize,
-        /// Answer one search per line of standard input (for POS integrations).
+        /// Answer one search per line of standard input (for POS integrations); blank
+        /// lines, line numbers ("line" in every --json answer) and the exit code as
+        /// `batch --help` describes.
         #[arg(long, conflicts_with = "query")]
         stdin: bool,
     },
@@ -375,9 +429,14 @@ pub enum TiersCommand {
         /// Re-place every member instead of only those whose window moved.
         #[arg(long)]
         full: bool,
-        /// Evaluate as of this date (dd/mm/yyyy B.E./C.E.); default today in Bangkok.
+        /// Evaluate as of this date (dd/mm/yyyy B.E./C.E.); default today in Bangkok. A date
+        /// to come needs --preview: moves are saved, and cannot be made before their day.
         #[arg(long)]
         today: Option<String>,
+        /// Count who would move up and down, and move nobody (e.g. with --today at the end of
+        /// the month: who drops then?).
+        #[arg(long)]
+        preview: bool,
     },
 }
 

@@ -9,17 +9,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 use taem_import::{
     ImportOptions, ImportProgress, ImportStage, Lang, ReplicaSink, SHOP_UPLOAD_ROWS_MAX, Table,
 };
-use taem_replica::Replica;
+use taem_replica::{ExportFilter, Replica, ReplicaError};
 
-use crate::emit;
+use crate::errors::refusal;
+use crate::{emit, input};
 
 fn lang(text: &str) -> anyhow::Result<Lang> {
     Lang::parse(text)
         .with_context(|| format!("`{text}` is not a language: use th (ไทย) or en (English)"))
 }
 
-/// Writes the template; the extension picks CSV or XLSX.
-pub fn template(output: &Path, lang_text: &str, json: bool) -> anyhow::Result<()> {
+/// Writes the template; the extension picks CSV or XLSX. An existing file is kept unless
+/// `force`: it may be a template someone spent an afternoon filling in.
+pub fn template(output: &Path, lang_text: &str, force: bool, json: bool) -> anyhow::Result<()> {
     let lang = lang(lang_text)?;
     let ext = output
         .extension()
@@ -38,7 +40,34 @@ pub fn template(output: &Path, lang_text: &str, json: bool) -> anyhow::Result<()
             output.display()
         ),
     };
-    std::fs::write(output, &bytes).with_context(|| format!("writing {}", output.display()))?;
+    let exists = || {
+        refusal(
+            "file_exists",
+            format!(
+                "{} already exists (it may be a filled-in template): choose another --output, or add --force to overwrite it",
+                output.display()
+            ),
+        )
+    };
+    if output.exists() && !force {
+        return Err(exists());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .create_new(!force)
+        .truncate(true)
+        .open(output)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                exists()
+            } else {
+                anyhow::Error::new(e).context(format!("writing {}", output.display()))
+            }
+        })?;
+    file.write_all(&bytes)
+        .and_then(|()| file.flush())
+        .with_context(|| format!("writing {}", output.display()))?;
     let value = serde_json::json!({"template": output.display().to_string(), "bytes": bytes.len()});
     emit(json, &value, |_| {
         format!(
@@ -47,8 +76,54 @@ pub fn template(output: &Path, lang_text: &str, json: bool) -> anyhow::Result<()
             SHOP_UPLOAD_ROWS_MAX,
             output.display()
         )
-    });
+    })?;
     Ok(())
+}
+
+/// Opens the report file before anything is imported, so a report that cannot be written
+/// refuses the import while nothing has changed.
+fn create_report(path: &Path) -> anyhow::Result<std::fs::File> {
+    if path.is_dir() {
+        return Err(refusal(
+            "bad_report_path",
+            format!(
+                "--report {} is a folder: give a file name, e.g. {}; nothing was imported",
+                path.display(),
+                path.join("import-report.csv").display()
+            ),
+        ));
+    }
+    std::fs::File::create(path).map_err(|e| {
+        refusal(
+            "bad_report_path",
+            format!(
+                "cannot write the report to {} ({e}): create its folder or choose another --report path; nothing was imported",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// The import's branch as stored, after a note when no member registered there yet (a typo
+/// of a real code would scatter members over a branch that does not exist). The replica does
+/// not hold the shop's list of branches, so a new code is allowed.
+fn import_branch(
+    replica: &Replica,
+    branch: Option<String>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let own = replica.status()?.branch;
+    let Some(branch) = branch else {
+        return Ok(own);
+    };
+    let branch = input::branch_code(&branch)?;
+    if branch != own && !replica.branch_in_use(&branch)? {
+        warnings.push(format!(
+            "no member of this replica registered at branch {branch} yet (known: {}): check that it is the shop's code for that branch",
+            input::known_branches(replica)?.join(", ")
+        ));
+    }
+    Ok(branch)
 }
 
 /// Imports a file into the replica.
@@ -61,10 +136,15 @@ pub fn import(
     bulk: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    let branch = match branch {
-        Some(b) => b,
-        None => replica.status()?.branch,
-    };
+    let mut warnings = Vec::new();
+    let branch = import_branch(replica, branch, &mut warnings)?;
+    let report_file = report_path.map(create_report).transpose()?;
+    if !json {
+        for w in &warnings {
+            // A note beside the answer: a closed stderr must not stop the import.
+            let _ = writeln!(std::io::stderr(), "note: {w}");
+        }
+    }
     let today = taem_core::time::bangkok_date(chrono::Utc::now());
     let options = ImportOptions {
         max_rows: (!bulk).then_some(SHOP_UPLOAD_ROWS_MAX),
@@ -102,22 +182,84 @@ pub fn import(
         },
     );
     bar.finish_and_clear();
-    if let Some(path) = report_path {
-        let mut out =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        taem_import::report::write_csv(&report, &mut out)?;
-        out.flush()?;
-    }
+    let report_failed = report_file.and_then(|mut out| {
+        taem_import::report::write_csv(&report, &mut out)
+            .and_then(|()| out.flush())
+            .err()
+    });
     if let Some(e) = &report.file_error {
         if json {
-            emit(json, &report, |_| String::new());
+            emit(json, &report, |_| String::new())?;
         }
         bail!("{}: nothing imported: {}\n  {}", file.display(), e.en, e.th);
     }
-    emit(json, &report, |r| {
-        taem_import::report::summary_text(r, file, &branch, dry_run, report_path)
-    });
+    let mut value = serde_json::to_value(&report)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("dry_run".into(), dry_run.into());
+        if dry_run {
+            map.insert("would_import".into(), would_import(&report).into());
+        }
+        map.insert("branch".into(), branch.clone().into());
+        map.insert("warnings".into(), warnings.into());
+    }
+    let written = report_path.filter(|_| report_failed.is_none());
+    emit(json, &value, |_| {
+        taem_import::report::summary_text(&report, file, &branch, dry_run, written)
+    })?;
+    if let (Some(e), Some(path)) = (report_failed, report_path) {
+        return Err(refusal(
+            "report_not_written",
+            format!(
+                "the import is done as summarised above; only the report could not be written to {} ({e}): free some space and run the import again with --report (imported members are skipped)",
+                path.display()
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// Rows a dry run found importable (what a real run would import, the same count the text
+/// summary shows).
+fn would_import(report: &taem_import::ImportReport) -> u64 {
+    report.rows.saturating_sub(report.bad_rows())
+}
+
+/// Found a row: stops a scan early.
+enum Probe {
+    Found,
+    Failed(ReplicaError),
+}
+
+impl From<ReplicaError> for Probe {
+    fn from(e: ReplicaError) -> Self {
+        Probe::Failed(e)
+    }
+}
+
+/// Refuses an export for a branch this replica has never seen: a typo would otherwise write
+/// an empty file and look like a branch without activity.
+fn check_export_branch(replica: &Replica, branch: &str) -> anyhow::Result<()> {
+    if replica.status()?.branch == branch || replica.branch_in_use(branch)? {
+        return Ok(());
+    }
+    // Entries can be made at a branch where nobody registered (a member shopping elsewhere).
+    let filter = ExportFilter {
+        branch: Some(branch.to_string()),
+        from: None,
+        to: None,
+    };
+    match replica.export_ledger(&filter, &[], |_| Err(Probe::Found)) {
+        Err(Probe::Found) => return Ok(()),
+        Err(Probe::Failed(e)) => return Err(e.into()),
+        Ok(_) => {}
+    }
+    Err(refusal(
+        "unknown_branch",
+        format!(
+            "this replica has no member or points entry at branch {branch}: check the code; known branches: {}",
+            input::known_branches(replica)?.join(", ")
+        ),
+    ))
 }
 
 /// Writes a download; the output's extension picks CSV or XLSX.
@@ -132,15 +274,19 @@ pub fn export(
     lang_text: &str,
     json: bool,
 ) -> anyhow::Result<()> {
+    let branch = branch.map(|b| input::branch_code(&b)).transpose()?;
     let plan = taem_import::download::plan(
         dataset,
         output,
-        branch,
+        branch.clone(),
         from.as_deref(),
         to.as_deref(),
         lang_text,
     )
     .map_err(anyhow::Error::msg)?;
+    if let Some(b) = &branch {
+        check_export_branch(replica, b)?;
+    }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos} rows")
@@ -166,6 +312,6 @@ pub fn export(
     let value = serde_json::json!({"file": output.display().to_string(), "dataset": plan.dataset, "rows": rows});
     emit(json, &value, |_| {
         format!("wrote {rows} rows to {}", output.display())
-    });
+    })?;
     Ok(())
 }

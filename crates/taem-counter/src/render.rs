@@ -3,11 +3,12 @@
 use std::fmt::Write;
 
 use taem_core::time::format_bangkok_be;
-use taem_core::{MemberCode, Operation, Points, RateMode, SystemRates};
+use taem_core::{Gender, LedgerKind, MemberCode, Operation, Points, RateMode, SystemRates};
 use taem_replica::{
     AwardReceipt, HistoryItem, LedgerEntryView, MemberSummary, MemberView, OperationReceipt,
     ReevaluationReport, ReplicaStatus, SearchResult, ShopSettings, TierChangeView,
 };
+use unicode_width::UnicodeWidthStr;
 
 fn grouped_phone(phone: &str) -> String {
     taem_core::Phone::parse(phone).map_or_else(|_| phone.to_string(), |p| p.display_grouped())
@@ -15,6 +16,23 @@ fn grouped_phone(phone: &str) -> String {
 
 fn pts(n: i64) -> String {
     Points(n).display_grouped()
+}
+
+/// A change of points with its sign and thousands separators: `+2,000`, `-50`.
+fn signed_pts(n: i64) -> String {
+    if n > 0 {
+        format!("+{}", pts(n))
+    } else {
+        pts(n)
+    }
+}
+
+/// `text` padded with spaces to `width` terminal columns. Thai vowel and tone marks take no
+/// column of their own (กันตพงศ์ is 8 characters but 6 columns), so padding by characters
+/// (`{:<w}`) would push the next column left.
+fn pad(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
 }
 
 /// `status`.
@@ -63,10 +81,10 @@ fn sync_status(s: &taem_replica::SyncStatus) -> String {
 
 fn summary_line(m: &MemberSummary) -> String {
     format!(
-        "{:<15} {:<13} {:<32} {:>10} pt  {}",
+        "{:<15} {:<13} {} {:>10} pt  {}",
         MemberCode::shown(&m.code),
         grouped_phone(&m.phone),
-        m.name,
+        pad(&m.name, 32),
         pts(m.balance),
         m.tier.name
     )
@@ -132,12 +150,28 @@ pub fn member(m: &MemberView) -> String {
             taem_core::thai_date::format_thai_short(b)
         );
     }
+    if let Some(g) = gender(p.gender) {
+        let _ = writeln!(out, "gender    {g}");
+    }
     if let Some(e) = &p.email {
         let _ = writeln!(out, "email     {e}");
+    }
+    if let Some(a) = &p.address {
+        let _ = writeln!(out, "address   {a}");
     }
     if !p.tags.is_empty() {
         let _ = writeln!(out, "tags      {}", p.tags.join(", "));
     }
+    if let Some(n) = &p.note {
+        let _ = writeln!(out, "note      {n}");
+    }
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let _ = writeln!(
+        out,
+        "consent   PDPA {} · marketing {}",
+        yes_no(p.pdpa_consent),
+        yes_no(p.marketing_consent)
+    );
     if let Some(e) = &m.last_activity {
         let _ = writeln!(out, "last      {} at {}", entry_line(e), e.branch);
     }
@@ -148,6 +182,15 @@ pub fn member(m: &MemberView) -> String {
         m.branch
     );
     out
+}
+
+fn gender(g: Gender) -> Option<&'static str> {
+    match g {
+        Gender::Unspecified => None,
+        Gender::Female => Some("female (หญิง)"),
+        Gender::Male => Some("male (ชาย)"),
+        Gender::Other => Some("other (อื่น ๆ)"),
+    }
 }
 
 fn tier_change(c: &TierChangeView) -> String {
@@ -200,7 +243,7 @@ pub fn receipt(r: &AwardReceipt) -> String {
         .as_deref()
         .map(|x| format!(": {x}"))
         .unwrap_or_default();
-    let line = format!("{:+} pt  {what}{reason}", r.points);
+    let line = format!("{} pt  {what}{reason}", signed_pts(r.points));
     let _ = writeln!(out, "{}", line.trim_end());
     let _ = writeln!(out, "{}", summary_line(&r.member));
     if let Some(c) = &r.tier_change {
@@ -222,14 +265,21 @@ fn entry_line(e: &LedgerEntryView) -> String {
     if let Some(r) = &e.reason {
         parts.push(r.clone());
     }
+    if e.kind == LedgerKind::Adjust {
+        parts.push(if e.counts_toward_tier {
+            "(counts toward tier)".into()
+        } else {
+            "(not toward tier)".into()
+        });
+    }
     if !e.confirmed {
         parts.push("(waiting to sync)".into());
     }
     let line = format!(
-        "{}  {:<12} {:>+8}  {}",
+        "{}  {} {:>8}  {}",
         format_bangkok_be(e.at),
-        e.kind.label_th(),
-        e.points,
+        pad(e.kind.label_th(), 12),
+        signed_pts(e.points),
         parts.join("  ")
     );
     line.trim_end().to_string()
@@ -274,12 +324,12 @@ pub fn tiers(s: &ShopSettings, counts: &[(u32, i64)]) -> String {
         };
         let _ = writeln!(
             out,
-            "#{:<2} {} {:<16} from {:>8} pt  {:<28} {:>10} members",
+            "#{:<2} {} {} from {:>8} pt  {} {:>10} members",
             tier.id,
             tier.icon.glyph(),
-            tier.name,
+            pad(&tier.name, 16),
             pts(tier.start_points.0),
-            rate,
+            pad(&rate, 28),
             pts(members)
         );
     }
@@ -298,6 +348,14 @@ pub fn reevaluation(r: &ReevaluationReport) -> String {
     } else {
         format!("{} members", pts(r.members_checked as i64))
     };
+    if !r.saved {
+        return format!(
+            "tier preview as of {}: {checked} checked, {} would move up, {} would move down; preview only, nobody moved",
+            taem_core::thai_date::format_be(r.as_of),
+            r.upgraded,
+            r.downgraded,
+        );
+    }
     format!(
         "tier re-evaluation ({scope}) as of {}: {checked} checked, {} up, {} down, {} ms",
         taem_core::thai_date::format_be(r.as_of),
@@ -324,4 +382,25 @@ pub fn outbox(ops: &[Operation]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thai_text_is_padded_by_columns_not_characters() {
+        // กันตพงศ์: 8 characters, 2 of them marks that sit on the letter before.
+        assert_eq!(pad("กันตพงศ์", 10).width(), 10);
+        assert_eq!(pad("สมชาย", 10).width(), 10);
+        assert_eq!(pad("ยกเลิกบิล", 12).width(), 12);
+        assert_eq!(pad("longer than the width", 4), "longer than the width");
+    }
+
+    #[test]
+    fn point_changes_carry_a_sign_and_thousands_separators() {
+        assert_eq!(signed_pts(2000), "+2,000");
+        assert_eq!(signed_pts(-1250), "-1,250");
+        assert_eq!(signed_pts(0), "0");
+    }
 }

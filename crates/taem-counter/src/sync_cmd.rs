@@ -1,6 +1,6 @@
 //! `enrol`, `sync`, `rejections`, `reviews`, `signin`, `settings`: the counter and its server.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use taem_replica::{OpenMode, Replica, ReplicaError, SystemEnvironment};
 use taem_sync::{Progress, SyncClient, SyncReport};
 
 use crate::cli::SettingsCommand;
+use crate::output::{self, OutputError};
 use crate::{emit, open, render};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -84,20 +85,42 @@ pub fn enrol(
     device_name: &str,
 ) -> anyhow::Result<()> {
     let env = Arc::new(SystemEnvironment);
-    let mut replica = match Replica::open_waiting(dir, OpenMode::ReadWrite, env.clone(), 2_000) {
-        Ok(replica) => replica,
-        Err(ReplicaError::NotInitialised { .. }) => Replica::create(dir, "(enrolling)", "-", env)?,
-        Err(e) => return Err(e.into()),
-    };
+    let (mut replica, created) =
+        match Replica::open_waiting(dir, OpenMode::ReadWrite, env.clone(), 2_000) {
+            Ok(replica) => (replica, false),
+            Err(ReplicaError::NotInitialised { .. }) => {
+                (Replica::create(dir, "(enrolling)", "-", env)?, true)
+            }
+            Err(e) => return Err(e.into()),
+        };
     let bar = Bar::new(json);
-    let report = runtime()?.block_on(taem_sync::enrol(
+    let result = runtime()?.block_on(taem_sync::enrol(
         &mut replica,
         url,
         code,
         device_name,
         &mut |p| bar.show(p),
-    ))?;
+    ));
     drop(bar);
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            let enrolled = replica.sync_identity().ok().flatten().is_some();
+            if !enrolled {
+                // The server never took this counter: leave no half-made replica that would
+                // take sales as a shop of its own.
+                drop(replica);
+                if created {
+                    Replica::remove_files(dir)?;
+                }
+                return Err(e.into());
+            }
+            // Enrolled, but the shop's members did not all arrive: `sync` goes on from there.
+            return Err(anyhow::Error::from(e).context(
+                "enrolled, but the shop's members did not finish downloading: run `taem-counter sync` to go on from where it stopped",
+            ));
+        }
+    };
     let status = replica.status()?;
     emit(
         json,
@@ -112,7 +135,7 @@ pub fn enrol(
                 render::status(&status)
             )
         },
-    );
+    )?;
     Ok(())
 }
 
@@ -125,26 +148,52 @@ pub fn sync(dir: &Path, json: bool, wait: u64, watch: bool, interval: u64) -> an
         let result = runtime.block_on(taem_sync::sync_once(&mut replica, &mut |p| bar.show(p)));
         drop(bar);
         let report = result?;
-        emit(json, &report, report_text);
+        emit(json, &report, report_text)?;
         return Ok(());
     }
     let interval = Duration::from_secs(interval.max(1));
+    // A failed write (the reader went away, a full disk) stops the watch like Ctrl-C does.
+    let output_failed = std::sync::Arc::new(tokio::sync::Notify::new());
+    let mut output_error: Option<OutputError> = None;
+    let stop = {
+        let output_failed = output_failed.clone();
+        async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                () = output_failed.notified() => {}
+            }
+        }
+    };
     runtime.block_on(taem_sync::watch(
         &mut replica,
         interval,
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
-        &mut |result| match result {
-            Ok(report) if json => println!("{}", serde_json::to_string(report).unwrap_or_default()),
-            Ok(report) if report.pushed + report.pulled > 0 => {
-                println!("{}", report_text(report).replace('\n', "; "))
+        stop,
+        &mut |result| {
+            let written = match result {
+                Ok(report) if json => {
+                    output::print_line(&serde_json::to_string(report).unwrap_or_default())
+                }
+                Ok(report) if report.pushed + report.pulled > 0 => {
+                    output::print_line(&report_text(report).replace('\n', "; "))
+                }
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr(), "sync: {e}");
+                    Ok(())
+                }
+            };
+            if let Err(e) = written
+                && output_error.is_none()
+            {
+                output_error = Some(e);
+                output_failed.notify_one();
             }
-            Ok(_) => {}
-            Err(e) => eprintln!("sync: {e}"),
         },
     ))?;
-    Ok(())
+    match output_error {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 /// `rejections`.
@@ -168,7 +217,7 @@ pub fn rejections(dir: &Path, json: bool, wait: u64) -> anyhow::Result<()> {
             })
             .collect::<Vec<_>>()
             .join("\n")
-    });
+    })?;
     Ok(())
 }
 
@@ -193,7 +242,7 @@ pub fn reviews(dir: &Path, json: bool, wait: u64) -> anyhow::Result<()> {
             })
             .collect::<Vec<_>>()
             .join("\n")
-    });
+    })?;
     Ok(())
 }
 
@@ -219,7 +268,7 @@ pub fn signin(
     let session = replica.sign_in(name, &pin)?;
     emit(json, &session, |s| {
         format!("signed in: {} ({})", s.name, s.role)
-    });
+    })?;
     Ok(())
 }
 
@@ -237,7 +286,7 @@ pub fn settings(dir: &Path, json: bool, wait: u64, cmd: SettingsCommand) -> anyh
                     s.revision,
                     serde_json::to_string_pretty(&s.settings).unwrap_or_default()
                 )
-            });
+            })?;
         }
         SettingsCommand::Push { file, staff, pin } => {
             let text = std::fs::read_to_string(&file)
@@ -268,7 +317,7 @@ pub fn settings(dir: &Path, json: bool, wait: u64, cmd: SettingsCommand) -> anyh
                     "settings saved on the server (revision {}); counters receive them at their next sync",
                     s.revision
                 )
-            });
+            })?;
         }
     }
     Ok(())

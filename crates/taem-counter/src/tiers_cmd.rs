@@ -5,11 +5,13 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 use taem_core::{
-    CalculationPeriod, PointRate, Points, RateMode, Tier, TierIcon, TierSettings, parse_thai_date,
+    CalculationPeriod, PointRate, Points, RateMode, SystemRates, Tier, TierIcon, TierSettings,
+    parse_thai_date,
 };
 use taem_replica::{OpenMode, ReevaluationMode, Replica, ShopSettings};
 
 use crate::cli::{RatesCommand, TierArgs, TiersCommand};
+use crate::errors::refusal;
 use crate::{emit, open, render};
 
 #[derive(Serialize)]
@@ -39,7 +41,7 @@ fn save(replica: &mut Replica, json: bool, tiers: TierSettings) -> anyhow::Resul
             render::tiers(&s.settings, &s.members_per_tier),
             render::reevaluation(&s.reevaluation)
         )
-    });
+    })?;
     Ok(())
 }
 
@@ -77,6 +79,52 @@ fn apply(tier: &mut Tier, args: &TierArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A rate as `rates set` reads it (BAHT:POINTS).
+fn rate_arg(rate: PointRate) -> String {
+    format!("{}:{}", rate.baht(), rate.points().0)
+}
+
+/// `tiers set` saves tiers only (the library saves tiers and rates in separate operations):
+/// a file from `tiers show --json` whose rates differ from the shop's is refused rather than
+/// half applied, and the message gives the `rates set` command that applies them.
+fn refuse_rates_in_file(
+    value: &serde_json::Value,
+    current: &SystemRates,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let Some(rates) = value.get("settings").and_then(|s| s.get("rates")) else {
+        return Ok(());
+    };
+    let rates: SystemRates = serde_json::from_value(rates.clone()).with_context(|| {
+        format!(
+            "{}: \"settings.rates\" is not a set of rates (see `taem-counter tiers show --json`)",
+            file.display()
+        )
+    })?;
+    let changed: Vec<String> = [
+        ("counter", rates.counter, current.counter),
+        ("ecommerce", rates.ecommerce, current.ecommerce),
+        ("sms", rates.sms, current.sms),
+    ]
+    .into_iter()
+    .filter(|(_, new, now)| new != now)
+    .map(|(name, new, _)| format!("--{name} {}", rate_arg(new)))
+    .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(refusal(
+        "rates_in_file",
+        format!(
+            "{} changes the point rates, which `tiers set` does not save: nothing was changed. \
+             Change the rates with `taem-counter rates set {}`, then run `tiers set` again \
+             (or put the shop's current rates back in the file)",
+            file.display(),
+            changed.join(" ")
+        ),
+    ))
+}
+
 /// Runs a `tiers` command.
 pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Result<()> {
     if let TiersCommand::Show = cmd {
@@ -87,7 +135,7 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Resu
         };
         emit(json, &shown, |s| {
             render::tiers(&s.settings, &s.members_per_tier)
-        });
+        })?;
         return Ok(());
     }
     let mut replica = open(dir, OpenMode::ReadWrite, wait)?;
@@ -103,6 +151,7 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Resu
             // Accept either the tier settings alone or the whole `tiers show --json` output.
             let value: serde_json::Value = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not valid JSON", file.display()))?;
+            refuse_rates_in_file(&value, &replica.settings()?.rates, &file)?;
             let tiers_value = value
                 .get("settings")
                 .and_then(|s| s.get("tiers"))
@@ -174,18 +223,41 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Resu
                 rebuild(current.enabled, current.period, tiers)?,
             )?;
         }
-        TiersCommand::Reevaluate { full, today } => {
+        TiersCommand::Reevaluate {
+            full,
+            today,
+            preview,
+        } => {
+            let now = taem_core::time::bangkok_date(replica.environment().now());
             let today = match today {
                 Some(t) => parse_thai_date(&t)?,
-                None => taem_core::time::bangkok_date(replica.environment().now()),
+                None => now,
             };
+            if preview {
+                let report = replica.preview_tiers(today)?;
+                emit(json, &report, render::reevaluation)?;
+                return Ok(());
+            }
+            if today > now {
+                // Saved moves for a day to come would stand before their day, and the daily
+                // run would take that day as done.
+                return Err(crate::errors::refusal(
+                    "date_in_future",
+                    format!(
+                        "--today {} is after today ({}): a re-evaluation saves its moves, so it runs as of today or an earlier day; to see who would move on {}, add --preview",
+                        taem_core::thai_date::format_be(today),
+                        taem_core::thai_date::format_be(now),
+                        taem_core::thai_date::format_be(today),
+                    ),
+                ));
+            }
             let mode = if full {
                 ReevaluationMode::Full
             } else {
                 ReevaluationMode::Incremental
             };
             let report = replica.reevaluate_tiers(mode, today)?;
-            emit(json, &report, render::reevaluation);
+            emit(json, &report, render::reevaluation)?;
         }
     }
     Ok(())
@@ -197,7 +269,7 @@ pub fn rates(dir: &Path, json: bool, wait: u64, cmd: RatesCommand) -> anyhow::Re
         RatesCommand::Show => {
             let replica = open(dir, OpenMode::ReadOnly, wait)?;
             let settings = replica.settings()?;
-            emit(json, &settings.rates, render::rates);
+            emit(json, &settings.rates, render::rates)?;
         }
         RatesCommand::Set {
             counter,
@@ -221,7 +293,7 @@ pub fn rates(dir: &Path, json: bool, wait: u64, cmd: RatesCommand) -> anyhow::Re
                 rates.sms = PointRate::parse(&v)?;
             }
             let settings = replica.set_rates(rates)?;
-            emit(json, &settings.rates, render::rates);
+            emit(json, &settings.rates, render::rates)?;
         }
     }
     Ok(())

@@ -463,10 +463,27 @@ fn tiers_can_be_configured_from_the_command_line() {
     );
     let card = ok_json(d, &["member", "show", "0812345678"]);
     assert_eq!(card["tier"]["name"], "แพลทินัม");
-    let report = ok_json(d, &["tiers", "reevaluate", "--today", "01/06/2570"]);
+    // Six months on, the points have aged out: a preview says so and moves nobody; a real
+    // run for a day to come is refused (its moves would stand before their day).
+    let before = ok_json(d, &["member", "show", "0812345678"]);
+    let report = ok_json(
+        d,
+        &["tiers", "reevaluate", "--today", "01/06/2570", "--preview"],
+    );
     assert_eq!(
-        report["downgraded"], 1,
-        "six months later the points aged out"
+        (&report["downgraded"], &report["saved"]),
+        (&serde_json::json!(1), &serde_json::json!(false)),
+        "six months later the points aged out: {report}"
+    );
+    assert_eq!(ok_json(d, &["member", "show", "0812345678"]), before);
+    let (code, message) = refused(d, &["tiers", "reevaluate", "--today", "01/06/2570"]);
+    assert_eq!(code, "date_in_future", "{message}");
+    assert!(message.contains("add --preview"), "{message}");
+    assert_eq!(ok_json(d, &["member", "show", "0812345678"]), before);
+    let today = ok_json(d, &["tiers", "reevaluate"]);
+    assert_eq!(
+        (&today["downgraded"], &today["saved"]),
+        (&serde_json::json!(0), &serde_json::json!(true))
     );
 }
 
@@ -553,6 +570,7 @@ fn find_from_stdin_answers_one_json_line_per_query() {
         .args(["--json", "member", "find", "--stdin"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -562,7 +580,11 @@ fn find_from_stdin_answers_one_json_line_per_query() {
         .write_all("5678\nใจดี\n12\n0812345678\n".as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the too-short query was refused"
+    );
     let lines: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -572,5 +594,6 @@ fn find_from_stdin_answers_one_json_line_per_query() {
     assert_eq!(lines[0]["kind"], "phone_suffix");
     assert_eq!(lines[1]["kind"], "name");
     assert_eq!(lines[2]["error"]["code"], "query_too_short");
+    assert_eq!(lines[2]["line"], 3);
     assert_eq!(lines[3]["members"][0]["name"], "สมชาย ใจดี");
 }

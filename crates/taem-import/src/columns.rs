@@ -205,6 +205,84 @@ impl Column {
     }
 }
 
+/// Edits a header may be away from a template column's name and still be taken for a typo of
+/// it: none for names of 3 characters or fewer (`tel`, `dob`, `เพศ` are too short to tell a
+/// typo from another word), one up to 9 characters, two from 10.
+fn typo_edits_max(name_chars: usize) -> usize {
+    match name_chars {
+        0..=3 => 0,
+        4..=9 => 1,
+        _ => 2,
+    }
+}
+
+impl Column {
+    /// The template column `header` is a near miss of (a typo: a few characters off its name
+    /// or an alias, after normalising), among the columns `absent` allows; with the header
+    /// the template writes for it, in the language the header is written in.
+    pub(crate) fn near_miss(
+        header: &str,
+        absent: impl Fn(Column) -> bool,
+    ) -> Option<(Column, String)> {
+        let wanted: Vec<char> = normalise(header).chars().collect();
+        if wanted.is_empty() {
+            return None;
+        }
+        let lang = if header.chars().any(is_thai) {
+            Lang::Th
+        } else {
+            Lang::En
+        };
+        Column::ALL
+            .into_iter()
+            .filter(|c| absent(*c))
+            .filter_map(|c| {
+                let names = [normalise(c.name(Lang::Th)), normalise(c.name(Lang::En))];
+                let aliases = c.aliases().iter().map(|a| a.to_string());
+                names
+                    .into_iter()
+                    .chain(aliases)
+                    .filter_map(|name| {
+                        let name: Vec<char> = name.chars().collect();
+                        let edits = edit_distance(&wanted, &name);
+                        (edits > 0 && edits <= typo_edits_max(name.len())).then_some(edits)
+                    })
+                    .min()
+                    .map(|edits| (edits, c))
+            })
+            .min()
+            .map(|(_, c)| (c, c.header(lang)))
+    }
+}
+
+fn is_thai(c: char) -> bool {
+    ('\u{0E00}'..='\u{0E7F}').contains(&c)
+}
+
+/// Edit distance with swaps (optimal string alignment): the fewest characters inserted,
+/// deleted, replaced or swapped with their neighbour to turn `a` into `b`.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * width + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let replace = d[(i - 1) * width + j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                let mut best = replace
+                    .min(d[(i - 1) * width + j] + 1)
+                    .min(d[i * width + j - 1] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[(i - 2) * width + j - 2] + 1);
+                }
+                best
+            };
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
 /// A header reduced to what identifies it: no BOM, `*`, spaces, underscores or text in
 /// parentheses; lower case.
 fn normalise(header: &str) -> String {
@@ -247,6 +325,37 @@ mod tests {
         assert_eq!(Column::from_header("first_name"), Some(Column::FirstName));
         assert_eq!(Column::from_header("LINE ID"), None);
         assert_eq!(Column::from_header(""), None);
+    }
+
+    #[test]
+    fn a_header_a_character_off_a_template_column_is_a_near_miss() {
+        let any = |_: Column| true;
+        assert_eq!(
+            Column::near_miss("แต้มเริ่มตัน", any),
+            Some((Column::InitialPoints, "แต้มเริ่มต้น".to_string()))
+        );
+        assert_eq!(
+            Column::near_miss("นามสกุ", any),
+            Some((Column::LastName, "นามสกุล".to_string()))
+        );
+        assert_eq!(
+            Column::near_miss("Emial", any),
+            Some((Column::Email, "Email".to_string()))
+        );
+        // Not when the column is there already, and never for other words.
+        assert_eq!(Column::near_miss("นามสกุ", |c| c != Column::LastName), None);
+        for other in [
+            "LINE ID",
+            "สาขาเดิม",
+            "Member code",
+            "Tier",
+            "Code",
+            "ระดับ",
+            "วันที่สมัคร",
+            "Registered",
+        ] {
+            assert_eq!(Column::near_miss(other, any), None, "{other}");
+        }
     }
 
     #[test]

@@ -14,8 +14,9 @@ use serde::Serialize;
 
 use crate::columns::Column;
 use crate::error::FileError;
+use crate::header::Header;
 use crate::read::{FileKind, RawRow, Table};
-use crate::validate::{Header, RowProblem, ValidRow, validate};
+use crate::validate::{RowProblem, ValidRow, row_phone, validate};
 
 /// The most member rows one shop upload takes (the seed's limit).
 pub const SHOP_UPLOAD_ROWS_MAX: u64 = 5_000;
@@ -158,11 +159,17 @@ pub fn import(
             Some(Ok(row)) => break row,
         }
     };
-    let (header, unknown) = Header::read(&header_row);
+    let (header, unknown) = match Header::read(&header_row) {
+        Ok(read) => read,
+        Err(e) => return report.refused(&e),
+    };
     report.unknown_columns = unknown;
     let missing = header.missing();
     if !missing.is_empty() {
-        return report.refused(&FileError::MissingColumns(missing));
+        return report.refused(&FileError::MissingColumns {
+            columns: missing,
+            sheet: table.sheet.clone(),
+        });
     }
     let checker = Checker {
         header: &header,
@@ -193,37 +200,55 @@ fn phone_key(phone: &taem_core::Phone) -> u64 {
 }
 
 impl Checker<'_> {
+    /// The rule for phones met twice: the first line that brings a phone owns it, whether
+    /// that row is valid or not, and every later row with the same phone (compared after
+    /// normalisation) is reported as its duplicate, on top of any other problem it has. So a
+    /// row fixed by adding a corrected copy below the broken one is not imported beside it
+    /// unmentioned: the manager sees both lines and removes one.
     fn check(&mut self, row: &RawRow, report: &mut ImportReport) -> Option<ValidRow> {
-        match validate(self.header, row, self.today) {
-            Ok(valid) => {
-                let key = phone_key(&valid.phone);
-                if let Some(first) = self.seen.get(&key) {
-                    let value = valid.phone.display_grouped();
-                    report.problems.push(RowProblem {
-                        line: row.line,
-                        column: Some(Column::Phone),
-                        header: Column::Phone.header(crate::Lang::Th),
-                        value,
-                        code: "duplicate_in_file",
-                        en: format!(
-                            "phone {} is already on line {first} of this file: one member per phone; remove or merge the repeated row",
-                            valid.phone.display_grouped()
-                        ),
-                        th: format!(
-                            "เบอร์ {} ซ้ำกับบรรทัดที่ {first} ของไฟล์นี้: หนึ่งเบอร์ต่อสมาชิกหนึ่งคน ลบหรือรวมแถวที่ซ้ำ",
-                            valid.phone.display_grouped()
-                        ),
-                    });
-                    return None;
+        let checked = validate(self.header, row, self.today);
+        let phone = match &checked {
+            Ok(valid) => Some(valid.phone.clone()),
+            Err(_) => row_phone(self.header, row),
+        };
+        let duplicate_of = phone.as_ref().and_then(|phone| {
+            let key = phone_key(phone);
+            match self.seen.get(&key) {
+                Some(first) => Some(*first),
+                None => {
+                    self.seen.insert(key, row.line);
+                    None
                 }
-                self.seen.insert(key, row.line);
-                Some(valid)
             }
+        });
+        if let (Some(first), Some(phone)) = (duplicate_of, &phone) {
+            report
+                .problems
+                .push(duplicate_in_file(row.line, first, phone));
+        }
+        match checked {
+            Ok(valid) if duplicate_of.is_none() => Some(valid),
+            Ok(_) => None,
             Err(problems) => {
                 report.problems.extend(problems);
                 None
             }
         }
+    }
+}
+
+fn duplicate_in_file(line: u64, first: u64, phone: &taem_core::Phone) -> RowProblem {
+    let shown = phone.display_grouped();
+    RowProblem {
+        line,
+        column: Some(Column::Phone),
+        header: Column::Phone.header(crate::Lang::Th),
+        value: shown.clone(),
+        code: "duplicate_in_file",
+        en: format!(
+            "phone {shown} is already on line {first} of this file: one member per phone; remove or merge the repeated row"
+        ),
+        th: format!("เบอร์ {shown} ซ้ำกับบรรทัดที่ {first} ของไฟล์นี้: หนึ่งเบอร์ต่อสมาชิกหนึ่งคน ลบหรือรวมแถวที่ซ้ำ"),
     }
 }
 

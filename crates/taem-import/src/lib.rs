@@ -11,15 +11,18 @@
 //! What it must not do: half-load a file (a shop upload is one batch), import a member twice
 //! (a phone already in the shop is reported, never merged or doubled), or trust a cell.
 
+mod clean;
 mod columns;
 pub mod download;
 mod engine;
 mod error;
 pub mod export;
+mod header;
 mod read;
 pub mod report;
 #[cfg(feature = "replica")]
 mod sink;
+mod sniff;
 pub mod template;
 mod validate;
 
@@ -29,7 +32,8 @@ pub use engine::{
     MemberSink, SHOP_UPLOAD_ROWS_MAX, SinkOutcome, import,
 };
 pub use error::FileError;
-pub use read::{FileKind, RawRow, Table};
+pub use header::Header;
+pub use read::{CellFlaw, FileKind, RawRow, Table};
 #[cfg(feature = "replica")]
 pub use sink::ReplicaSink;
-pub use validate::{Header, RowProblem, ValidRow, validate};
+pub use validate::{RowProblem, ValidRow, validate};

@@ -1,22 +1,29 @@
-//! Reading a shop's file as rows of text, whatever it is: CSV in UTF-8 (with or without a BOM)
-//! or in Windows-874/TIS-620 (what Thai Excel saves), told apart by the bytes rather than
-//! asked; or an XLSX workbook (its first sheet). CSV is streamed: a file of millions of rows
-//! never sits in memory.
+//! Reading a shop's file as rows of text, whatever it is: CSV in UTF-8 (with or without a BOM),
+//! UTF-16 (Excel's "Unicode Text") or Windows-874/TIS-620 (what Thai Excel saves), told apart
+//! by the bytes rather than asked ([`crate::sniff`]); or an XLSX workbook (the sheet whose
+//! header is the template's). CSV is streamed: a file of millions of rows never sits in memory.
+//!
+//! What the text alone would hide is noted on the row ([`CellFlaw`]) for the checks to report:
+//! bytes that are not UTF-8 in a UTF-8 file, and a quote left open that swallowed the rows
+//! after it.
 
 use std::collections::VecDeque;
 use std::io::{Cursor, Read};
 use std::sync::{Arc, Mutex};
 
 use calamine::{Data, Reader};
-use encoding_rs::{Encoding, UTF_8, WINDOWS_874};
-use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
 
+use crate::columns::Column;
 use crate::error::FileError;
+use crate::sniff::{sniff_delimiter, sniff_text};
 
 /// How many bytes are looked at to tell the kind of file and its encoding.
 const SNIFF_BYTES: usize = 64 * 1024;
-/// Share of control characters (other than tab, CR, LF) above which bytes are not text.
-const CONTROL_SHARE_MAX: f64 = 0.01;
+/// Digits in a cell that starts a line and may be a phone (a row swallowed by an open quote):
+/// a national number has 9 or 10, `+66…` 11, `0066…` 13.
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 9..=13;
 
 /// What a file turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -28,6 +35,8 @@ pub enum FileKind {
     CsvUtf8,
     /// CSV in Windows-874 (TIS-620 and its Microsoft extension).
     CsvWindows874,
+    /// CSV (or tab-separated "Unicode Text") in UTF-16 with a byte-order mark.
+    CsvUtf16,
     /// An Excel workbook.
     Xlsx,
 }
@@ -39,6 +48,32 @@ pub struct RawRow {
     pub line: u64,
     /// The cells.
     pub cells: Vec<String>,
+    /// What is wrong with its cells that their text does not show.
+    pub flaws: Vec<CellFlaw>,
+}
+
+/// Something wrong with a cell of a CSV row that its text alone does not show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CellFlaw {
+    /// In a UTF-8 file, the cell's bytes are not UTF-8 (the row was saved in another
+    /// encoding); its text shows U+FFFD where they were.
+    NotUtf8 {
+        /// The cell's position, from 0.
+        cell: usize,
+    },
+    /// A quote opened at the start of the cell runs over line breaks into lines that look
+    /// like rows of their own: it was never closed (or closed far too late), and those rows
+    /// are inside this cell.
+    RunsOn {
+        /// The cell's position, from 0.
+        cell: usize,
+        /// The line the quote opened on.
+        opened_line: u64,
+        /// The first line inside the cell that looks like a row.
+        rows_from: u64,
+        /// The last line inside the cell with any text.
+        rows_to: u64,
+    },
 }
 
 impl RawRow {
@@ -52,24 +87,34 @@ impl RawRow {
 pub struct Table {
     /// What it is.
     pub kind: FileKind,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
     rows: Rows,
 }
 
-/// The file's bytes decoded to UTF-8.
-type Decoded = DecodeReaderBytes<Box<dyn Read + Send>, Vec<u8>>;
+/// The file's text as UTF-8 bytes: the file itself when it is UTF-8 (so bytes that are not
+/// are seen, cell by cell), else decoded.
+type Text = Box<dyn Read + Send>;
 
 enum Rows {
-    Csv {
-        reader: Box<csv::Reader<NewlineCounter<Decoded>>>,
-        /// Offsets of the CR and LF bytes read so far and not yet passed by a record
-        /// (`true` for LF).
-        breaks: Arc<Mutex<VecDeque<(u64, bool)>>>,
-        /// Line breaks before the last record returned.
-        lines_before: u64,
-        /// The record buffer, reused from row to row.
-        record: csv::StringRecord,
-    },
+    Csv(Box<CsvRows>),
     Sheet(std::vec::IntoIter<RawRow>),
+}
+
+struct CsvRows {
+    reader: csv::Reader<NewlineCounter<Text>>,
+    /// Offsets of the CR and LF bytes read so far and not yet passed by a record
+    /// (`true` for LF).
+    breaks: Arc<Mutex<VecDeque<(u64, bool)>>>,
+    /// Line breaks before the last record returned.
+    lines_before: u64,
+    /// The record buffer, reused from row to row.
+    record: csv::ByteRecord,
+    delimiter: u8,
+    /// The first record is Excel's `sep=` hint, not a row.
+    skip_hint: bool,
+    /// Cells of the header (the first row with any text), once read.
+    header_width: Option<usize>,
 }
 
 /// Notes where each line break is as the CSV reader pulls text through, so a record's line is
@@ -113,16 +158,20 @@ impl Table {
             return Table::xlsx(all);
         }
         let (kind, encoding) = sniff_text(&head)?;
-        let delimiter = sniff_delimiter(&head);
-        let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(input));
-        let decoded = DecodeReaderBytesBuilder::new()
-            .encoding(Some(encoding))
-            .bom_override(true)
-            .strip_bom(true)
-            .build(chained);
+        let (text, (delimiter, skip_hint)) = match kind {
+            FileKind::CsvUtf8Bom | FileKind::CsvUtf8 => {
+                if head.starts_with(b"\xEF\xBB\xBF") {
+                    head.drain(..3);
+                }
+                let delimiter = sniff_delimiter(&head);
+                let text: Text = Box::new(Cursor::new(head).chain(input));
+                (text, delimiter)
+            }
+            _ => decoded(head, input, encoding),
+        };
         let breaks = Arc::new(Mutex::new(VecDeque::new()));
         let counted = NewlineCounter {
-            inner: decoded,
+            inner: text,
             offset: 0,
             breaks: breaks.clone(),
         };
@@ -133,12 +182,16 @@ impl Table {
             .from_reader(counted);
         Ok(Table {
             kind,
-            rows: Rows::Csv {
-                reader: Box::new(reader),
+            sheet: None,
+            rows: Rows::Csv(Box::new(CsvRows {
+                reader,
                 breaks,
                 lines_before: 0,
-                record: csv::StringRecord::new(),
-            },
+                record: csv::ByteRecord::new(),
+                delimiter,
+                skip_hint,
+                header_width: None,
+            })),
         })
     }
 
@@ -154,40 +207,104 @@ impl Table {
         Table::open(Box::new(std::io::BufReader::new(file)))
     }
 
+    /// A workbook's member sheet: the first whose header has the template's required
+    /// columns; failing that, the one named like the template's (สมาชิก, Members), else the
+    /// first (whose header the import then refuses, naming the sheet).
     fn xlsx(bytes: Vec<u8>) -> Result<Table, FileError> {
         let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
             .map_err(|e| FileError::NotATable(format!("not a readable Excel workbook: {e}")))?;
-        let range = match book.worksheet_range_at(0) {
-            Some(Ok(range)) => range,
-            Some(Err(e)) => {
-                return Err(FileError::NotATable(format!(
-                    "the first sheet cannot be read: {e}"
-                )));
-            }
-            None => return Err(FileError::EmptyFile),
-        };
-        let first_row = range.start().map_or(0, |(r, _)| r as u64);
-        let first_col = range.start().map_or(0, |(_, c)| c as usize);
-        let rows: Vec<RawRow> = range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| {
-                let mut cells: Vec<String> = vec![String::new(); first_col];
-                cells.extend(row.iter().map(cell_text));
-                RawRow {
-                    line: first_row + i as u64 + 1,
-                    cells,
+        let names = book.sheet_names();
+        let mut fallback: Option<(String, Vec<RawRow>)> = None;
+        let mut unreadable = None;
+        for (i, name) in names.iter().enumerate() {
+            let range = match book.worksheet_range_at(i) {
+                Some(Ok(range)) => range,
+                Some(Err(e)) => {
+                    unreadable.get_or_insert_with(|| {
+                        FileError::NotATable(format!("the sheet \"{name}\" cannot be read: {e}"))
+                    });
+                    continue;
                 }
-            })
-            .collect();
-        if rows.iter().all(RawRow::is_blank) {
-            return Err(FileError::EmptyFile);
+                None => continue,
+            };
+            let rows = sheet_rows(&range);
+            if has_template_header(&rows) {
+                return Ok(Table::sheet(name.clone(), rows));
+            }
+            let named_like_template = ["สมาชิก", "members"]
+                .iter()
+                .any(|n| name.trim().to_lowercase() == *n);
+            if fallback.is_none() || named_like_template {
+                fallback = Some((name.clone(), rows));
+            }
         }
-        Ok(Table {
-            kind: FileKind::Xlsx,
-            rows: Rows::Sheet(rows.into_iter()),
-        })
+        match (fallback, unreadable) {
+            (Some((name, rows)), _) if !rows.iter().all(RawRow::is_blank) => {
+                Ok(Table::sheet(name, rows))
+            }
+            (_, Some(e)) => Err(e),
+            _ => Err(FileError::EmptyFile),
+        }
     }
+
+    fn sheet(name: String, rows: Vec<RawRow>) -> Table {
+        Table {
+            kind: FileKind::Xlsx,
+            sheet: Some(name),
+            rows: Rows::Sheet(rows.into_iter()),
+        }
+    }
+}
+
+/// A text in another encoding, decoded to UTF-8 as it is read; with the separator sniffed
+/// from its decoded start.
+fn decoded(
+    head: Vec<u8>,
+    input: Box<dyn Read + Send>,
+    encoding: &'static Encoding,
+) -> (Text, (u8, bool)) {
+    let (sample, _) = encoding.decode_with_bom_removal(&head);
+    let delimiter = sniff_delimiter(sample.as_bytes());
+    let chained: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(input));
+    let text = DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(chained);
+    (Box::new(text), delimiter)
+}
+
+fn sheet_rows(range: &calamine::Range<Data>) -> Vec<RawRow> {
+    let first_row = range.start().map_or(0, |(r, _)| r as u64);
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut cells: Vec<String> = vec![String::new(); first_col];
+            cells.extend(row.iter().map(cell_text));
+            RawRow {
+                line: first_row + i as u64 + 1,
+                cells,
+                flaws: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The first row with any text names the template's required columns.
+fn has_template_header(rows: &[RawRow]) -> bool {
+    rows.iter().find(|r| !r.is_blank()).is_some_and(|header| {
+        let columns: Vec<Column> = header
+            .cells
+            .iter()
+            .filter_map(|c| Column::from_header(c))
+            .collect();
+        Column::ALL
+            .into_iter()
+            .filter(|c| c.required())
+            .all(|c| columns.contains(&c))
+    })
 }
 
 impl Iterator for Table {
@@ -196,57 +313,131 @@ impl Iterator for Table {
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.rows {
             Rows::Sheet(rows) => rows.next().map(Ok),
-            Rows::Csv {
-                reader,
-                breaks,
-                lines_before,
-                record,
-            } => {
-                match reader.read_record(record) {
-                    Ok(false) => None,
-                    Ok(true) => {
-                        let start = record.position().map_or(0, |p| p.byte());
-                        let mut breaks = breaks.lock().unwrap_or_else(|p| p.into_inner());
-                        // Line ends before the record, then the ones it was reported to start
-                        // on (the CSV reader places a record at the line ends and blank lines
-                        // it skipped to reach it).
-                        let mut at = start;
-                        while let Some(&(offset, lf)) = breaks.front() {
-                            if offset > at {
-                                break;
-                            }
-                            if offset == at {
-                                at += 1;
-                            }
-                            *lines_before += u64::from(lf);
-                            breaks.pop_front();
-                        }
-                        Some(Ok(RawRow {
-                            line: *lines_before + 1,
-                            cells: record.iter().map(cell_from_text).collect(),
-                        }))
+            Rows::Csv(csv) => csv.next_row(),
+        }
+    }
+}
+
+impl CsvRows {
+    fn next_row(&mut self) -> Option<Result<RawRow, FileError>> {
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    let line = self.record_line();
+                    if std::mem::take(&mut self.skip_hint) {
+                        continue;
                     }
-                    Err(e) => {
-                        if let csv::ErrorKind::Io(io) = e.kind() {
-                            // The file stopped being readable (not a fault of its text).
-                            return Some(Err(FileError::Io(io.to_string())));
-                        }
-                        let line = e.position().map_or(0, |p| p.line());
-                        Some(Err(FileError::BadCsv {
-                            line,
-                            reason: e.to_string(),
-                        }))
+                    let row = self.row(line);
+                    if self.header_width.is_none() && !row.is_blank() {
+                        self.header_width =
+                            row.cells.iter().rposition(|c| !c.is_empty()).map(|i| i + 1);
                     }
+                    return Some(Ok(row));
+                }
+                Err(e) => {
+                    if let csv::ErrorKind::Io(io) = e.kind() {
+                        // The file stopped being readable (not a fault of its text).
+                        return Some(Err(FileError::Io(io.to_string())));
+                    }
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Some(Err(FileError::BadCsv {
+                        line,
+                        reason: e.to_string(),
+                    }));
                 }
             }
         }
     }
+
+    /// The line the record just read starts on.
+    fn record_line(&mut self) -> u64 {
+        let start = self.record.position().map_or(0, |p| p.byte());
+        let mut breaks = self.breaks.lock().unwrap_or_else(|p| p.into_inner());
+        // Line ends before the record, then the ones it was reported to start on (the CSV
+        // reader places a record at the line ends and blank lines it skipped to reach it).
+        let mut at = start;
+        while let Some(&(offset, lf)) = breaks.front() {
+            if offset > at {
+                break;
+            }
+            if offset == at {
+                at += 1;
+            }
+            self.lines_before += u64::from(lf);
+            breaks.pop_front();
+        }
+        self.lines_before + 1
+    }
+
+    /// The record just read as a row starting on `line`, with its flaws.
+    fn row(&self, line: u64) -> RawRow {
+        let mut cells = Vec::with_capacity(self.record.len());
+        let mut flaws = Vec::new();
+        let mut field_line = line;
+        for (i, field) in self.record.iter().enumerate() {
+            let text = match std::str::from_utf8(field) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => {
+                    flaws.push(CellFlaw::NotUtf8 { cell: i });
+                    String::from_utf8_lossy(field)
+                }
+            };
+            if let Some((from, to)) = swallowed_rows(&text, self.delimiter, self.header_width) {
+                flaws.push(CellFlaw::RunsOn {
+                    cell: i,
+                    opened_line: field_line,
+                    rows_from: field_line + from,
+                    rows_to: field_line + to,
+                });
+            }
+            field_line += text.matches('\n').count() as u64;
+            cells.push(cell_from_text(&text));
+        }
+        RawRow { line, cells, flaws }
+    }
+}
+
+/// The lines of a cell (counted from its first, 0) that an open quote swallowed: from the
+/// first that looks like a row of its own to the last with text. A line looks like a row
+/// when it starts with a phone number and a separator, or has as many separators as the
+/// header. A note typed over two lines (Excel's Alt+Enter) has neither.
+fn swallowed_rows(text: &str, delimiter: u8, header_width: Option<usize>) -> Option<(u64, u64)> {
+    if !text.contains('\n') {
+        return None;
+    }
+    let separator = char::from(delimiter);
+    let looks_like_row = |line: &str| {
+        let line = line.trim();
+        let Some((first, _)) = line.split_once(separator) else {
+            return false;
+        };
+        let first = first
+            .trim()
+            .trim_start_matches(['\'', '"', '='])
+            .trim_matches('"');
+        let digits = first.chars().filter(|c| c.is_numeric()).count();
+        let phone_like = PHONE_DIGITS.contains(&digits)
+            && first
+                .chars()
+                .all(|c| c.is_numeric() || matches!(c, ' ' | '-' | '+' | '(' | ')' | '.'));
+        let full_width =
+            header_width.is_some_and(|w| w >= 4 && line.matches(separator).count() + 1 >= w);
+        phone_like || full_width
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let from = (1..lines.len()).find(|i| looks_like_row(lines[*i]))?;
+    let to = (from..lines.len())
+        .rev()
+        .find(|i| !lines[*i].trim().is_empty())
+        .unwrap_or(from);
+    Some((from as u64, to as u64))
 }
 
 /// A text cell, trimmed, without the `'` a download put before text that starts like a
 /// formula (see `export::neutralise`), so a download imports again as it was.
 fn cell_from_text(text: &str) -> String {
-    let text = text.trim();
+    let text = crate::clean::trimmed(text);
     match text.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
         _ => text.to_string(),
@@ -267,74 +458,14 @@ fn cell_text(cell: &Data) -> String {
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|| cell.to_string()),
         Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(e) => e.to_string(),
     }
-}
-
-/// Tells UTF-8 (with or without BOM) from Windows-874, and text from anything else.
-fn sniff_text(head: &[u8]) -> Result<(FileKind, &'static Encoding), FileError> {
-    if head.contains(&0) {
-        return Err(FileError::NotATable(
-            "it contains binary data (NUL bytes)".into(),
-        ));
-    }
-    if let Some(magic) = binary_magic(head) {
-        return Err(FileError::NotATable(format!(
-            "it is a {magic} file, not a table"
-        )));
-    }
-    let controls = head
-        .iter()
-        .filter(|b| b.is_ascii_control() && !matches!(b, b'\t' | b'\r' | b'\n'))
-        .count();
-    if controls as f64 > head.len() as f64 * CONTROL_SHARE_MAX {
-        return Err(FileError::NotATable(
-            "it contains binary data (control characters)".into(),
-        ));
-    }
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        return Ok((FileKind::CsvUtf8Bom, UTF_8));
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => Ok((FileKind::CsvUtf8, UTF_8)),
-        // Cut in the middle of a character at the end of the sample: still UTF-8.
-        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => {
-            Ok((FileKind::CsvUtf8, UTF_8))
-        }
-        Err(_) => Ok((FileKind::CsvWindows874, WINDOWS_874)),
-    }
-}
-
-/// The separator of the header line: a comma, unless it has more semicolons or tabs (a list
-/// saved by Excel in a locale that writes `;`, or pasted from a sheet as tab-separated text).
-fn sniff_delimiter(head: &[u8]) -> u8 {
-    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-    let count = |d: u8| first_line.iter().filter(|b| **b == d).count();
-    [b';', b'\t']
-        .into_iter()
-        .filter(|d| count(*d) > count(b','))
-        .max_by_key(|d| count(*d))
-        .unwrap_or(b',')
-}
-
-/// Well-known binary formats by their first bytes.
-fn binary_magic(head: &[u8]) -> Option<&'static str> {
-    const MAGICS: [(&[u8], &str); 6] = [
-        (b"\x89PNG", "PNG image"),
-        (b"%PDF", "PDF"),
-        (b"\xFF\xD8\xFF", "JPEG image"),
-        (b"GIF8", "GIF image"),
-        (b"\xD0\xCF\x11\xE0", "old Excel (.xls)"),
-        (b"Rar!", "RAR archive"),
-    ];
-    MAGICS
-        .iter()
-        .find(|(magic, _)| head.starts_with(magic))
-        .map(|(_, name)| *name)
 }
 
 #[cfg(test)]
 mod tests {
+    use encoding_rs::WINDOWS_874;
+
     use super::*;
 
     fn rows(bytes: &[u8]) -> (FileKind, Vec<RawRow>) {
@@ -398,5 +529,98 @@ mod tests {
             };
             assert_eq!(lines, expected, "{:?}", String::from_utf8_lossy(text));
         }
+    }
+
+    #[test]
+    fn utf16_unicode_text_from_excel_reads_as_tab_separated_rows() {
+        let text = "เบอร์มือถือ*\tชื่อ*\r\n0812345678\tสมศรี, ใจดี\r\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for bytes in [le, be] {
+            let (kind, rows) = rows(&bytes);
+            assert_eq!(kind, FileKind::CsvUtf16);
+            assert_eq!(rows[0].cells, ["เบอร์มือถือ*", "ชื่อ*"]);
+            assert_eq!(rows[1].cells, ["0812345678", "สมศรี, ใจดี"]);
+            assert_eq!(rows[1].line, 2);
+        }
+    }
+
+    #[test]
+    fn an_old_xls_workbook_is_named_as_such() {
+        let mut xls = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+        xls.resize(512, 0);
+        assert!(matches!(Table::from_bytes(xls), Err(FileError::OldExcel)));
+    }
+
+    #[test]
+    fn an_open_quote_that_swallows_rows_is_a_flaw_of_its_cell_and_a_note_over_lines_is_not() {
+        let text = "เบอร์มือถือ*,ชื่อ*,หมายเหตุ\r\n0812345678,ก,\"โทรก่อน\r\nฝากไว้ที่ป้อม, ประตู 2\"\r\n0870000007,เปิด,\"ลืมปิด\r\n0870000008,หาย1,\r\n0870000009,หาย2,\r\n";
+        let (_, rows) = rows(text.as_bytes());
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1].flaws, []);
+        assert_eq!((rows[2].line, rows[2].cells[0].as_str()), (4, "0870000007"));
+        assert_eq!(
+            rows[2].flaws,
+            [CellFlaw::RunsOn {
+                cell: 2,
+                opened_line: 4,
+                rows_from: 5,
+                rows_to: 6
+            }]
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_in_a_utf8_file_are_a_flaw_of_their_cell() {
+        let mut text = "\u{feff}เบอร์มือถือ*,ชื่อ*\n0812345678,".as_bytes().to_vec();
+        text.extend_from_slice(&WINDOWS_874.encode("มานะ").0);
+        text.extend_from_slice("\n0812345679,ดี\n".as_bytes());
+        let (kind, rows) = rows(&text);
+        assert_eq!(kind, FileKind::CsvUtf8Bom);
+        assert_eq!(rows[1].flaws, [CellFlaw::NotUtf8 { cell: 1 }]);
+        assert!(rows[1].cells[1].contains('\u{FFFD}'));
+        assert_eq!(rows[2].flaws, []);
+        assert_eq!(rows[2].cells[1], "ดี");
+    }
+
+    #[test]
+    fn an_excel_sep_hint_is_not_a_row_and_lines_still_count_it() {
+        let (_, rows) = rows("sep=;\r\nเบอร์มือถือ*;ชื่อ*\r\n0812345678;ก,ข\r\n".as_bytes());
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].line, rows[1].line), (2, 3));
+        assert_eq!(rows[1].cells, ["0812345678", "ก,ข"]);
+    }
+
+    #[test]
+    fn a_workbook_is_read_from_the_sheet_with_the_template_header() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let help = book.add_worksheet().set_name("วิธีกรอก").unwrap();
+        help.write_string(0, 0, "คอลัมน์").unwrap();
+        let members = book.add_worksheet().set_name("Sheet2").unwrap();
+        members.write_string(0, 0, "เบอร์มือถือ*").unwrap();
+        members.write_string(0, 1, "ชื่อ*").unwrap();
+        members.write_string(1, 0, "0812345678").unwrap();
+        members.write_string(1, 1, "สมศรี").unwrap();
+        let table = Table::from_bytes(book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(table.sheet.as_deref(), Some("Sheet2"));
+        let rows: Vec<RawRow> = table.map(Result::unwrap).collect();
+        assert_eq!(rows[1].cells, ["0812345678", "สมศรี"]);
+
+        // No sheet has it: the one named like the template's is read (and named).
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet()
+            .set_name("Notes")
+            .unwrap()
+            .write_string(0, 0, "x")
+            .unwrap();
+        book.add_worksheet()
+            .set_name("สมาชิก")
+            .unwrap()
+            .write_string(0, 0, "โทร")
+            .unwrap();
+        let table = Table::from_bytes(book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(table.sheet.as_deref(), Some("สมาชิก"));
     }
 }

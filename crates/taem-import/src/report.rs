@@ -23,6 +23,17 @@ pub fn write_csv(report: &ImportReport, out: &mut dyn Write) -> std::io::Result<
     if let Some(e) = &report.file_error {
         writer.write_record(["", "", "", &e.th, &e.en, e.code])?;
     }
+    for column in &report.unknown_columns {
+        let (th, en) = ignored_column(column);
+        writer.write_record([
+            "1",
+            &neutralise(column),
+            "",
+            &neutralise(&th),
+            &neutralise(&en),
+            "ignored_column",
+        ])?;
+    }
     for p in &report.problems {
         writer.write_record([
             p.line.to_string().as_str(),
@@ -34,6 +45,18 @@ pub fn write_csv(report: &ImportReport, out: &mut dyn Write) -> std::io::Result<
         ])?;
     }
     writer.flush()
+}
+
+/// Why a column of the file was not imported, in Thai and English.
+fn ignored_column(header: &str) -> (String, String) {
+    (
+        format!(
+            "คอลัมน์ \"{header}\" ไม่ใช่คอลัมน์ของแบบฟอร์ม จึงข้ามไป ไม่ได้นำเข้าข้อมูลในคอลัมน์นี้: ถ้าเป็นข้อมูลสมาชิก ให้เปลี่ยนชื่อหัวคอลัมน์ให้ตรงกับแบบฟอร์ม"
+        ),
+        format!(
+            "the column \"{header}\" is not a template column, so it was ignored and its data not imported: if it holds member details, rename its header to the template's"
+        ),
+    )
 }
 
 /// Problems a terminal summary lists before "… and N more".
@@ -59,9 +82,14 @@ pub fn summary_text(
         r.bad_rows() - r.already_members
     ));
     if !r.unknown_columns.is_empty() {
+        let list = r
+            .unknown_columns
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         out.push_str(&format!(
-            "\nignored columns: {}",
-            r.unknown_columns.join(", ")
+            "\nคอลัมน์ที่ไม่อยู่ในแบบฟอร์ม ข้ามไป ไม่ได้นำเข้า: {list}\nignored columns (not template columns, their data was not imported): {list}"
         ));
     }
     for p in r.problems.iter().take(PROBLEMS_SHOWN_MAX) {
@@ -84,4 +112,31 @@ pub fn summary_text(
         None => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_columns_are_in_the_report_file_and_the_summary_in_both_languages() {
+        let report = ImportReport {
+            rows: 1,
+            unknown_columns: vec!["LINE ID".into()],
+            ..ImportReport::default()
+        };
+        let mut out = Vec::new();
+        write_csv(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert!(line.starts_with("1,LINE ID,,"), "{line}");
+        assert!(line.contains("ไม่ใช่คอลัมน์ของแบบฟอร์ม") && line.contains("not a template column"));
+        assert!(line.ends_with("ignored_column"));
+        let summary = summary_text(&report, std::path::Path::new("a.csv"), "CNX01", false, None);
+        assert!(
+            summary.contains("ข้ามไป") && summary.contains("ignored columns"),
+            "{summary}"
+        );
+        assert!(summary.contains("\"LINE ID\""));
+    }
 }

@@ -6,8 +6,10 @@ use serde::Serialize;
 use taem_core::thai_date::parse_thai_date;
 use taem_core::{Gender, MemberProfile, Phone, Points, ProfileError};
 
+use crate::clean::{date_text, has_fraction, humane, number_text, shown, whole_points_text};
 use crate::columns::{Column, Lang};
-use crate::read::RawRow;
+use crate::header::Header;
+use crate::read::{CellFlaw, RawRow};
 
 /// A row that can be imported.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,54 +53,6 @@ impl RowProblem {
     }
 }
 
-/// Where each known column is in the file.
-#[derive(Clone, Debug, Default)]
-pub struct Header {
-    positions: Vec<(Column, usize, String)>,
-}
-
-impl Header {
-    /// Maps a header row; answers the header and the headers it does not know.
-    pub fn read(row: &RawRow) -> (Header, Vec<String>) {
-        let mut header = Header::default();
-        let mut unknown = Vec::new();
-        for (i, text) in row.cells.iter().enumerate() {
-            match Column::from_header(text) {
-                Some(c) if !header.positions.iter().any(|(k, _, _)| *k == c) => {
-                    header.positions.push((c, i, text.clone()))
-                }
-                Some(_) => unknown.push(format!("{text} (twice)")),
-                None if text.trim().is_empty() => {}
-                None => unknown.push(text.trim().to_string()),
-            }
-        }
-        (header, unknown)
-    }
-
-    /// Required columns the header lacks.
-    pub fn missing(&self) -> Vec<Column> {
-        Column::ALL
-            .into_iter()
-            .filter(|c| c.required() && !self.has(*c))
-            .collect()
-    }
-
-    /// Whether the file has the column.
-    pub fn has(&self, column: Column) -> bool {
-        self.positions.iter().any(|(c, _, _)| *c == column)
-    }
-
-    fn cell<'r>(&self, row: &'r RawRow, column: Column) -> (&'r str, &str) {
-        match self.positions.iter().find(|(c, _, _)| *c == column) {
-            Some((_, i, header)) => (
-                row.cells.get(*i).map_or("", |s| s.as_str()),
-                header.as_str(),
-            ),
-            None => ("", column.name(Lang::En)),
-        }
-    }
-}
-
 struct Problems<'a> {
     line: u64,
     header: &'a Header,
@@ -119,6 +73,99 @@ impl Problems<'_> {
             th,
         });
     }
+
+    /// A problem of a cell outside the template's columns, or of the whole row.
+    fn add_to_row(
+        &mut self,
+        header: &str,
+        value: &str,
+        code: &'static str,
+        en: String,
+        th: String,
+    ) {
+        self.list.push(RowProblem {
+            line: self.line,
+            column: None,
+            header: header.to_string(),
+            value: value.to_string(),
+            code,
+            en,
+            th,
+        });
+    }
+
+    /// What the reading noticed about the row's cells, and cells past the header's last column.
+    fn add_structure(&mut self) {
+        for flaw in &self.row.flaws {
+            match *flaw {
+                CellFlaw::NotUtf8 { cell } => {
+                    // A cell of an ignored column imports nothing, garbled or not.
+                    if let Some((column, _)) = self.header.at(cell) {
+                        self.add(
+                            column,
+                            "not_utf8",
+                            "the cell contains bytes that are not UTF-8 (shown as �) — the file mixes encodings: open it in Excel, retype this row's text if it looks wrong, and save it again as CSV UTF-8".into(),
+                            "ช่องนี้มีตัวอักษรที่ไม่ใช่ UTF-8 (แสดงเป็น �) — ไฟล์ปนการเข้ารหัสหลายแบบ: เปิดใน Excel พิมพ์ข้อความในแถวนี้ใหม่ถ้าอ่านไม่ออก แล้วบันทึกใหม่เป็น CSV UTF-8".into(),
+                        );
+                    }
+                }
+                CellFlaw::RunsOn {
+                    cell,
+                    opened_line,
+                    rows_from,
+                    rows_to,
+                } => {
+                    let lines = if rows_from == rows_to {
+                        format!("line {rows_from}")
+                    } else {
+                        format!("lines {rows_from}–{rows_to}")
+                    };
+                    let lines_th = if rows_from == rows_to {
+                        format!("บรรทัดที่ {rows_from}")
+                    } else {
+                        format!("บรรทัดที่ {rows_from}–{rows_to}")
+                    };
+                    let en = format!(
+                        "a quote (\") opened on line {opened_line} is never closed: {lines} of the file, which look like rows of their own, were read into this cell and not imported; close the quote at the end of the cell's text (or delete it) and upload the file again"
+                    );
+                    let th = format!(
+                        "เครื่องหมายคำพูด (\") ที่เปิดในบรรทัดที่ {opened_line} ไม่ได้ปิด: {lines_th} ของไฟล์ซึ่งดูเป็นแถวสมาชิก ถูกอ่านรวมเข้าไปในช่องนี้และไม่ได้นำเข้า ใส่เครื่องหมายคำพูดปิดท้ายข้อความในช่อง (หรือลบออก) แล้วอัปโหลดอีกครั้ง"
+                    );
+                    match self.header.at(cell) {
+                        Some((column, _)) => self.add(column, "unclosed_quote", en, th),
+                        None => {
+                            let value = self.row.cells.get(cell).cloned().unwrap_or_default();
+                            self.add_to_row("", &value, "unclosed_quote", en, th)
+                        }
+                    }
+                }
+            }
+        }
+        let width = self.header.width();
+        let cells = self
+            .row
+            .cells
+            .iter()
+            .rposition(|c| !c.is_empty())
+            .map_or(0, |i| i + 1);
+        if width > 0 && cells > width {
+            let line = self.line;
+            let extra = self.row.cells[width..cells].join(" | ");
+            self.add_to_row(
+                "",
+                &extra,
+                "extra_cells",
+                format!("line {line} has {cells} cells but the header has {width} columns — a stray separator or an unquoted comma? Put the text that holds a comma in quotes (\"a, b\") or delete the extra separator, so each value is under its column"),
+                format!("บรรทัดที่ {line} มี {cells} ช่อง แต่หัวตารางมี {width} คอลัมน์ — มีตัวคั่นเกินหรือมีจุลภาคในข้อความที่ไม่ได้อยู่ในเครื่องหมายคำพูด? ใส่ข้อความที่มีจุลภาคในเครื่องหมายคำพูด (\"a, b\") หรือลบตัวคั่นที่เกิน ให้ค่าแต่ละค่าอยู่ใต้คอลัมน์ของมัน"),
+            );
+        }
+    }
+}
+
+/// The row's phone, if it has a valid one (whatever else is wrong with the row).
+pub(crate) fn row_phone(header: &Header, row: &RawRow) -> Option<Phone> {
+    let text = header.cell(row, Column::Phone).0;
+    Phone::parse(&excel_phone(&number_text(text))).ok()
 }
 
 /// Checks one data row. `today` bounds birthdays.
@@ -133,6 +180,7 @@ pub fn validate(
         row,
         list: Vec::new(),
     };
+    p.add_structure();
     let cell = |c: Column| header.cell(row, c).0;
 
     let phone_text = cell(Column::Phone);
@@ -145,14 +193,19 @@ pub fn validate(
         );
         None
     } else {
-        match Phone::parse(&excel_phone(phone_text)) {
+        let cleaned = excel_phone(&number_text(phone_text));
+        match Phone::parse(&cleaned) {
             Ok(phone) => Some(phone),
             Err(e) => {
+                let mut en = humane(&e.to_string(), cleaned.trim());
+                if let taem_core::PhoneError::InvalidCharacter { character, .. } = e {
+                    en = en.replace(&format!("{character:?}"), &shown(&character.to_string()));
+                }
                 p.add(
                     Column::Phone,
                     "bad_phone",
-                    format!("{e}"),
-                    format!("\"{phone_text}\" ไม่ใช่เบอร์มือถือไทย: เบอร์มือถือมี 10 หลัก ขึ้นต้นด้วย 06, 08 หรือ 09 เช่น 081-234-5678"),
+                    en,
+                    format!("{} ไม่ใช่เบอร์มือถือไทย: เบอร์มือถือมี 10 หลัก ขึ้นต้นด้วย 06, 08 หรือ 09 เช่น 081-234-5678", shown(phone_text)),
                 );
                 None
             }
@@ -162,13 +215,17 @@ pub fn validate(
     let birthday_text = cell(Column::Birthday);
     let mut birthday = None;
     if !birthday_text.is_empty() {
-        match parse_thai_date(birthday_text) {
+        let cleaned = date_text(birthday_text);
+        match parse_thai_date(&cleaned) {
             Ok(date) => birthday = Some(date),
             Err(e) => p.add(
                 Column::Birthday,
                 "bad_birthday",
-                format!("{e}"),
-                format!("\"{birthday_text}\" ไม่ใช่วันที่: ใช้ วัน/เดือน/ปี เช่น 15/08/2535 (พ.ศ.) หรือ 15/08/1992 (ค.ศ.)"),
+                humane(&e.to_string(), cleaned.trim()),
+                format!(
+                    "{} ไม่ใช่วันที่: ใช้ วัน/เดือน/ปี เช่น 15/08/2535 (พ.ศ.) หรือ 15/08/1992 (ค.ศ.)",
+                    shown(birthday_text)
+                ),
             ),
         }
     }
@@ -180,8 +237,8 @@ pub fn validate(
             p.add(
                 Column::Gender,
                 "bad_gender",
-                format!("gender \"{gender_text}\" is not one of: หญิง, ชาย, อื่นๆ, female, male, other (or leave it empty)"),
-                format!("เพศ \"{gender_text}\" ไม่ถูกต้อง: ใช้ หญิง, ชาย หรือ อื่นๆ (หรือเว้นว่าง)"),
+                format!("gender {} is not one of: หญิง, ชาย, อื่นๆ, female, male, other (or leave it empty)", shown(gender_text)),
+                format!("เพศ {} ไม่ถูกต้อง: ใช้ หญิง, ชาย หรือ อื่นๆ (หรือเว้นว่าง)", shown(gender_text)),
             );
             Gender::Unspecified
         }
@@ -190,13 +247,20 @@ pub fn validate(
     let points_text = cell(Column::InitialPoints);
     let mut initial_points = Points::ZERO;
     if !points_text.is_empty() {
-        match Points::parse_signed(points_text) {
+        let cleaned = whole_points_text(points_text);
+        match Points::parse_signed(&cleaned) {
             Ok(points) if points.0 >= 0 => initial_points = points,
+            _ if has_fraction(&cleaned) => p.add(
+                Column::InitialPoints,
+                "bad_points",
+                format!("initial points {} have a fraction: points are whole numbers, so round them to a whole number of 0 or more (e.g. 120); leave it empty for none", shown(points_text)),
+                format!("แต้มเริ่มต้น {} มีเศษทศนิยม: แต้มเป็นจำนวนเต็ม ปัดเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป เช่น 120 หรือเว้นว่าง", shown(points_text)),
+            ),
             _ => p.add(
                 Column::InitialPoints,
                 "bad_points",
-                format!("initial points \"{points_text}\" are not a whole number of 0 or more (e.g. 120); leave it empty for none"),
-                format!("แต้มเริ่มต้น \"{points_text}\" ไม่ถูกต้อง: ใช้จำนวนเต็มตั้งแต่ 0 ขึ้นไป เช่น 120 หรือเว้นว่าง"),
+                format!("initial points {} are not a whole number of 0 or more (e.g. 120); leave it empty for none", shown(points_text)),
+                format!("แต้มเริ่มต้น {} ไม่ถูกต้อง: ใช้จำนวนเต็มตั้งแต่ 0 ขึ้นไป เช่น 120 หรือเว้นว่าง", shown(points_text)),
             ),
         }
     }
@@ -209,8 +273,8 @@ pub fn validate(
                 p.add(
                     column,
                     "bad_consent",
-                    format!("\"{text}\" is not a yes or no: write ใช่/ไม่, yes/no, y/n, 1/0 (empty means no)"),
-                    format!("\"{text}\" ไม่ใช่ ใช่ หรือ ไม่: ใช้ ใช่/ไม่, yes/no, 1/0 (เว้นว่างหมายถึง ไม่)"),
+                    format!("{} is not a yes or no: write ใช่/ไม่ใช่, ยินยอม/ไม่ยินยอม, yes/no, y/n, 1/0, or a mark (✓ or x) for yes (empty or - means no)", shown(text)),
+                    format!("{} ไม่ใช่ ใช่ หรือ ไม่: ใช้ ใช่/ไม่ใช่, ยินยอม/ไม่ยินยอม, yes/no, 1/0 หรือเครื่องหมาย (✓ หรือ x) แปลว่ายินยอม (เว้นว่างหรือ - หมายถึง ไม่)", shown(text)),
                 );
                 false
             }
@@ -282,15 +346,16 @@ fn excel_phone(text: &str) -> String {
     }
 }
 
-/// Yes or no, in Thai or English; empty is no.
+/// Yes or no, in Thai or English; empty (or `-`, a cell left blank on purpose) is no. A mark
+/// in the box (`✓`, `/`, `x`) is yes: a Thai shop ticks a consent column to say the member
+/// agreed, it does not cross it out to refuse (a refusal is left empty or written ไม่).
 fn parse_consent(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
-        "" | "ไม่" | "ไม่ยินยอม" | "no" | "n" | "0" | "false" | "f" | "x" => {
+    match crate::clean::trimmed(text).to_lowercase().as_str() {
+        "" | "-" | "ไม่" | "ไม่ใช่" | "ไม่ยินยอม" | "no" | "n" | "0" | "false" | "f" | "off" => {
             Some(false)
         }
-        "ใช่" | "ยินยอม" | "yes" | "y" | "1" | "true" | "t" | "✓" | "/" => {
-            Some(true)
-        }
+        "ใช่" | "ยินยอม" | "ตกลง" | "yes" | "y" | "1" | "true" | "t" | "on" | "✓" | "✔" | "☑"
+        | "/" | "x" => Some(true),
         _ => None,
     }
 }
@@ -351,6 +416,7 @@ mod tests {
     fn header() -> Header {
         Header::read(&RawRow {
             line: 1,
+            flaws: Vec::new(),
             cells: [
                 "เบอร์มือถือ*",
                 "ชื่อ*",
@@ -362,6 +428,7 @@ mod tests {
             .map(String::from)
             .to_vec(),
         })
+        .unwrap()
         .0
     }
 
@@ -369,6 +436,7 @@ mod tests {
         RawRow {
             line: 7,
             cells: cells.map(String::from).to_vec(),
+            flaws: Vec::new(),
         }
     }
 
@@ -419,6 +487,127 @@ mod tests {
             problems
                 .iter()
                 .all(|p| p.line == 7 && !p.th.is_empty() && !p.en.is_empty())
+        );
+    }
+
+    #[test]
+    fn excel_style_points_lose_their_zero_decimals_and_a_fraction_is_named() {
+        let ok = validate(
+            &header(),
+            &row(["0812345678", "ก", "", "", "2,000.00", ""]),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(ok.initial_points, Points(2000));
+        let problems = validate(
+            &header(),
+            &row(["0812345678", "ก", "", "", "1,200.50", ""]),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(problems[0].code, "bad_points");
+        assert!(
+            problems[0].en.contains("have a fraction"),
+            "{}",
+            problems[0].en
+        );
+        // Zero decimals are points-only: a phone written with them is still refused.
+        assert!(
+            validate(
+                &header(),
+                &row(["0812345678.00", "ก", "", "", "", ""]),
+                today()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_date_with_a_midnight_time_reads_and_another_time_does_not() {
+        for date in ["15/08/1987 0:00", "1987-08-15 00:00:00"] {
+            let ok = validate(
+                &header(),
+                &row(["0812345678", "ก", date, "", "", ""]),
+                today(),
+            )
+            .unwrap();
+            assert_eq!(
+                ok.profile.birthday,
+                NaiveDate::from_ymd_opt(1987, 8, 15),
+                "{date}"
+            );
+        }
+        assert!(
+            validate(
+                &header(),
+                &row(["0812345678", "ก", "15/08/1987 13:45", "", "", ""]),
+                today()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn phones_excel_wraps_or_pastes_with_invisible_characters_read() {
+        for phone in [
+            "'0812340001",
+            "=\"0812340001\"",
+            "081\u{a0}234\u{a0}0001",
+            "\u{200b}0812340001",
+        ] {
+            let ok = validate(&header(), &row([phone, "ก", "", "", "", ""]), today()).unwrap();
+            assert_eq!(ok.phone.as_str(), "0812340001", "{phone:?}");
+        }
+    }
+
+    #[test]
+    fn messages_quote_values_as_written_not_as_rust_escapes_them() {
+        let problems = validate(
+            &header(),
+            &row(["081-000-0025 ต่อ 12", "ก", "", "", "", ""]),
+            today(),
+        )
+        .unwrap_err();
+        let en = &problems[0].en;
+        assert!(en.contains("\"081-000-0025 ต่อ 12\""), "{en}");
+        assert!(!en.contains("\\u{"), "{en}");
+    }
+
+    #[test]
+    fn consent_marks_and_thai_words_read_as_a_shop_means_them() {
+        for (text, yes) in [
+            ("x", true),
+            ("X", true),
+            ("✓", true),
+            ("ตกลง", true),
+            ("on", true),
+            ("ไม่ใช่", false),
+            ("off", false),
+            ("-", false),
+            ("", false),
+        ] {
+            assert_eq!(parse_consent(text), Some(yes), "{text}");
+        }
+        assert_eq!(parse_consent("maybe"), None);
+    }
+
+    #[test]
+    fn cells_past_the_header_are_reported_and_empty_ones_are_not() {
+        let mut long = row(["0812345678", "ก", "", "", "", ""]);
+        long.cells.extend(["".to_string(), "".to_string()]);
+        assert!(validate(&header(), &long, today()).is_ok());
+        long.cells.push("เกิน".into());
+        let problems = validate(&header(), &long, today()).unwrap_err();
+        assert_eq!(
+            (problems[0].column, problems[0].code),
+            (None, "extra_cells")
+        );
+        assert!(
+            problems[0]
+                .en
+                .contains("has 9 cells but the header has 6 columns"),
+            "{}",
+            problems[0].en
         );
     }
 }

@@ -125,7 +125,7 @@ pub enum OpStatus {
     /// Applied, and raised for a manager's review (an offline redemption that overdrew the
     /// balance, a member registered twice offline and merged, a counter clock far ahead).
     Flagged {
-        /// Stable flag code (`overdrawn`, `merged`, `clock_ahead`).
+        /// Stable flag code (`overdrawn`, `merged`, `already_member`, `clock_ahead`).
         flag: String,
         /// What happened, in English.
         message: String,
@@ -347,7 +347,7 @@ impl Role {
 pub struct ReviewState {
     /// Review item id (per shop).
     pub review_id: u64,
-    /// `overdrawn`, `merged`, `clock_ahead`.
+    /// `overdrawn`, `merged`, `already_member`, `clock_ahead`.
     pub kind: String,
     /// The member concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]

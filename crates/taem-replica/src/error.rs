@@ -138,6 +138,24 @@ pub enum ReplicaError {
         /// When (Bangkok time).
         when: String,
     },
+    /// A bill number that earned, was voided, and is given again (to award the purchase to
+    /// another member, say). The number stays spent: the server and every counter know that
+    /// bill as earned once and voided once.
+    #[error(
+        "bill {bill_no} earned {points} points for member {code} on {when} and was voided on {voided}: a bill number earns once, even after a void; award this purchase under a new bill number, e.g. {bill_no}-1"
+    )]
+    BillEarnedThenVoided {
+        /// The bill.
+        bill_no: String,
+        /// Who it earned for.
+        code: String,
+        /// Points it earned.
+        points: i64,
+        /// When it earned (Bangkok time).
+        when: String,
+        /// When it was voided (Bangkok time).
+        voided: String,
+    },
     /// Voiding a bill that never earned here.
     #[error(
         "bill {bill_no} has no points to void: no earning with that bill number is known to this counter; check the number"
@@ -156,7 +174,7 @@ pub enum ReplicaError {
     },
     /// An empty or too long bill number.
     #[error(
-        "bill number `{bill_no}` is not usable: type the receipt number (1 to 64 letters, digits, - / _ .)"
+        "bill number `{bill_no}` is not usable: type the receipt number (1 to 64 Thai or Latin letters, digits, - / _ . #)"
     )]
     BadBillNumber {
         /// What was typed.
@@ -197,10 +215,22 @@ pub enum ReplicaError {
         rate: String,
     },
     /// A required reason is missing.
-    #[error("a reason is required for {what}: say why, e.g. \"goodwill for a late delivery\"")]
+    #[error("a reason is required for {what}: say why, e.g. \"{example}\"")]
     ReasonRequired {
         /// The action.
         what: &'static str,
+        /// A reason of the kind wanted.
+        example: &'static str,
+    },
+    /// A reason longer than the receipt and the history can show.
+    #[error("the reason for {what} has {chars} characters; at most {max} are kept: shorten it")]
+    ReasonTooLong {
+        /// The action.
+        what: &'static str,
+        /// How long it was.
+        chars: usize,
+        /// The limit.
+        max: usize,
     },
     /// An operation id seen before with different content.
     #[error(
@@ -320,7 +350,9 @@ impl ReplicaError {
             ReplicaError::UnknownMember { .. } => "unknown_member",
             ReplicaError::NotAMemberReference { .. } => "not_a_member_reference",
             ReplicaError::PhoneTaken { .. } => "phone_taken",
-            ReplicaError::BillAlreadyEarned { .. } => "bill_already_earned",
+            ReplicaError::BillAlreadyEarned { .. } | ReplicaError::BillEarnedThenVoided { .. } => {
+                "bill_already_earned"
+            }
             ReplicaError::BillNotFound { .. } => "bill_not_found",
             ReplicaError::BillAlreadyVoided { .. } => "bill_already_voided",
             ReplicaError::BadBillNumber { .. } => "bad_bill_number",
@@ -328,6 +360,7 @@ impl ReplicaError {
             ReplicaError::AdjustBelowZero { .. } => "adjust_below_zero",
             ReplicaError::NothingToEarn { .. } => "nothing_to_earn",
             ReplicaError::ReasonRequired { .. } => "reason_required",
+            ReplicaError::ReasonTooLong { .. } => "reason_too_long",
             ReplicaError::OperationIdReused { .. } => "operation_id_reused",
             ReplicaError::QueryTooShort { .. } => "query_too_short",
             ReplicaError::NothingToChange => "nothing_to_change",

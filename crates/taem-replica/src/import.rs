@@ -12,6 +12,23 @@ use crate::outbox::{NewEntry, SqlResult};
 
 /// The longest branch code an import accepts (the server's limit).
 const BRANCH_CHARS_MAX: usize = 16;
+
+/// A branch code as the replica stores it (trimmed, upper case), or why it cannot be one:
+/// 1 to 16 ASCII letters, digits, `-` or `_` (`cnx01` is `CNX01`; `BKK 01` and `สาขา1` are
+/// refused).
+pub fn branch_code(text: &str) -> Result<String> {
+    let branch = text.trim().to_uppercase();
+    let valid = !branch.is_empty()
+        && branch.chars().count() <= BRANCH_CHARS_MAX
+        && branch
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(branch)
+    } else {
+        Err(ReplicaError::BadBranch { branch })
+    }
+}
 /// The page cache of an import batch, in KiB (64 MB).
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
@@ -62,15 +79,7 @@ impl Replica {
         members: &[ImportMember],
         progress: impl FnMut(u64),
     ) -> Result<ImportBatch> {
-        let branch = branch.trim().to_uppercase();
-        if branch.is_empty()
-            || branch.chars().count() > BRANCH_CHARS_MAX
-            || !branch
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(ReplicaError::BadBranch { branch });
-        }
+        let branch = branch_code(branch)?;
         let env = self.env.clone();
         // An import writes members at random places of five indexes (code, phone, last four
         // digits, name, name trigrams): with SQLite's default 2 MB page cache a large batch
@@ -129,6 +138,7 @@ impl Replica {
                         code: code.clone(),
                         phone: m.phone.clone(),
                         profile,
+                        imported: true,
                     },
                 )?;
                 if m.initial_points.0 < 0 {

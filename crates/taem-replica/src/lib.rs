@@ -39,7 +39,7 @@ pub use checkpoint::{CHECKPOINT_IDLE_MS, CHECKPOINT_POLL_MS, Checkpointer, WAL_B
 pub use env::{Environment, FixedEnvironment, SystemEnvironment};
 pub use error::ReplicaError;
 pub use export::{ExportFilter, LedgerExportRow, MemberExportRow, TierChangeExportRow};
-pub use import::{ImportBatch, ImportMember};
+pub use import::{ImportBatch, ImportMember, branch_code};
 pub use manager::{DropCandidate, MANAGER_LIST_MAX, TierCandidate, TierCount, TierOverview};
 pub use members::{MemberKey, NewMember};
 pub use open::{

@@ -34,10 +34,25 @@ pub enum MemberKey {
     Id(Uuid),
 }
 
+/// A mobile number stored as a number by Excel or a POS has lost its leading 0
+/// (`812345678`): nine digits starting as a mobile does (6, 8, 9) can only be that number.
+/// (Nine digits starting with 0 stay a mistyped number, and are refused as such.)
+pub(crate) fn without_leading_zero(digits: &str) -> Option<Phone> {
+    let mobile_start = digits.starts_with(['6', '8', '9']);
+    if digits.len() == 9 && mobile_start {
+        Phone::parse(&format!("0{digits}")).ok()
+    } else {
+        None
+    }
+}
+
 impl MemberKey {
     /// Reads a phone (any written form), a member code or a member id.
     pub fn parse(input: &str) -> Result<MemberKey> {
         let input = input.trim();
+        if let Some(phone) = digits_only(input).and_then(|d| without_leading_zero(&d)) {
+            return Ok(MemberKey::Phone(phone));
+        }
         let phone_like = input.starts_with('+') || digits_only(input).is_some_and(|d| d.len() >= 9);
         if phone_like {
             return Ok(MemberKey::Phone(Phone::parse(input)?));
@@ -471,6 +486,7 @@ impl Replica {
                     code,
                     phone: new.phone.clone(),
                     profile,
+                    imported: false,
                 },
             )?;
             Ok((uid, false))

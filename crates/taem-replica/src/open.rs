@@ -139,6 +139,21 @@ fn check_writable(path: &Path) -> Result<()> {
 }
 
 impl Replica {
+    /// Deletes the replica in `dir` with its WAL and shared-memory files: for a replica
+    /// created for an enrolment that then failed, so that nothing half-made stays behind.
+    /// The replica must be closed. Files already gone are not an error.
+    pub fn remove_files(dir: &Path) -> Result<()> {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let path = dir.join(format!("{REPLICA_FILE_NAME}{suffix}"));
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(&path, e)),
+            }
+        }
+        Ok(())
+    }
+
     /// Creates a new replica in `dir` for a shop's branch. Fails if one exists already.
     pub fn create(
         dir: &Path,

@@ -1,7 +1,7 @@
 //! Points operations at the counter: award (earn), void a bill, redeem, adjust.
 
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
+use rusqlite::{Connection, OptionalExtension};
 use taem_core::time::format_bangkok_be;
 use taem_core::{Channel, LedgerKind, Money, OperationKind, PointRate, Points, TierChangeReason};
 use uuid::Uuid;
@@ -71,13 +71,19 @@ pub struct AdjustRequest {
     pub op_id: Option<Uuid>,
 }
 
+/// Thai vowel and tone marks written above or below a letter (`ใบเสร็จ`): part of a Thai
+/// word, though not letters themselves.
+fn is_thai_mark(c: char) -> bool {
+    matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}')
+}
+
 fn clean_bill_no(bill_no: &str) -> Result<String> {
     let cleaned = bill_no.trim().to_string();
     let ok = !cleaned.is_empty()
         && cleaned.chars().count() <= BILL_NO_CHARS_MAX
-        && cleaned
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | '#'));
+        && cleaned.chars().all(|c| {
+            c.is_alphanumeric() || is_thai_mark(c) || matches!(c, '-' | '/' | '_' | '.' | '#')
+        });
     if ok {
         Ok(cleaned)
     } else {
@@ -87,10 +93,20 @@ fn clean_bill_no(bill_no: &str) -> Result<String> {
     }
 }
 
-fn clean_reason(text: &str, what: &'static str) -> Result<String> {
-    let cleaned = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if cleaned.is_empty() || cleaned.chars().count() > REASON_CHARS_MAX {
-        return Err(ReplicaError::ReasonRequired { what });
+/// A reason as kept: spaces collapsed, control characters (a terminal escape, a bell pasted
+/// from another program) dropped.
+fn clean_reason(text: &str, what: &'static str, example: &'static str) -> Result<String> {
+    let cleaned = taem_core::clean_text(text);
+    if cleaned.is_empty() {
+        return Err(ReplicaError::ReasonRequired { what, example });
+    }
+    let chars = cleaned.chars().count();
+    if chars > REASON_CHARS_MAX {
+        return Err(ReplicaError::ReasonTooLong {
+            what,
+            chars,
+            max: REASON_CHARS_MAX,
+        });
     }
     Ok(cleaned)
 }
@@ -212,6 +228,17 @@ impl Replica {
         Ok((rate.points_for(amount), rate))
     }
 
+    /// Refuses a bill number the award would refuse for itself: one that is not a usable
+    /// number, or that already earned (voided or not). For the counter's preview, so that the
+    /// cashier learns it before confirming, not after.
+    pub fn check_bill_for_award(&self, bill_no: &str) -> Result<()> {
+        let bill_no = clean_bill_no(bill_no)?;
+        match bill_already_earned(&self.conn, &bill_no).map_err(|e| self.fail(e))? {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) fn member_row(&self, key: &MemberKey) -> Result<MemberRow> {
         crate::members::find_row(&self.conn, key)
             .map_err(|e| self.fail(e))?
@@ -295,7 +322,9 @@ impl Replica {
                 })
                 .or_else(|e| {
                     if e.is_unique_violation() {
-                        Err(bill_already_earned(ctx, &bill_no)?.unwrap_or(e))
+                        Err(bill_already_earned(&ctx.tx, &bill_no)
+                            .sql(ctx)?
+                            .unwrap_or(e))
                     } else {
                         Err(e)
                     }
@@ -338,7 +367,11 @@ impl Replica {
     /// Voids a bill: an earn-reversal entry takes its points back, exactly once.
     pub fn void_bill(&mut self, req: VoidRequest) -> Result<AwardReceipt> {
         let bill_no = clean_bill_no(&req.bill_no)?;
-        let reason = clean_reason(&req.reason, "voiding a bill")?;
+        let reason = clean_reason(
+            &req.reason,
+            "voiding a bill",
+            "the customer returned the goods",
+        )?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         self.write_points(op_id, |ctx| {
@@ -350,7 +383,8 @@ impl Replica {
                         reason,
                         ..
                     } if b == bill_no => {
-                        let member_id = earned_bill(ctx, &bill_no)?
+                        let member_id = earned_bill(&ctx.tx, &bill_no)
+                            .sql(ctx)?
                             .map(|e| e.member_id)
                             .ok_or_else(|| ReplicaError::BillNotFound {
                                 bill_no: bill_no.clone(),
@@ -364,19 +398,12 @@ impl Replica {
                     other => Err(reused(op_id, &other)),
                 };
             }
-            let earned = earned_bill(ctx, &bill_no)?.ok_or_else(|| ReplicaError::BillNotFound {
-                bill_no: bill_no.clone(),
+            let earned = earned_bill(&ctx.tx, &bill_no).sql(ctx)?.ok_or_else(|| {
+                ReplicaError::BillNotFound {
+                    bill_no: bill_no.clone(),
+                }
             })?;
-            let voided_at: Option<i64> = ctx
-                .tx
-                .query_row(
-                    "SELECT at_ms FROM ledger WHERE bill_no = ?1 AND kind = 'earn_reversal'",
-                    [&bill_no],
-                    |r| r.get(0),
-                )
-                .optional()
-                .sql(ctx)?;
-            if let Some(at_ms) = voided_at {
+            if let Some(at_ms) = voided_at(&ctx.tx, &bill_no).sql(ctx)? {
                 return Err(ReplicaError::BillAlreadyVoided {
                     bill_no,
                     when: when(at_ms),
@@ -438,7 +465,11 @@ impl Replica {
             }
             .into());
         }
-        let reward = clean_reason(&req.reward, "a redemption (what reward was given)")?;
+        let reward = clean_reason(
+            &req.reward,
+            "a redemption (what reward was given)",
+            "free iced latte",
+        )?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         self.write_points(op_id, |ctx| {
@@ -500,7 +531,7 @@ impl Replica {
         if req.points == Points::ZERO {
             return Err(taem_core::PointsError::Zero.into());
         }
-        let reason = clean_reason(&req.reason, "an adjustment")?;
+        let reason = clean_reason(&req.reason, "an adjustment", "goodwill for a late delivery")?;
         let caller_id = req.op_id.is_some();
         let op_id = req.op_id.unwrap_or_else(|| self.env.new_op_id());
         self.write_points(op_id, |ctx| {
@@ -581,41 +612,57 @@ struct EarnedBill {
     amount_satang: Option<i64>,
 }
 
-fn earned_bill(ctx: &Ctx<'_>, bill_no: &str) -> Result<Option<EarnedBill>> {
-    ctx.tx
-        .prepare_cached(
-            "SELECT member_id, points, day, amount_satang, at_ms FROM ledger
-             WHERE bill_no = ?1 AND kind = 'earn'",
-        )
-        .and_then(|mut s| {
-            s.query_row([bill_no], |r| {
-                Ok(EarnedBill {
-                    member_id: r.get(0)?,
-                    points: Points(r.get(1)?),
-                    day: r.get(2)?,
-                    amount_satang: r.get(3)?,
-                    at_ms: r.get(4)?,
-                })
-            })
-            .optional()
+fn earned_bill(conn: &Connection, bill_no: &str) -> rusqlite::Result<Option<EarnedBill>> {
+    conn.prepare_cached(
+        "SELECT member_id, points, day, amount_satang, at_ms FROM ledger
+         WHERE bill_no = ?1 AND kind = 'earn'",
+    )?
+    .query_row([bill_no], |r| {
+        Ok(EarnedBill {
+            member_id: r.get(0)?,
+            points: Points(r.get(1)?),
+            day: r.get(2)?,
+            amount_satang: r.get(3)?,
+            at_ms: r.get(4)?,
         })
-        .sql(ctx)
+    })
+    .optional()
 }
 
 /// The error for a bill that already earned (`None` if it did not). The earlier entry is read
 /// from one table through one index: joining `members` here made SQLite re-plan the statement
 /// on every new bill number (its bindings became part of the plan).
-fn bill_already_earned(ctx: &Ctx<'_>, bill_no: &str) -> Result<Option<ReplicaError>> {
-    let Some(earlier) = earned_bill(ctx, bill_no)? else {
+fn bill_already_earned(conn: &Connection, bill_no: &str) -> rusqlite::Result<Option<ReplicaError>> {
+    let Some(earlier) = earned_bill(conn, bill_no)? else {
         return Ok(None);
     };
-    let row = row_by_local_id(&ctx.tx, earlier.member_id).sql(ctx)?;
+    let row = row_by_local_id(conn, earlier.member_id)?;
+    let code = taem_core::MemberCode::shown(&row.code);
+    if let Some(voided_at) = voided_at(conn, bill_no)? {
+        return Ok(Some(ReplicaError::BillEarnedThenVoided {
+            bill_no: bill_no.to_string(),
+            code,
+            points: earlier.points.0,
+            when: when(earlier.at_ms),
+            voided: when(voided_at),
+        }));
+    }
     Ok(Some(ReplicaError::BillAlreadyEarned {
         bill_no: bill_no.to_string(),
-        code: taem_core::MemberCode::shown(&row.code),
+        code,
         points: earlier.points.0,
         when: when(earlier.at_ms),
     }))
+}
+
+/// When the bill's points were taken back, if they were.
+fn voided_at(conn: &Connection, bill_no: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT at_ms FROM ledger WHERE bill_no = ?1 AND kind = 'earn_reversal'",
+        [bill_no],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 fn when(at_ms: i64) -> String {

@@ -82,6 +82,9 @@ impl Replica {
             return self.exact(SearchKind::Phone, &MemberKey::Phone(phone), None);
         }
         if let Some(digits) = digits_only(q) {
+            if let Some(phone) = crate::members::without_leading_zero(&digits) {
+                return self.exact(SearchKind::Phone, &MemberKey::Phone(phone), None);
+            }
             if digits.len() >= 9 {
                 let phone = Phone::parse(q)?;
                 return self.exact(SearchKind::Phone, &MemberKey::Phone(phone), None);

@@ -143,7 +143,7 @@ pub struct Rejection {
 pub struct ReviewItem {
     /// Id on the server.
     pub review_id: i64,
-    /// `overdrawn`, `merged`, `clock_ahead`.
+    /// `overdrawn`, `merged`, `already_member`, `clock_ahead`.
     pub kind: String,
     /// The member.
     pub member_id: Option<Uuid>,
@@ -353,15 +353,38 @@ impl Replica {
         }))
     }
 
-    /// Makes this replica a counter of a server's shop. Only an empty, never-enrolled replica
-    /// can be enrolled: its members and history come from the server.
-    pub fn enrol(&mut self, enrolment: Enrolment) -> Result<()> {
+    /// Whether [`Replica::enrol`] would take this replica: empty and never enrolled. Asked
+    /// before contacting the server, so that a replica that cannot be enrolled is refused
+    /// before an enrolment code is spent on it.
+    pub fn check_enrollable(&self) -> Result<()> {
         if let Some(current) = self.sync_identity()? {
             return Err(ReplicaError::AlreadyEnrolled {
                 server_url: current.server_url,
             });
         }
+        let (members, outbox): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM outbox)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.fail(e))?;
+        if members > 0 || outbox > 0 {
+            return Err(ReplicaError::NotEmptyForEnrolment {
+                path: self.path.clone(),
+                members: members as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Makes this replica a counter of a server's shop. Only an empty, never-enrolled replica
+    /// can be enrolled: its members and history come from the server.
+    pub fn enrol(&mut self, enrolment: Enrolment) -> Result<()> {
+        self.check_enrollable()?;
         let device = self.write(|ctx| {
+            // Again under the write lock: another program may have written since.
             let (members, outbox): (i64, i64) = ctx
                 .tx
                 .query_row(

@@ -193,6 +193,9 @@ pub struct ReevaluationReport {
     pub downgraded: u64,
     /// Wall time, milliseconds.
     pub elapsed_ms: u64,
+    /// Whether the moves were made (false for [`Replica::preview_tiers`], which only counts
+    /// them).
+    pub saved: bool,
 }
 
 impl Replica {
@@ -243,6 +246,7 @@ impl Replica {
             today,
             TierChangeReason::SettingsChanged,
             Some(&previous),
+            true,
         )
     }
 
@@ -252,7 +256,20 @@ impl Replica {
         mode: ReevaluationMode,
         today: NaiveDate,
     ) -> Result<ReevaluationReport> {
-        self.reevaluate(mode, today, TierChangeReason::Reevaluation, None)
+        self.reevaluate(mode, today, TierChangeReason::Reevaluation, None, true)
+    }
+
+    /// Counts the members a re-evaluation as of `today` would move up and down, and moves
+    /// nobody: for a date to come ("who drops at the end of the month?"), where a real run
+    /// would record moves that have not happened yet.
+    pub fn preview_tiers(&mut self, today: NaiveDate) -> Result<ReevaluationReport> {
+        self.reevaluate(
+            ReevaluationMode::Full,
+            today,
+            TierChangeReason::Reevaluation,
+            None,
+            false,
+        )
     }
 
     fn reevaluate(
@@ -261,6 +278,7 @@ impl Replica {
         today: NaiveDate,
         reason: TierChangeReason,
         previous: Option<&TierSettings>,
+        save: bool,
     ) -> Result<ReevaluationReport> {
         let started = Instant::now();
         // The daily run finds members by the days in the buckets: every entry goes in first.
@@ -340,8 +358,13 @@ impl Replica {
                     } else {
                         down += 1;
                     }
-                    ctx.write_tier_change(*member_id, Some(tier_id), to, reason, acc)?;
+                    if save {
+                        ctx.write_tier_change(*member_id, Some(tier_id), to, reason, acc)?;
+                    }
                 }
+            }
+            if !save {
+                return Ok((up, down));
             }
             for (key, value) in [
                 (META_EVAL_START, start_day.to_string()),
@@ -364,6 +387,7 @@ impl Replica {
             upgraded,
             downgraded,
             elapsed_ms: started.elapsed().as_millis() as u64,
+            saved: save,
         })
     }
 

@@ -167,6 +167,41 @@ fn voiding_takes_points_back_exactly_once() {
         Err(ReplicaError::BillAlreadyVoided { .. })
     ));
     assert_eq!(fingerprint(r.path()), before);
+    // The bill again, say for the member it should have gone to: the number stays spent,
+    // and the refusal says it was voided and what to do instead.
+    add(&mut r, "0898765432", "สมหญิง", "รักดี");
+    let again = r
+        .award(AwardRequest {
+            member: key("0898765432"),
+            bill_no: "B-1".into(),
+            amount: Money::parse("1000").unwrap(),
+            op_id: None,
+        })
+        .unwrap_err();
+    let text = again.to_string();
+    assert!(
+        matches!(again, ReplicaError::BillEarnedThenVoided { points: 40, .. }),
+        "{text}"
+    );
+    assert!(text.contains("and was voided on"), "{text}");
+    assert!(
+        text.contains("under a new bill number, e.g. B-1-1"),
+        "{text}"
+    );
+    assert_eq!(again.code(), "bill_already_earned");
+    // The preview asks the same before the cashier confirms.
+    assert_eq!(
+        r.check_bill_for_award(" B-1 ").unwrap_err().to_string(),
+        text
+    );
+    r.check_bill_for_award("B-2").unwrap();
+    assert!(matches!(
+        r.check_bill_for_award("  "),
+        Err(ReplicaError::BadBillNumber { .. })
+    ));
+    // A Thai receipt number, vowel and tone marks included.
+    assert_eq!(award(&mut r, "0898765432", "ใบเสร็จ-001", "100").points, 4);
+    let before = fingerprint(r.path());
     assert!(matches!(
         r.void_bill(VoidRequest {
             bill_no: "NOPE".into(),
@@ -183,6 +218,18 @@ fn voiding_takes_points_back_exactly_once() {
         }),
         Err(ReplicaError::ReasonRequired { .. })
     ));
+    let long = "ก".repeat(201);
+    let too_long = r
+        .void_bill(VoidRequest {
+            bill_no: "B-1".into(),
+            reason: long,
+            op_id: None,
+        })
+        .unwrap_err();
+    assert_eq!(
+        too_long.to_string(),
+        "the reason for voiding a bill has 201 characters; at most 200 are kept: shorten it"
+    );
     assert_eq!(fingerprint(r.path()), before);
     assert_balances_match_ledger(r.path());
 }

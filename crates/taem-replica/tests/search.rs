@@ -27,6 +27,8 @@ fn a_phone_in_any_written_form_finds_the_member() {
         "+66 81 234 5678",
         "66812345678",
         "๐๘๑-๒๓๔-๕๖๗๘",
+        // Excel and some POS keep a phone as a number, without its leading 0.
+        "812345678",
     ] {
         let found = r.find(form, 20).unwrap();
         assert_eq!(found.kind, SearchKind::Phone, "{form}");
@@ -34,6 +36,15 @@ fn a_phone_in_any_written_form_finds_the_member() {
         assert_eq!(found.members[0].name, "สมชาย ใจดี");
     }
     assert!(r.find("0800000000", 20).unwrap().members.is_empty());
+    for form in ["812345678", "๘๑๒๓๔๕๖๗๘"] {
+        let key = taem_replica::MemberKey::parse(form).unwrap();
+        assert_eq!(r.member(&key).unwrap().phone, "0812345678", "{form}");
+    }
+    // Nine digits starting with 0 are a number with a digit missing, and say so.
+    assert!(matches!(
+        r.find("081234567", 20),
+        Err(ReplicaError::Phone(_))
+    ));
 }
 
 #[test]

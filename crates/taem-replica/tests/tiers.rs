@@ -104,6 +104,15 @@ fn rolling_window_moves_members_down_when_points_age_out() {
         "switching tiers on evaluated every member, so the daily run is incremental"
     );
     assert_eq!(first.downgraded, 0);
+    // A preview for 23 Feb counts the move and makes none, and the daily run still finds it.
+    let before = fingerprint(r.path());
+    let preview = r.preview_tiers(date(2027, 2, 23)).unwrap();
+    assert_eq!(
+        (preview.upgraded, preview.downgraded, preview.saved),
+        (0, 1, false)
+    );
+    assert_eq!(r.member(&key("0812345678")).unwrap().tier.name, "ซิลเวอร์");
+    assert_eq!(fingerprint(r.path()), before, "a preview writes nothing");
     // 23 Feb: the window starts 24 Nov, so 23 Nov's points aged out.
     let daily = r
         .reevaluate_tiers(ReevaluationMode::Incremental, date(2027, 2, 23))

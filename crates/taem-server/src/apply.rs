@@ -602,7 +602,8 @@ impl<'a> ShopTx<'a> {
                 code,
                 phone,
                 profile,
-            } => self.register(op, *member_id, code, phone, profile, at)?,
+                imported,
+            } => self.register(op, *member_id, code, phone, profile, *imported, at)?,
             OperationKind::EditMember { member_id, changes } => {
                 self.edit(op, *member_id, changes, at)?
             }
@@ -838,6 +839,21 @@ impl<'a> ShopTx<'a> {
                         format!("no member {member_id} in this shop"),
                     ));
                 };
+                if m.member_id != *member_id {
+                    // The import's registration found the phone already a member (or was
+                    // merged into one): the file's points are not that member's to add.
+                    return Ok(rejected(
+                        "already_member",
+                        format!(
+                            "{} ({}) was already a member when this import reached the server: its {} initial points were not added (nothing is doubled); adjust the member by hand if the file was right",
+                            m.profile.full_name(),
+                            taem_core::Phone::parse(&m.phone)
+                                .map(|p| p.display_grouped())
+                                .unwrap_or_else(|_| m.phone.clone()),
+                            points.display_grouped(),
+                        ),
+                    ));
+                }
                 if points.0 <= 0 {
                     return Ok(rejected(
                         "bad_points",
@@ -914,6 +930,7 @@ impl<'a> ShopTx<'a> {
         code: &taem_core::MemberCode,
         phone: &taem_core::Phone,
         profile: &MemberProfile,
+        imported: bool,
         at: DateTime<Utc>,
     ) -> Result<OpStatus> {
         if self.resolve(member_id)?.is_some() {
@@ -934,6 +951,9 @@ impl<'a> ShopTx<'a> {
             let mut m = self
                 .member(uuid(existing)?)?
                 .ok_or_else(|| ServerError::Invariant("member by phone vanished".into()))?;
+            if imported {
+                return self.already_member(op, member_id, code, phone, &m);
+            }
             for change in profile.as_changes() {
                 let newer = stamp > m.stamps.get(change.field());
                 if change.has_value() && newer {
@@ -1020,6 +1040,50 @@ impl<'a> ShopTx<'a> {
         self.emit(&ChangeBody::Member(member_state(&m)?))?;
         self.emit(&first_tier(member_id, lowest, at))?;
         Ok(OpStatus::Applied)
+    }
+
+    /// A member import's row whose phone the shop already has (another counter imported the
+    /// same file, or an overlapping one, while this one was offline; or the person registered
+    /// meanwhile): "already a member", as a counter's own import says. The file's details
+    /// are not applied and its initial points will be refused (see `ImportPoints`); the
+    /// import's member id becomes an alias, so the importing counter folds its copy into
+    /// the member, and a manager is told.
+    fn already_member(
+        &mut self,
+        op: &Operation,
+        member_id: Uuid,
+        code: &taem_core::MemberCode,
+        phone: &taem_core::Phone,
+        m: &MemberRow,
+    ) -> Result<OpStatus> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO member_aliases(shop_id, alias_id, member_id) VALUES (?1, ?2, ?3)",
+            params![self.sid(), member_id.as_bytes().as_slice(), m.member_id.as_bytes().as_slice()],
+        )?;
+        self.emit(&ChangeBody::Merge(MergeState {
+            from: member_id,
+            into: m.member_id,
+            phone: phone.clone(),
+            from_code: Some(code.clone()),
+        }))?;
+        self.emit(&ChangeBody::Member(member_state(m)?))?;
+        let message = format!(
+            "{} ({}) in a member import at branch {} was already a member (member code {}): the file's details and initial points were not applied; adjust the member by hand if the file was right",
+            m.profile.full_name(),
+            phone.display_grouped(),
+            op.branch,
+            taem_core::MemberCode::shown(&m.code),
+        );
+        self.raise_review(
+            "already_member",
+            Some(m.member_id),
+            vec![op.op_id],
+            message.clone(),
+        )?;
+        Ok(OpStatus::Flagged {
+            flag: "already_member".into(),
+            message,
+        })
     }
 
     fn edit(

@@ -114,6 +114,7 @@ pub fn create(
                 code: parts.code,
                 phone: parts.phone,
                 profile: parts.profile,
+                imported: false,
             },
         ));
         for bill in parts.bills {

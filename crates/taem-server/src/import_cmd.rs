@@ -136,6 +136,11 @@ pub fn download(
     args: DownloadArgs<'_>,
     json: bool,
 ) -> anyhow::Result<()> {
+    // An unknown branch would download an empty file that looks like "no data": say so.
+    if let Some(branch) = args.branch.as_deref() {
+        use taem_server::store::Store as _;
+        store.check_branch(args.shop, branch)?;
+    }
     let plan = taem_import::download::plan(
         args.dataset,
         args.output,

@@ -51,6 +51,16 @@ pub enum SyncError {
         /// What happened.
         detail: String,
     },
+    /// The server could not be reached to enrol this counter (nothing was set up).
+    #[error(
+        "cannot reach the server {url} to enrol this counter ({detail}): check the address, the network and that taem-server runs there, then run enrol again — nothing was set up"
+    )]
+    EnrolUnreachable {
+        /// The server.
+        url: String,
+        /// What happened.
+        detail: String,
+    },
     /// The server refused the request.
     #[error("the server refused the request ({status}, {}): {}{}", .error.code, .error.message, .error.hint.as_ref().map(|h| format!(" — {h}")).unwrap_or_default())]
     Refused {
@@ -77,7 +87,7 @@ impl SyncError {
     /// Stable code.
     pub fn code(&self) -> &str {
         match self {
-            SyncError::Offline { .. } => "offline",
+            SyncError::Offline { .. } | SyncError::EnrolUnreachable { .. } => "offline",
             SyncError::Refused { error, .. } => &error.code,
             SyncError::Protocol(_) => "protocol",
             SyncError::Replica(e) => e.code(),
@@ -315,8 +325,12 @@ pub async fn enrol(
     device_name: &str,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncReport> {
+    replica.check_enrollable()?;
     let client = SyncClient::new(server_url, None)?;
-    let answer = client.enrol(code, device_name).await?;
+    let answer = client.enrol(code, device_name).await.map_err(|e| match e {
+        SyncError::Offline { url, detail } => SyncError::EnrolUnreachable { url, detail },
+        other => other,
+    })?;
     replica.enrol(Enrolment {
         server_url: client.base_url().to_string(),
         shop_id: answer.shop_id,

@@ -690,7 +690,7 @@ export type ReviewItem = {
  */
 review_id: number, 
 /**
- * `overdrawn`, `merged`, `clock_ahead`.
+ * `overdrawn`, `merged`, `already_member`, `clock_ahead`.
  */
 kind: string, 
 /**
