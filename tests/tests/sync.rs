@@ -49,6 +49,18 @@ fn sync_all(shop: &Shop) {
     }
 }
 
+/// The server's review items of one kind.
+fn reviews_of(shop: &Shop, kind: &str) -> Vec<serde_json::Value> {
+    let reviews = shop.server.admin(&["reviews", "--shop", &shop.shop]);
+    reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
 /// Every balance equals its ledger on the server, and every counter shows the server's.
 fn assert_converged(shop: &Shop) -> BTreeMap<String, i64> {
     let balances = shop.server.balances(&shop.shop);
@@ -158,14 +170,8 @@ fn two_branches_redeeming_the_same_points_offline_are_both_kept_and_one_is_flagg
         100 - 160,
         "both redemptions are kept"
     );
-    let reviews = shop.server.admin(&["reviews", "--shop", &shop.shop]);
-    let overdrawn: Vec<_> = reviews
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["kind"] == "overdrawn")
-        .collect();
-    assert_eq!(overdrawn.len(), 1, "{reviews}");
+    let overdrawn = reviews_of(&shop, "overdrawn");
+    assert_eq!(overdrawn.len(), 1, "{overdrawn:?}");
     assert_eq!(
         overdrawn[0]["op_ids"].as_array().unwrap().len(),
         2,
@@ -492,19 +498,13 @@ fn the_same_members_imported_at_two_counters_offline_are_imported_once_and_repor
         let found = c.run(&["member", "find", "0892010002"]);
         assert_eq!(found["members"].as_array().unwrap().len(), 1, "{found}");
     }
-    let reviews = shop.server.admin(&["reviews", "--shop", &shop.shop]);
-    let already: Vec<&serde_json::Value> = reviews
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["kind"] == "already_member")
-        .collect();
-    assert_eq!(already.len(), 2, "{reviews}");
+    let already = reviews_of(&shop, "already_member");
+    assert_eq!(already.len(), 2, "{already:?}");
     assert!(
         already
             .iter()
             .any(|r| r["message"].as_str().unwrap().contains("081-201-0001")),
-        "{reviews}"
+        "{already:?}"
     );
     // The second counter is told why its points were not added.
     let rejected = shop.counters[1].run(&["rejections"]).to_string();

@@ -963,17 +963,7 @@ impl<'a> ShopTx<'a> {
             }
             m.hlc = m.hlc.max(stamp.hlc);
             self.save_member(&m)?;
-            self.tx.execute(
-                "INSERT OR IGNORE INTO member_aliases(shop_id, alias_id, member_id) VALUES (?1, ?2, ?3)",
-                params![self.sid(), member_id.as_bytes().as_slice(), m.member_id.as_bytes().as_slice()],
-            )?;
-            self.emit(&ChangeBody::Merge(MergeState {
-                from: member_id,
-                into: m.member_id,
-                phone: phone.clone(),
-                from_code: Some(code.clone()),
-            }))?;
-            self.emit(&ChangeBody::Member(member_state(&m)?))?;
+            self.fold_into(member_id, code, phone, &m)?;
             let message = format!(
                 "{} ({}) was registered again at branch {} while offline (member code {}); the two registrations are now one member with member code {}, and both ledgers are joined",
                 m.profile.full_name(),
@@ -1042,6 +1032,29 @@ impl<'a> ShopTx<'a> {
         Ok(OpStatus::Applied)
     }
 
+    /// Makes `member_id` (a second registration of `m`'s phone) an alias of `m`: operations
+    /// on either id land on `m`, and a `merge` change folds each counter's copy into it.
+    fn fold_into(
+        &mut self,
+        member_id: Uuid,
+        code: &taem_core::MemberCode,
+        phone: &taem_core::Phone,
+        m: &MemberRow,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO member_aliases(shop_id, alias_id, member_id) VALUES (?1, ?2, ?3)",
+            params![self.sid(), member_id.as_bytes().as_slice(), m.member_id.as_bytes().as_slice()],
+        )?;
+        self.emit(&ChangeBody::Merge(MergeState {
+            from: member_id,
+            into: m.member_id,
+            phone: phone.clone(),
+            from_code: Some(code.clone()),
+        }))?;
+        self.emit(&ChangeBody::Member(member_state(m)?))?;
+        Ok(())
+    }
+
     /// A member import's row whose phone the shop already has (another counter imported the
     /// same file, or an overlapping one, while this one was offline; or the person registered
     /// meanwhile): "already a member", as a counter's own import says. The file's details
@@ -1056,17 +1069,7 @@ impl<'a> ShopTx<'a> {
         phone: &taem_core::Phone,
         m: &MemberRow,
     ) -> Result<OpStatus> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO member_aliases(shop_id, alias_id, member_id) VALUES (?1, ?2, ?3)",
-            params![self.sid(), member_id.as_bytes().as_slice(), m.member_id.as_bytes().as_slice()],
-        )?;
-        self.emit(&ChangeBody::Merge(MergeState {
-            from: member_id,
-            into: m.member_id,
-            phone: phone.clone(),
-            from_code: Some(code.clone()),
-        }))?;
-        self.emit(&ChangeBody::Member(member_state(m)?))?;
+        self.fold_into(member_id, code, phone, m)?;
         let message = format!(
             "{} ({}) in a member import at branch {} was already a member (member code {}): the file's details and initial points were not applied; adjust the member by hand if the file was right",
             m.profile.full_name(),
