@@ -173,6 +173,16 @@ fn enrolment_codes_work_once_and_wrong_ones_are_refused() {
         "{}",
         refused.message
     );
+    // An enrolled counter is told just that (and its replica stays as it was).
+    let enrolled = Counter::new(&dir.path().join("a"))
+        .try_run(&["enrol", &server.url(), &code3])
+        .unwrap_err();
+    assert!(
+        enrolled.message.contains("already enrolled")
+            && !enrolled.message.contains("did not finish"),
+        "{}",
+        enrolled.message
+    );
     // Refused before the server was asked: the code is not spent.
     Counter::new(&dir.path().join("e")).enrol(&server.url(), &code3, "after the refusal");
     // A server that cannot be reached: nothing is set up, and the message says so.

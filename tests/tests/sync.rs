@@ -536,6 +536,16 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
     );
     assert!(s.balances(&shop.shop).is_empty());
     assert_eq!(devices(s).as_array().unwrap().len(), before);
+    // The report cannot go over the member list itself (it would empty it before it is read).
+    let copy = shop._dir.path().join("list.csv");
+    std::fs::copy(file, &copy).unwrap();
+    let copy = copy.to_str().unwrap();
+    let e = s.admin_fails(&[
+        "import", "--shop", &shop.shop, "--branch", "cnx01", copy, "--report", copy,
+    ]);
+    assert!(e.contains("is the file being imported"), "{e}");
+    assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(file).unwrap());
+    assert!(s.balances(&shop.shop).is_empty());
 
     // The import: one import device, revoked when done; every member at CNX01 with their points.
     let done = import(&[]);

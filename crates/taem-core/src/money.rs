@@ -61,7 +61,7 @@ pub enum MoneyError {
         input: String,
     },
     /// Larger than any plausible purchase.
-    #[error("`{input}` is more than {max} baht: check for an extra digit", max = PURCHASE_AMOUNT_THB_MAX)]
+    #[error("`{input}` is more than {max} baht: check for an extra digit", max = group_thousands(&PURCHASE_AMOUNT_THB_MAX.to_string()))]
     TooLarge {
         /// What was typed.
         input: String,

@@ -49,7 +49,7 @@ pub enum PointsError {
     #[error("an adjustment of 0 points changes nothing: type e.g. +50 or -50")]
     Zero,
     /// Too many points for one operation.
-    #[error("`{input}` points is more than one operation may move ({max}): check for an extra digit", max = POINTS_PER_OPERATION_MAX)]
+    #[error("`{input}` points is more than one operation may move ({max}): check for an extra digit", max = group_thousands(&POINTS_PER_OPERATION_MAX.to_string()))]
     TooLarge {
         /// What was typed.
         input: String,

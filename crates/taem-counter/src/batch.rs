@@ -87,11 +87,18 @@ impl Fields {
         MemberKey::parse(&text).map_err(|e| self.refuse(e.code(), e))
     }
 
-    /// A number field given as a JSON number or a string, as text for the core's parsers.
+    /// A number field given as a JSON number or a string, as text for the core's parsers. A
+    /// whole number written as a float (`10.0`, what Python's `json.dumps` writes for a float)
+    /// is that whole number.
     fn number_text(&mut self, name: &str) -> Option<Result<String, ()>> {
         self.take(name).map(|v| match v {
             Value::String(s) => Ok(s),
-            Value::Number(n) => Ok(n.to_string()),
+            Value::Number(n) => Ok(match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                    format!("{}", f as i64)
+                }
+                _ => n.to_string(),
+            }),
             _ => Err(()),
         })
     }
@@ -102,7 +109,13 @@ impl Fields {
             Some(Ok(text)) => Money::parse(&text)
                 .map_err(|e| self.refuse("bad_amount", format!("\"amount\": {e}"))),
             Some(Err(())) => Err(self.refuse("bad_amount", wrong)),
-            None => Err(self.refuse("bad_amount", format!("{} needs {wrong}", self.op))),
+            None => Err(self.refuse(
+                "bad_amount",
+                format!(
+                    "{} needs \"amount\": a number of baht like 250 or \"250.50\"",
+                    self.op
+                ),
+            )),
         }
     }
 
@@ -124,7 +137,13 @@ impl Fields {
                 parsed.map_err(|e| self.refuse("bad_points", format!("\"points\": {e}")))
             }
             Some(Err(())) => Err(self.refuse("bad_points", wrong)),
-            None => Err(self.refuse("bad_points", format!("{} needs {wrong}", self.op))),
+            None => Err(self.refuse(
+                "bad_points",
+                format!(
+                    "{} needs \"points\": a whole number of points like 50",
+                    self.op
+                ),
+            )),
         }
     }
 
@@ -349,6 +368,7 @@ mod tests {
             r#"{"op":"redeem","member":"0812345678","points":"20","reward":"x"}"#,
             r#"{"op":"adjust","member":"0812345678","points":"−5","reason":"x"}"#,
             r#"{"op":"adjust","member":"0812345678","points":-5,"reason":"x"}"#,
+            r#"{"op":"redeem","member":"0812345678","points":10.0,"reward":"x"}"#,
         ] {
             assert!(parse(1, line).is_ok(), "{line}");
         }
@@ -365,6 +385,15 @@ mod tests {
         );
         let (_, message) = refused(r#"{"op":"award","member":"0812345678","amout":1,"bill":"B"}"#);
         assert!(message.contains("award needs \"amount\""), "{message}");
+        let (_, message) =
+            refused(r#"{"op":"award","member":"0812345678","amount":null,"bill":"B"}"#);
+        assert_eq!(
+            message,
+            r#"line 3: award needs "amount": a number of baht like 250 or "250.50""#
+        );
+        let (_, message) =
+            refused(r#"{"op":"redeem","member":"0812345678","points":10.5,"reward":"x"}"#);
+        assert!(message.contains("not a whole number"), "{message}");
         let (_, message) =
             refused(r#"{"op":"award","member":"0812345678","amount":1,"bill":"B","x":1}"#);
         assert!(message.contains("does not take \"x\""), "{message}");

@@ -35,12 +35,18 @@ const EXPORT_EXAMPLES: &str = "Examples:
   taem-counter export members -o members.xlsx
   taem-counter export ledger -o ledger.csv --branch BKK01 --from 01/01/2569 --to 31/01/2569";
 
+/// A `--data-dir` (or `TAEM_DATA_DIR`) value. An empty `TAEM_DATA_DIR=` is taken as unset by
+/// `main` (clap hands it here as an empty path), so it is accepted here.
+fn data_dir_value(text: &str) -> Result<PathBuf, std::convert::Infallible> {
+    Ok(PathBuf::from(text))
+}
+
 /// Taem counter: look members up and award or redeem points, online or not.
 #[derive(Debug, Parser)]
 #[command(name = "taem-counter", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Folder of this counter's replica (default: $TAEM_DATA_DIR or ~/.local/share/taem).
-    #[arg(long, global = true, env = "TAEM_DATA_DIR")]
+    #[arg(long, global = true, env = "TAEM_DATA_DIR", value_parser = data_dir_value)]
     pub data_dir: Option<PathBuf>,
     /// Print JSON instead of text (errors go to stderr as {"error":{"code","message"}}).
     #[arg(long, global = true)]

@@ -82,7 +82,10 @@ pub fn template(output: &Path, lang_text: &str, force: bool, json: bool) -> anyh
 
 /// Opens the report file before anything is imported, so a report that cannot be written
 /// refuses the import while nothing has changed.
-fn create_report(path: &Path) -> anyhow::Result<std::fs::File> {
+fn create_report(path: &Path, file: &Path) -> anyhow::Result<std::fs::File> {
+    if let Some(problem) = taem_import::report::report_path_problem(path, file) {
+        return Err(refusal("bad_report_path", problem));
+    }
     if path.is_dir() {
         return Err(refusal(
             "bad_report_path",
@@ -138,7 +141,9 @@ pub fn import(
 ) -> anyhow::Result<()> {
     let mut warnings = Vec::new();
     let branch = import_branch(replica, branch, &mut warnings)?;
-    let report_file = report_path.map(create_report).transpose()?;
+    let report_file = report_path
+        .map(|path| create_report(path, file))
+        .transpose()?;
     if !json {
         for w in &warnings {
             // A note beside the answer: a closed stderr must not stop the import.

@@ -85,7 +85,11 @@ pub(crate) fn emit<T: Serialize>(
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let dir = cli
+        .data_dir
+        .clone()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(default_data_dir);
     let json = cli.json;
     let wait = cli.wait_ms;
     match cli.command {

@@ -93,6 +93,7 @@ pub fn enrol(
             }
             Err(e) => return Err(e.into()),
         };
+    let enrolled_before = replica.sync_identity()?.is_some();
     let bar = Bar::new(json);
     let result = runtime()?.block_on(taem_sync::enrol(
         &mut replica,
@@ -106,7 +107,7 @@ pub fn enrol(
         Ok(report) => report,
         Err(e) => {
             let enrolled = replica.sync_identity().ok().flatten().is_some();
-            if !enrolled {
+            if !enrolled || enrolled_before {
                 // The server never took this counter: leave no half-made replica that would
                 // take sales as a shop of its own.
                 drop(replica);

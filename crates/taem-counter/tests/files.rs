@@ -65,6 +65,31 @@ fn an_unwritable_report_refuses_the_import_before_anything_is_imported() {
         assert_eq!(code, "bad_report_path");
         assert!(message.contains("nothing was imported"), "{message}");
     }
+    // The member list itself, however it is named: the report would empty it before it is
+    // read. The list is left as it was.
+    let list = std::fs::read(&file).unwrap();
+    let same = d.join(".").join(file.file_name().unwrap());
+    for report in [file.as_path(), same.as_path()] {
+        for dry in [false, true] {
+            let mut args = vec![
+                "import",
+                file.to_str().unwrap(),
+                "--report",
+                report.to_str().unwrap(),
+            ];
+            if dry {
+                args.push("--dry-run");
+            }
+            let (code, message) = refused(d, &args);
+            assert_eq!(code, "bad_report_path");
+            assert!(message.contains("is the file being imported"), "{message}");
+        }
+    }
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        list,
+        "the member list is untouched"
+    );
     assert_eq!(ok_json(d, &["status"])["members"], 1, "nothing imported");
 }
 

@@ -417,7 +417,11 @@ pub fn plan(
     if let (Some(f), Some(t)) = (filter.from, filter.to)
         && f > t
     {
-        return Err(format!("--from {f} is after --to {t}: swap them"));
+        return Err(format!(
+            "--from {} is after --to {}: swap them",
+            taem_core::thai_date::format_be(f),
+            taem_core::thai_date::format_be(t)
+        ));
     }
     Ok(Plan {
         dataset: dataset_value,

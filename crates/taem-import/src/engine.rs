@@ -272,6 +272,8 @@ fn already_members(found: &[(u64, String)], rows: &[ValidRow]) -> Vec<RowProblem
 }
 
 fn already_member(line: u64, code: &str, phone: String) -> RowProblem {
+    // The code as printed on the member's card.
+    let code = taem_core::MemberCode::shown(code);
     RowProblem {
         line,
         column: Some(Column::Phone),

@@ -69,7 +69,10 @@ pub enum FileError {
     NoRows,
     /// More rows than a shop upload takes.
     #[error(
-        "the file has {rows} member rows; one upload takes at most {max}: split it into files of {max} rows or fewer and upload each"
+        "the file has {} member rows; one upload takes at most {}: split it into files of {} rows or fewer and upload each",
+        taem_core::Points(*.rows as i64).display_grouped(),
+        taem_core::Points(*.max as i64).display_grouped(),
+        taem_core::Points(*.max as i64).display_grouped()
     )]
     TooManyRows {
         /// Rows found (counting stops soon after the limit).
@@ -178,7 +181,10 @@ impl FileError {
                 "ไฟล์มีแต่หัวตาราง ไม่มีรายชื่อสมาชิก: กรอกสมาชิกใต้หัวตารางแล้วอัปโหลดอีกครั้ง".into()
             }
             FileError::TooManyRows { rows, max } => format!(
-                "ไฟล์มีสมาชิก {rows} แถว แต่อัปโหลดได้ครั้งละไม่เกิน {max} แถว: แบ่งเป็นหลายไฟล์ ไฟล์ละไม่เกิน {max} แถว แล้วอัปโหลดทีละไฟล์"
+                "ไฟล์มีสมาชิก {} แถว แต่อัปโหลดได้ครั้งละไม่เกิน {} แถว: แบ่งเป็นหลายไฟล์ ไฟล์ละไม่เกิน {} แถว แล้วอัปโหลดทีละไฟล์",
+                taem_core::Points(*rows as i64).display_grouped(),
+                taem_core::Points(*max as i64).display_grouped(),
+                taem_core::Points(*max as i64).display_grouped()
             ),
             FileError::Io(why) => format!("อ่านไฟล์ไม่ได้: {why}"),
             FileError::Write(why) => format!("บันทึกสมาชิกไม่สำเร็จ: {why}"),

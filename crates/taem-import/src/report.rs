@@ -6,6 +6,26 @@ use std::io::Write;
 use crate::engine::ImportReport;
 use crate::export::neutralise;
 
+/// Why `report` cannot be where an import's report goes, if it cannot: the file being imported
+/// (writing the report would empty the member list before it is read). Checked before the
+/// import starts, so nothing is imported and nothing is overwritten.
+pub fn report_path_problem(report: &std::path::Path, file: &std::path::Path) -> Option<String> {
+    let same = match (report.canonicalize(), file.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    same.then(|| {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "import".into());
+        format!(
+            "--report {} is the file being imported: writing the report there would replace the member list; give the report its own name, e.g. {stem}-report.csv — nothing was imported",
+            report.display()
+        )
+    })
+}
+
 /// Writes the report's problems as CSV.
 pub fn write_csv(report: &ImportReport, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;

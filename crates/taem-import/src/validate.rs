@@ -250,6 +250,20 @@ pub fn validate(
         let cleaned = whole_points_text(points_text);
         match Points::parse_signed(&cleaned) {
             Ok(points) if points.0 >= 0 => initial_points = points,
+            Err(taem_core::PointsError::TooLarge { .. }) => p.add(
+                Column::InitialPoints,
+                "bad_points",
+                format!(
+                    "initial points {} are more than one member may bring ({}): check for an extra digit",
+                    shown(points_text),
+                    Points(taem_core::points::POINTS_PER_OPERATION_MAX).display_grouped()
+                ),
+                format!(
+                    "แต้มเริ่มต้น {} มากเกินกว่าที่สมาชิกหนึ่งคนจะมีได้ ({}): ตรวจสอบว่าพิมพ์ตัวเลขเกินหรือไม่",
+                    shown(points_text),
+                    Points(taem_core::points::POINTS_PER_OPERATION_MAX).display_grouped()
+                ),
+            ),
             _ if has_fraction(&cleaned) => p.add(
                 Column::InitialPoints,
                 "bad_points",
@@ -508,6 +522,20 @@ mod tests {
         assert_eq!(problems[0].code, "bad_points");
         assert!(
             problems[0].en.contains("have a fraction"),
+            "{}",
+            problems[0].en
+        );
+        // A number too long for any points is too large, not "not a whole number".
+        let problems = validate(
+            &header(),
+            &row(["0812345678", "ก", "", "", "99999999999", ""]),
+            today(),
+        )
+        .unwrap_err();
+        assert!(
+            problems[0]
+                .en
+                .contains("are more than one member may bring (10,000,000)"),
             "{}",
             problems[0].en
         );

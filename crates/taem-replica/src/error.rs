@@ -7,6 +7,11 @@ use taem_core::{
 };
 use uuid::Uuid;
 
+/// A number of points as people read it: `12,500`.
+fn grouped(points: i64) -> String {
+    taem_core::Points(points).display_grouped()
+}
+
 /// Everything that can go wrong in the replica. Every operation that fails changes nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicaError {
@@ -126,7 +131,8 @@ pub enum ReplicaError {
     },
     /// A bill number that already earned points.
     #[error(
-        "bill {bill_no} already earned {points} points for member {code} on {when}: a bill earns once; check the bill number"
+        "bill {bill_no} already earned {} points for member {code} on {when}: a bill earns once; check the bill number",
+        grouped(*.points)
     )]
     BillAlreadyEarned {
         /// The bill.
@@ -142,7 +148,8 @@ pub enum ReplicaError {
     /// another member, say). The number stays spent: the server and every counter know that
     /// bill as earned once and voided once.
     #[error(
-        "bill {bill_no} earned {points} points for member {code} on {when} and was voided on {voided}: a bill number earns once, even after a void; award this purchase under a new bill number, e.g. {bill_no}-1"
+        "bill {bill_no} earned {} points for member {code} on {when} and was voided on {voided}: a bill number earns once, even after a void; award this purchase under a new bill number, e.g. {bill_no}-1",
+        grouped(*.points)
     )]
     BillEarnedThenVoided {
         /// The bill.
@@ -182,7 +189,9 @@ pub enum ReplicaError {
     },
     /// Redeeming more than the member has.
     #[error(
-        "member {code} has {balance} points; {requested} cannot be redeemed: choose a smaller reward"
+        "member {code} has {} points; {} cannot be redeemed: choose a smaller reward",
+        grouped(*.balance),
+        grouped(*.requested)
     )]
     InsufficientPoints {
         /// The member.
@@ -194,7 +203,10 @@ pub enum ReplicaError {
     },
     /// An adjustment that would take the balance below zero.
     #[error(
-        "member {code} has {balance} points; adjusting by {points} would leave {after}: an adjustment cannot take a balance below 0"
+        "member {code} has {} points; adjusting by {} would leave {}: an adjustment cannot take a balance below 0",
+        grouped(*.balance),
+        grouped(*.points),
+        grouped(*.after)
     )]
     AdjustBelowZero {
         /// The member.

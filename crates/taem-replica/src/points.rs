@@ -77,8 +77,11 @@ fn is_thai_mark(c: char) -> bool {
     matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}')
 }
 
+/// A bill number as kept: trimmed, Thai digits as ASCII digits and Latin letters in upper
+/// case, so that `b-1` and `B-1`, or `ใบเสร็จ๐๐๒` and `ใบเสร็จ002`, are one bill (a bill
+/// earns once however the cashier types its number).
 fn clean_bill_no(bill_no: &str) -> Result<String> {
-    let cleaned = bill_no.trim().to_string();
+    let cleaned = taem_core::digits::to_ascii_digits(bill_no.trim()).to_ascii_uppercase();
     let ok = !cleaned.is_empty()
         && cleaned.chars().count() <= BILL_NO_CHARS_MAX
         && cleaned.chars().all(|c| {

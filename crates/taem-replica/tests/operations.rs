@@ -199,8 +199,22 @@ fn voiding_takes_points_back_exactly_once() {
         r.check_bill_for_award("  "),
         Err(ReplicaError::BadBillNumber { .. })
     ));
-    // A Thai receipt number, vowel and tone marks included.
+    // A Thai receipt number, vowel and tone marks included; typed with Thai digits, or a
+    // Latin one in lower case, it is the same bill.
     assert_eq!(award(&mut r, "0898765432", "ใบเสร็จ-001", "100").points, 4);
+    for (again, earned) in [("ใบเสร็จ-๐๐๑", "ใบเสร็จ-001"), (" b-1 ", "B-1")]
+    {
+        let refused = r
+            .award(AwardRequest {
+                member: key("0898765432"),
+                bill_no: again.into(),
+                amount: Money::parse("100").unwrap(),
+                op_id: None,
+            })
+            .unwrap_err();
+        assert_eq!(refused.code(), "bill_already_earned", "{again}: {refused}");
+        assert!(refused.to_string().contains(earned), "{refused}");
+    }
     let before = fingerprint(r.path());
     assert!(matches!(
         r.void_bill(VoidRequest {

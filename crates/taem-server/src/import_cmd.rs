@@ -61,6 +61,12 @@ pub fn run(
     );
     // The branch is checked as the import would (it must be one of the shop's).
     store.check_branch(args.shop, args.branch)?;
+    if let Some(problem) = args
+        .report
+        .and_then(|report| taem_import::report::report_path_problem(report, args.file))
+    {
+        anyhow::bail!(problem);
+    }
     let mut sink = StoreSink::new(
         store,
         args.shop,
