@@ -31,6 +31,10 @@ fn shop(branches: &[&str]) -> Shop {
         counter.enrol(&proxy.url(), &code, &format!("counter {branch}"));
         counters.push(counter);
     }
+    // Each counter learns the branches added after it enrolled (the shop's set-up is done).
+    for c in &counters {
+        c.sync_until_clean(3).unwrap();
+    }
     Shop {
         server,
         proxy,
@@ -438,7 +442,43 @@ fn imported_members_and_their_initial_points_reach_the_server_and_the_other_coun
             .unwrap()
             >= 5
     );
+    // The counter knows the shop's branches from its server: a code that is not one of them
+    // is refused before anything is read, until the head office adds the branch.
+    let file = fixtures.join("utf8-bom.csv");
+    let refused = shop.counters[0]
+        .try_run(&[
+            "import",
+            file.to_str().unwrap(),
+            "--branch",
+            "KKC01",
+            "--dry-run",
+        ])
+        .unwrap_err();
+    assert_eq!(refused.code, "unknown_branch", "{}", refused.message);
+    assert!(
+        refused.message.contains("its branches: BKK01, CNX01"),
+        "{}",
+        refused.message
+    );
+    shop.server.admin(&[
+        "branch",
+        "add",
+        "--shop",
+        &shop.shop,
+        "--code",
+        "KKC01",
+        "--name",
+        "ขอนแก่น",
+    ]);
     sync_all(&shop);
+    let checked = shop.counters[0].run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--branch",
+        "KKC01",
+        "--dry-run",
+    ]);
+    assert_eq!(checked["branch"], "KKC01", "{checked}");
     let balances = assert_converged(&shop);
     assert_eq!(balances.len(), 5, "{balances:?}");
     let total: i64 = balances.values().sum();

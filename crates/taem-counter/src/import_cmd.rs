@@ -120,6 +120,15 @@ fn import_branch(
         return Ok(own);
     };
     let branch = input::branch_code(&branch)?;
+    // An enrolled counter knows the shop's branches from its server: a code that is not one
+    // of them is a typo, or a branch the head office has not added yet.
+    let shop = replica.shop_branches()?;
+    if !shop.is_empty() {
+        if shop.contains(&branch) {
+            return Ok(branch);
+        }
+        return Err(unknown_shop_branch(&branch, &shop));
+    }
     if branch != own && !replica.branch_in_use(&branch)? {
         warnings.push(format!(
             "no member of this replica registered at branch {branch} yet (known: {}): check that it is the shop's code for that branch",
@@ -243,7 +252,22 @@ impl From<ReplicaError> for Probe {
 
 /// Refuses an export for a branch this replica has never seen: a typo would otherwise write
 /// an empty file and look like a branch without activity.
+/// The refusal of a branch code the shop's server does not know.
+fn unknown_shop_branch(branch: &str, shop: &[String]) -> anyhow::Error {
+    refusal(
+        "unknown_branch",
+        format!(
+            "the shop has no branch {branch} (its branches: {}): check the code, or have the head office add the branch (`taem-server branch add`) and sync",
+            shop.join(", ")
+        ),
+    )
+}
+
 fn check_export_branch(replica: &Replica, branch: &str) -> anyhow::Result<()> {
+    let shop = replica.shop_branches()?;
+    if shop.iter().any(|b| b == branch) {
+        return Ok(());
+    }
     if replica.status()?.branch == branch || replica.branch_in_use(branch)? {
         return Ok(());
     }

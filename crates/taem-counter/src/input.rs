@@ -8,6 +8,7 @@ pub use taem_replica::branch_code;
 pub fn known_branches(replica: &Replica) -> anyhow::Result<Vec<String>> {
     let mut branches = replica.tier_overview()?.branches;
     branches.push(replica.status()?.branch);
+    branches.extend(replica.shop_branches()?);
     branches.sort();
     branches.dedup();
     Ok(branches)

@@ -290,6 +290,10 @@ pub struct SettingsState {
     pub revision: u64,
     /// The settings document (`{"rates": …, "tiers": …}`).
     pub settings: serde_json::Value,
+    /// The shop's branch codes, sorted (the head office adds branches; a counter checks an
+    /// import's or a download's branch against them). Empty from a server that predates it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<String>,
 }
 
 impl Eq for SettingsState {}

@@ -58,6 +58,7 @@ mod keys {
     pub const LAST_ERROR: &str = "last_sync_error";
     pub const HLC: &str = "hlc";
     pub const DEVICE_SEQ: &str = "device_seq";
+    pub const SHOP_BRANCHES: &str = "shop_branches";
 }
 
 /// How this counter reaches its server.
@@ -273,8 +274,8 @@ pub enum ServerChange {
         /// `from`'s member code, which keeps finding `into`.
         from_code: Option<String>,
     },
-    /// New settings.
-    Settings(ShopSettings),
+    /// New settings, with the shop's branch codes (empty from an older server).
+    Settings(ShopSettings, Vec<String>),
     /// Staff record.
     Staff(ServerStaff),
     /// Review item.
@@ -304,6 +305,31 @@ pub(crate) fn write_hlc(conn: &Connection, hlc: Hlc) -> rusqlite::Result<()> {
         keys::HLC,
         &serde_json::to_string(&hlc).unwrap_or_default(),
     )
+}
+
+/// Keeps the shop's branch codes as the server sent them (nothing when it sent none).
+fn store_shop_branches(conn: &Connection, branches: &[String]) -> rusqlite::Result<()> {
+    if branches.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(branches).unwrap_or_default();
+    set_meta(conn, keys::SHOP_BRANCHES, &json)
+}
+
+impl Replica {
+    /// The shop's branch codes as its server last sent them; empty for a local shop (or one
+    /// whose server did not say), where any branch code is taken.
+    pub fn shop_branches(&self) -> Result<Vec<String>> {
+        let text = get_meta(&self.conn, keys::SHOP_BRANCHES).map_err(|e| self.fail(e))?;
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Keeps the shop's branch codes from a bootstrap page.
+    pub fn set_shop_branches(&mut self, branches: &[String]) -> Result<()> {
+        self.write(|ctx| store_shop_branches(&ctx.tx, branches).sql(ctx))
+    }
 }
 
 fn get_meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
@@ -955,7 +981,8 @@ impl Ctx<'_> {
                     }
                 }
             }
-            ServerChange::Settings(settings) => {
+            ServerChange::Settings(settings, branches) => {
+                store_shop_branches(&self.tx, branches).sql(self)?;
                 crate::settings::store(&self.tx, settings, self.now)?;
                 self.settings = std::sync::Arc::new(settings.clone());
                 self.settings_changed = true;

@@ -215,12 +215,18 @@ impl<'a> ShopTx<'a> {
 
     /// Emits the current settings.
     pub fn emit_settings(&mut self) -> Result<()> {
-        let body = ChangeBody::Settings(SettingsState {
+        let body = ChangeBody::Settings(self.settings_state()?);
+        self.emit(&body).map(drop)
+    }
+
+    /// The settings as counters receive them, with the shop's branches.
+    fn settings_state(&self) -> Result<SettingsState> {
+        Ok(SettingsState {
             revision: self.settings_rev,
             settings: serde_json::to_value(&self.settings)
                 .map_err(|e| ServerError::Invariant(e.to_string()))?,
-        });
-        self.emit(&body).map(drop)
+            branches: shop_branches(self.tx, self.shop)?,
+        })
     }
 
     /// Adds a staff member and emits their record.
@@ -326,11 +332,7 @@ impl<'a> ShopTx<'a> {
         )?;
         self.emit_settings()?;
         self.reevaluate(self.today, TierChangeReason::SettingsChanged)?;
-        Ok(SettingsState {
-            revision: self.settings_rev,
-            settings: serde_json::to_value(settings)
-                .map_err(|e| ServerError::Invariant(e.to_string()))?,
-        })
+        self.settings_state()
     }
 
     fn window_start_day(&self, today: NaiveDate) -> i64 {
@@ -1525,6 +1527,16 @@ pub fn bootstrap_members(
         });
     }
     Ok(out)
+}
+
+/// The shop's branch codes, sorted.
+pub fn shop_branches(conn: &Connection, shop: Uuid) -> Result<Vec<String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT code FROM branches WHERE shop_id = ?1 ORDER BY code")?;
+    let codes = statement
+        .query_map([shop.as_bytes().as_slice()], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(codes)
 }
 
 /// The shop's staff records.

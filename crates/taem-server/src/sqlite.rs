@@ -297,7 +297,8 @@ impl Store for SqliteStore {
                     hint: Some("choose another branch code".into()),
                 });
             }
-            Ok(())
+            // Counters learn the new branch with the settings.
+            ShopTx::new(tx, shop, Utc::now())?.emit_settings()
         })
     }
 
@@ -572,10 +573,15 @@ impl Store for SqliteStore {
             let next_after = members.last().map(|m: &BootstrapMember| m.member.member_id);
             Ok(BootstrapPage {
                 cursor: cursor as u64,
-                settings: first.then(|| SettingsState {
-                    revision: rev as u64,
-                    settings: serde_json::from_str(&settings_json).unwrap_or_default(),
-                }),
+                settings: if first {
+                    Some(SettingsState {
+                        revision: rev as u64,
+                        settings: serde_json::from_str(&settings_json).unwrap_or_default(),
+                        branches: apply::shop_branches(conn, shop)?,
+                    })
+                } else {
+                    None
+                },
                 staff: if first {
                     apply::staff_states(conn, shop)?
                 } else {
@@ -600,6 +606,7 @@ impl Store for SqliteStore {
                 revision: rev as u64,
                 settings: serde_json::from_str(&json)
                     .map_err(|e| ServerError::Invariant(e.to_string()))?,
+                branches: apply::shop_branches(conn, shop)?,
             })
         })
     }

@@ -85,7 +85,9 @@ pub fn changes(changes: &[Change]) -> Result<Vec<(u64, ServerChange)>> {
                         into: m.into,
                         from_code: m.from_code.as_ref().map(|c| c.as_str().to_string()),
                     },
-                    ChangeBody::Settings(s) => ServerChange::Settings(settings(s)?),
+                    ChangeBody::Settings(s) => {
+                        ServerChange::Settings(settings(s)?, s.branches.clone())
+                    }
                     ChangeBody::Staff(s) => ServerChange::Staff(staff(s)),
                     ChangeBody::Review(r) => ServerChange::Review(ReviewItem {
                         review_id: r.review_id as i64,
@@ -105,6 +107,8 @@ pub fn changes(changes: &[Change]) -> Result<Vec<(u64, ServerChange)>> {
 pub struct Page {
     /// Settings (first page).
     pub settings: Option<ShopSettings>,
+    /// The shop's branch codes (first page; empty from an older server).
+    pub branches: Vec<String>,
     /// Staff.
     pub staff: Vec<ServerStaff>,
     /// Members.
@@ -115,6 +119,11 @@ pub struct Page {
 pub fn bootstrap_page(page: &BootstrapPage) -> Result<Page> {
     Ok(Page {
         settings: page.settings.as_ref().map(settings).transpose()?,
+        branches: page
+            .settings
+            .as_ref()
+            .map(|s| s.branches.clone())
+            .unwrap_or_default(),
         staff: page.staff.iter().map(staff).collect(),
         members: page
             .members

@@ -378,6 +378,9 @@ async fn sync_with(
                 next = fetch(page.next_after);
             }
             let converted = convert::bootstrap_page(&page)?;
+            if !converted.branches.is_empty() {
+                replica.set_shop_branches(&converted.branches)?;
+            }
             replica.apply_bootstrap_page(
                 page.cursor,
                 converted.settings.as_ref(),
