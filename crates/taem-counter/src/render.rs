@@ -246,6 +246,15 @@ pub fn receipt(r: &AwardReceipt) -> String {
     let line = format!("{} pt  {what}{reason}", signed_pts(r.points));
     let _ = writeln!(out, "{}", line.trim_end());
     let _ = writeln!(out, "{}", summary_line(&r.member));
+    if r.member.balance < 0 {
+        // A void takes back what the bill earned even when the member has since redeemed
+        // it: the balance owes the difference, which later earnings pay back.
+        let _ = writeln!(
+            out,
+            "note: the balance is below 0 ({} pt): the member had already used the points this bill earned; their next earnings make it up, or a manager may adjust",
+            pts(r.member.balance)
+        );
+    }
     if let Some(c) = &r.tier_change {
         let _ = writeln!(out, "{}", tier_change(c));
     }

@@ -218,3 +218,24 @@ fn columns_line_up_by_display_width_with_thai_marks() {
         "ยกเลิกบิล and สะสมแต้ม line up:\n{history}"
     );
 }
+
+#[test]
+fn a_void_that_takes_a_balance_below_zero_says_why() {
+    let dir = shop();
+    let d = dir.path();
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "1000", "--bill", "B-1"],
+    );
+    ok_json(
+        d,
+        &["redeem", "0812345678", "--points", "30", "--reward", "กาแฟ"],
+    );
+    let out = counter(d, &["void", "B-1", "--reason", "คืนสินค้า"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("note: the balance is below 0 (-30 pt)"),
+        "{text}"
+    );
+}
