@@ -22,7 +22,7 @@ pub enum Column {
     Email,
     /// Postal address.
     Address,
-    /// Tags, comma-separated.
+    /// Tags, separated by commas (or semicolons, bars, one per line).
     Tags,
     /// Points brought from the previous system.
     InitialPoints,

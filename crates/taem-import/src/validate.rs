@@ -308,8 +308,9 @@ pub fn validate(
         gender,
         email: optional(Column::Email),
         address: optional(Column::Address),
+        // Tags as people separate them in a cell: commas, semicolons, bars or one per line.
         tags: cell(Column::Tags)
-            .split(',')
+            .split([',', ';', '|', '\n', '\r'])
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_string)
@@ -502,6 +503,32 @@ mod tests {
                 .iter()
                 .all(|p| p.line == 7 && !p.th.is_empty() && !p.en.is_empty())
         );
+    }
+
+    #[test]
+    fn tags_are_split_on_commas_semicolons_bars_and_lines() {
+        let header = Header::read(&RawRow {
+            line: 1,
+            flaws: Vec::new(),
+            cells: ["เบอร์มือถือ*", "ชื่อ*", "แท็ก"].map(String::from).to_vec(),
+        })
+        .unwrap()
+        .0;
+        for cell in [
+            "VIP,ทอง",
+            "VIP;ทอง",
+            "VIP | ทอง",
+            "VIP\nทอง",
+            " VIP ,, ทอง ",
+        ] {
+            let raw = RawRow {
+                line: 2,
+                cells: ["0812345678", "ก", cell].map(String::from).to_vec(),
+                flaws: Vec::new(),
+            };
+            let ok = validate(&header, &raw, today()).unwrap();
+            assert_eq!(ok.profile.tags, ["VIP", "ทอง"], "{cell:?}");
+        }
     }
 
     #[test]
