@@ -93,13 +93,26 @@ pub fn summary_text(
 ) -> String {
     let mut out = String::new();
     let verb = if dry_run { "would import" } else { "imported" };
+    let count = |n: u64, one: &str, many: &str| {
+        let n_shown = taem_core::Points(n as i64).display_grouped();
+        format!("{n_shown} {}", if n == 1 { one } else { many })
+    };
     out.push_str(&format!(
-        "{}: {} member rows; {verb} {} at branch {branch}; {} already members; {} rows with problems",
+        "{}: {}; {verb} {} at branch {branch}; {}; {}",
         file.display(),
-        r.rows,
-        if dry_run { r.rows - r.bad_rows() } else { r.imported },
-        r.already_members,
-        r.bad_rows() - r.already_members
+        count(r.rows, "member row", "member rows"),
+        taem_core::Points(if dry_run {
+            r.rows - r.bad_rows()
+        } else {
+            r.imported
+        } as i64)
+        .display_grouped(),
+        count(r.already_members, "already a member", "already members"),
+        count(
+            r.bad_rows() - r.already_members,
+            "row with problems",
+            "rows with problems"
+        ),
     ));
     if !r.unknown_columns.is_empty() {
         let list = r
@@ -158,5 +171,29 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains("\"LINE ID\""));
+    }
+
+    #[test]
+    fn the_summary_counts_in_words_that_agree_with_their_numbers() {
+        let one = ImportReport {
+            rows: 1,
+            imported: 1,
+            ..ImportReport::default()
+        };
+        let summary = summary_text(&one, std::path::Path::new("a.csv"), "CNX01", false, None);
+        assert_eq!(
+            summary.lines().next().unwrap(),
+            "a.csv: 1 member row; imported 1 at branch CNX01; 0 already members; 0 rows with problems"
+        );
+        let many = ImportReport {
+            rows: 12_000,
+            imported: 12_000,
+            ..ImportReport::default()
+        };
+        let summary = summary_text(&many, std::path::Path::new("a.csv"), "CNX01", false, None);
+        assert!(
+            summary.starts_with("a.csv: 12,000 member rows; imported 12,000 at"),
+            "{summary}"
+        );
     }
 }
