@@ -242,24 +242,7 @@ fn save(
 
 impl App {
     fn import_branches(&self) -> Result<Vec<String>> {
-        self.manager(|r| {
-            let own = r.status()?.branch;
-            let mut branches = vec![own.clone()];
-            // An enrolled counter has the shop's own list from its server: a branch without
-            // members yet is offered too.
-            let shop = r.shop_branches()?;
-            let others = if shop.is_empty() {
-                r.tier_overview()?.branches
-            } else {
-                shop
-            };
-            for b in others {
-                if b != own && !b.is_empty() {
-                    branches.push(b);
-                }
-            }
-            Ok(branches)
-        })
+        self.manager(|r| Ok(r.known_branches()?))
     }
 
     /// What the import screen offers (managers and the owner).
@@ -303,13 +286,7 @@ impl App {
         let branch = branch.trim().to_uppercase();
         // One of the branches `import_choices` offered, checked without counting every member
         // again (the list is a full scan of the members).
-        let known = self.manager(|r| {
-            let shop = r.shop_branches()?;
-            if !shop.is_empty() {
-                return Ok(shop.contains(&branch));
-            }
-            Ok(r.status()?.branch == branch || r.branch_in_use(&branch)?)
-        })?;
+        let known = self.manager(|r| Ok(r.knows_branch(&branch)?))?;
         if !known {
             return Err(AppError::new(
                 "bad_branch",

@@ -133,15 +133,14 @@ pub struct MemberProfile {
 /// bell pasted from another program is never part of a name or a reason, and would change
 /// the colours of a terminal that shows it.
 pub fn clean_text(text: &str) -> String {
-    let visible: String = text
-        .chars()
-        .filter(|c| !c.is_control() || c.is_whitespace())
-        .collect();
+    let visible: String = text.chars().filter(|c| kept(*c)).collect();
     visible.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn clean(text: &str) -> String {
-    clean_text(text)
+/// Whether a character of a typed text is kept: anything but a control character that is
+/// not whitespace.
+fn kept(c: char) -> bool {
+    !c.is_control() || c.is_whitespace()
 }
 
 /// A multi-line text (address, note) as kept: trimmed, line breaks and tabs kept, other
@@ -149,7 +148,7 @@ fn clean(text: &str) -> String {
 fn clean_optional(text: Option<String>) -> Option<String> {
     text.map(|t| {
         t.chars()
-            .filter(|c| !c.is_control() || c.is_whitespace())
+            .filter(|c| kept(*c))
             .collect::<String>()
             .trim()
             .to_string()
@@ -168,12 +167,12 @@ impl MemberProfile {
     /// Normalises (trims, collapses spaces, lowercases email) and checks every field.
     /// `today` is the shop-local date, for the birthday check.
     pub fn validated(self, today: NaiveDate) -> Result<MemberProfile, ProfileError> {
-        let first_name = clean(&self.first_name);
+        let first_name = clean_text(&self.first_name);
         if first_name.is_empty() {
             return Err(ProfileError::FirstNameMissing);
         }
         check_len("first name", &first_name, NAME_CHARS_MAX)?;
-        let last_name = clean(&self.last_name);
+        let last_name = clean_text(&self.last_name);
         check_len("last name", &last_name, NAME_CHARS_MAX)?;
         let email = clean_optional(self.email).map(|e| e.to_lowercase());
         if let Some(email) = &email {
@@ -206,7 +205,7 @@ impl MemberProfile {
         if let Some(n) = &note {
             check_len("note", n, TEXT_CHARS_MAX)?;
         }
-        let mut tags: Vec<String> = self.tags.iter().map(|t| clean(t)).collect();
+        let mut tags: Vec<String> = self.tags.iter().map(|t| clean_text(t)).collect();
         tags.dedup();
         if tags.len() > TAGS_MAX
             || tags

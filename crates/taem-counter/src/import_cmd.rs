@@ -120,21 +120,20 @@ fn import_branch(
         return Ok(own);
     };
     let branch = input::branch_code(&branch)?;
+    if replica.knows_branch(&branch)? {
+        return Ok(branch);
+    }
     // An enrolled counter knows the shop's branches from its server: a code that is not one
-    // of them is a typo, or a branch the head office has not added yet.
+    // of them is a typo, or a branch the head office has not added yet. A local shop's
+    // replica only knows where its members registered, so a new code is allowed.
     let shop = replica.shop_branches()?;
     if !shop.is_empty() {
-        if shop.contains(&branch) {
-            return Ok(branch);
-        }
         return Err(unknown_shop_branch(&branch, &shop));
     }
-    if branch != own && !replica.branch_in_use(&branch)? {
-        warnings.push(format!(
-            "no member of this replica registered at branch {branch} yet (known: {}): check that it is the shop's code for that branch",
-            input::known_branches(replica)?.join(", ")
-        ));
-    }
+    warnings.push(format!(
+        "no member of this replica registered at branch {branch} yet (known: {}): check that it is the shop's code for that branch",
+        replica.known_branches()?.join(", ")
+    ));
     Ok(branch)
 }
 
@@ -264,11 +263,7 @@ fn unknown_shop_branch(branch: &str, shop: &[String]) -> anyhow::Error {
 }
 
 fn check_export_branch(replica: &Replica, branch: &str) -> anyhow::Result<()> {
-    let shop = replica.shop_branches()?;
-    if shop.iter().any(|b| b == branch) {
-        return Ok(());
-    }
-    if replica.status()?.branch == branch || replica.branch_in_use(branch)? {
+    if replica.knows_branch(branch)? || replica.branch_in_use(branch)? {
         return Ok(());
     }
     // Entries can be made at a branch where nobody registered (a member shopping elsewhere).
@@ -286,7 +281,7 @@ fn check_export_branch(replica: &Replica, branch: &str) -> anyhow::Result<()> {
         "unknown_branch",
         format!(
             "this replica has no member or points entry at branch {branch}: check the code; known branches: {}",
-            input::known_branches(replica)?.join(", ")
+            replica.known_branches()?.join(", ")
         ),
     ))
 }

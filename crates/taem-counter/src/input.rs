@@ -1,18 +1,6 @@
 //! Small parsers for what a person types on the command line or a POS sends on a batch line.
 
-use taem_replica::Replica;
-
 pub use taem_replica::branch_code;
-
-/// The branches this replica knows: its own and those its members registered at, sorted.
-pub fn known_branches(replica: &Replica) -> anyhow::Result<Vec<String>> {
-    let mut branches = replica.tier_overview()?.branches;
-    branches.push(replica.status()?.branch);
-    branches.extend(replica.shop_branches()?);
-    branches.sort();
-    branches.dedup();
-    Ok(branches)
-}
 
 /// Replaces the typographic minus (U+2212 `−`, what word processors and our own help text
 /// print) with the ASCII `-` the number parsers read.

@@ -2,6 +2,11 @@
 
 use crate::columns::{Column, Lang};
 
+/// A count as people read it: `5,001`.
+pub(crate) fn grouped(n: u64) -> String {
+    taem_core::money::group_thousands(&n.to_string())
+}
+
 /// A file that cannot be imported at all. Nothing of it is written.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
@@ -69,10 +74,9 @@ pub enum FileError {
     NoRows,
     /// More rows than a shop upload takes.
     #[error(
-        "the file has {} member rows; one upload takes at most {}: split it into files of {} rows or fewer and upload each",
-        taem_core::Points(*.rows as i64).display_grouped(),
-        taem_core::Points(*.max as i64).display_grouped(),
-        taem_core::Points(*.max as i64).display_grouped()
+        "the file has {rows} member rows; one upload takes at most {max}: split it into files of {max} rows or fewer and upload each",
+        rows = grouped(*.rows),
+        max = grouped(*.max)
     )]
     TooManyRows {
         /// Rows found (counting stops soon after the limit).
@@ -181,10 +185,9 @@ impl FileError {
                 "ไฟล์มีแต่หัวตาราง ไม่มีรายชื่อสมาชิก: กรอกสมาชิกใต้หัวตารางแล้วอัปโหลดอีกครั้ง".into()
             }
             FileError::TooManyRows { rows, max } => format!(
-                "ไฟล์มีสมาชิก {} แถว แต่อัปโหลดได้ครั้งละไม่เกิน {} แถว: แบ่งเป็นหลายไฟล์ ไฟล์ละไม่เกิน {} แถว แล้วอัปโหลดทีละไฟล์",
-                taem_core::Points(*rows as i64).display_grouped(),
-                taem_core::Points(*max as i64).display_grouped(),
-                taem_core::Points(*max as i64).display_grouped()
+                "ไฟล์มีสมาชิก {rows} แถว แต่อัปโหลดได้ครั้งละไม่เกิน {max} แถว: แบ่งเป็นหลายไฟล์ ไฟล์ละไม่เกิน {max} แถว แล้วอัปโหลดทีละไฟล์",
+                rows = grouped(*rows),
+                max = grouped(*max)
             ),
             FileError::Io(why) => format!("อ่านไฟล์ไม่ได้: {why}"),
             FileError::Write(why) => format!("บันทึกสมาชิกไม่สำเร็จ: {why}"),

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::engine::ImportReport;
+use crate::error::grouped;
 use crate::export::neutralise;
 
 /// Why `report` cannot be where an import's report goes, if it cannot: the file being imported
@@ -94,19 +95,17 @@ pub fn summary_text(
     let mut out = String::new();
     let verb = if dry_run { "would import" } else { "imported" };
     let count = |n: u64, one: &str, many: &str| {
-        let n_shown = taem_core::Points(n as i64).display_grouped();
-        format!("{n_shown} {}", if n == 1 { one } else { many })
+        format!("{} {}", grouped(n), if n == 1 { one } else { many })
     };
     out.push_str(&format!(
         "{}: {}; {verb} {} at branch {branch}; {}; {}",
         file.display(),
         count(r.rows, "member row", "member rows"),
-        taem_core::Points(if dry_run {
+        grouped(if dry_run {
             r.rows - r.bad_rows()
         } else {
             r.imported
-        } as i64)
-        .display_grouped(),
+        }),
         count(r.already_members, "already a member", "already members"),
         count(
             r.bad_rows() - r.already_members,

@@ -89,6 +89,32 @@ impl Replica {
             .map_err(|e| self.fail(e))
     }
 
+    /// Whether `branch` is one of the shop's branches as this counter knows them: by the
+    /// server's list when it sent one; otherwise this counter's own branch or one a member
+    /// registered at.
+    pub fn knows_branch(&self, branch: &str) -> Result<bool> {
+        let shop = self.shop_branches()?;
+        if !shop.is_empty() {
+            return Ok(shop.iter().any(|b| b == branch));
+        }
+        Ok(self.device.branch == branch || self.branch_in_use(branch)?)
+    }
+
+    /// The shop's branches as this counter knows them, its own first, then the others in
+    /// order: the server's list when it sent one; otherwise the branches members registered
+    /// at (a scan of the members).
+    pub fn known_branches(&self) -> Result<Vec<String>> {
+        let own = self.device.branch.clone();
+        let mut others = self.shop_branches()?;
+        if others.is_empty() {
+            others = self.tier_overview()?.branches;
+        }
+        others.retain(|b| *b != own && !b.is_empty());
+        others.sort();
+        others.dedup();
+        Ok(std::iter::once(own).chain(others).collect())
+    }
+
     /// Members per tier, overall and per registering branch.
     pub fn tier_overview(&self) -> Result<TierOverview> {
         let settings = self.shared_settings()?;

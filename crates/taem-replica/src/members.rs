@@ -50,10 +50,11 @@ impl MemberKey {
     /// Reads a phone (any written form), a member code or a member id.
     pub fn parse(input: &str) -> Result<MemberKey> {
         let input = input.trim();
-        if let Some(phone) = digits_only(input).and_then(|d| without_leading_zero(&d)) {
+        let digits = digits_only(input);
+        if let Some(phone) = digits.as_deref().and_then(without_leading_zero) {
             return Ok(MemberKey::Phone(phone));
         }
-        let phone_like = input.starts_with('+') || digits_only(input).is_some_and(|d| d.len() >= 9);
+        let phone_like = input.starts_with('+') || digits.is_some_and(|d| d.len() >= 9);
         if phone_like {
             return Ok(MemberKey::Phone(Phone::parse(input)?));
         }

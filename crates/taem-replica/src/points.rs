@@ -81,7 +81,11 @@ fn is_thai_mark(c: char) -> bool {
 /// case, so that `b-1` and `B-1`, or `ใบเสร็จ๐๐๒` and `ใบเสร็จ002`, are one bill (a bill
 /// earns once however the cashier types its number).
 fn clean_bill_no(bill_no: &str) -> Result<String> {
-    let cleaned = taem_core::digits::to_ascii_digits(bill_no.trim()).to_ascii_uppercase();
+    let cleaned: String = bill_no
+        .trim()
+        .chars()
+        .map(|c| taem_core::digits::to_ascii_digit(c).to_ascii_uppercase())
+        .collect();
     let ok = !cleaned.is_empty()
         && cleaned.chars().count() <= BILL_NO_CHARS_MAX
         && cleaned.chars().all(|c| {

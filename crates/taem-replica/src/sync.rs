@@ -307,6 +307,16 @@ pub(crate) fn write_hlc(conn: &Connection, hlc: Hlc) -> rusqlite::Result<()> {
     )
 }
 
+/// How many members the replica holds and how many operations wait in its outbox (an
+/// enrolment takes only a replica with neither).
+fn members_and_waiting(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM outbox)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 /// Keeps the shop's branch codes as the server sent them (nothing when it sent none).
 fn store_shop_branches(conn: &Connection, branches: &[String]) -> rusqlite::Result<()> {
     if branches.is_empty() {
@@ -388,14 +398,7 @@ impl Replica {
                 server_url: current.server_url,
             });
         }
-        let (members, outbox): (i64, i64) = self
-            .conn
-            .query_row(
-                "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM outbox)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| self.fail(e))?;
+        let (members, outbox) = members_and_waiting(&self.conn).map_err(|e| self.fail(e))?;
         if members > 0 || outbox > 0 {
             return Err(ReplicaError::NotEmptyForEnrolment {
                 path: self.path.clone(),
@@ -411,14 +414,7 @@ impl Replica {
         self.check_enrollable()?;
         let device = self.write(|ctx| {
             // Again under the write lock: another program may have written since.
-            let (members, outbox): (i64, i64) = ctx
-                .tx
-                .query_row(
-                    "SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM outbox)",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .sql(ctx)?;
+            let (members, outbox) = members_and_waiting(&ctx.tx).sql(ctx)?;
             if members > 0 || outbox > 0 {
                 return Err(ReplicaError::NotEmptyForEnrolment {
                     path: ctx.path().to_path_buf(),
