@@ -383,6 +383,23 @@ fn tiers_upgrade_at_once_and_the_servers_re_evaluation_moves_members_down_everyw
         assert_eq!(tier(c), Some(2), "the server confirmed the upgrade");
     }
 
+    // As of a month ago the points were not earned yet: a run for that day leaves them out
+    // (and one for today puts the member back).
+    // (Bangkok's date: the shop's days are Bangkok days, 7 hours ahead of UTC.)
+    let day = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(7) + chrono::Duration::days(days))
+            .date_naive()
+            .to_string()
+    };
+    let summary = shop
+        .server
+        .admin(&["reevaluate", "--shop", &shop.shop, "--today", &day(-30)]);
+    assert_eq!(summary["moved"], 1, "{summary}");
+    let summary = shop
+        .server
+        .admin(&["reevaluate", "--shop", &shop.shop, "--today", &day(0)]);
+    assert_eq!(summary["moved"], 1, "{summary}");
+
     // Thirteen months later the points have left the 12-month window.
     let later = (chrono::Utc::now() + chrono::Duration::days(400))
         .date_naive()
@@ -671,6 +688,46 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
         "en",
     ]);
     assert_eq!(got["rows"].as_u64(), Some(6), "{got}");
+    // The same download again does not replace the file unasked; with --force it does.
+    let before = std::fs::read(&members).unwrap();
+    std::fs::write(&members, "a filled-in list\n").unwrap();
+    let e = s.admin_fails(&[
+        "download",
+        "members",
+        "--shop",
+        &shop.shop,
+        "-o",
+        members.to_str().unwrap(),
+    ]);
+    assert!(e.contains("exists already") && e.contains("--force"), "{e}");
+    assert_eq!(std::fs::read(&members).unwrap(), b"a filled-in list\n");
+    let got = s.admin(&[
+        "download",
+        "members",
+        "--shop",
+        &shop.shop,
+        "-o",
+        members.to_str().unwrap(),
+        "--lang",
+        "en",
+        "--force",
+    ]);
+    assert_eq!(got["rows"].as_u64(), Some(6), "{got}");
+    assert_eq!(std::fs::read(&members).unwrap(), before);
+    // A reader that goes away (`taem-server balances … | head`) ends the program quietly.
+    let mut child = std::process::Command::new(taem_e2e::bin_dir().join("taem-server"))
+        .arg("--data-dir")
+        .arg(&s.dir)
+        .args(["balances", "--shop", &shop.shop])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let ended = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&ended.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(ended.status.code(), Some(141), "{stderr}");
     let e = s.admin_fails(&[
         "download",
         "ledger",

@@ -31,7 +31,7 @@ pub fn typescript() -> String {
         taem_replica::TierOverview, taem_replica::TierCount, taem_replica::TierCandidate,
         taem_replica::DropCandidate, taem_replica::sync::ReviewItem, taem_replica::sync::Rejection,
         taem_replica::ShopSettings, taem_core::SystemRates, taem_core::PointRate,
-        taem_core::TierSettings, taem_core::Tier, taem_core::RateMode,
+        taem_core::TierSettings, taem_core::Tier, taem_core::RetiredTier, taem_core::RateMode,
         taem_core::CalculationPeriod, taem_core::TierIcon, taem_core::TierChangeReason,
         taem_core::LedgerKind, taem_core::MemberProfile, taem_core::Gender, taem_core::Money,
         taem_core::Points,

@@ -106,3 +106,33 @@ pub struct TierChangeExportRow {
     /// Accumulated points at the change.
     pub accumulated: i64,
 }
+
+/// The purchase amount a ledger row of `kind` shows: a bill's reversal shows the bill's
+/// amount as negative, so that the amount column adds up to the sales that stand (a voided
+/// sale nets to zero).
+pub fn reversal_signed(kind: &str, amount_satang: Option<i64>) -> Option<i64> {
+    if kind == LedgerKind::EarnReversal.as_str() {
+        amount_satang.map(|a| -a.abs())
+    } else {
+        amount_satang
+    }
+}
+
+#[cfg(test)]
+mod reversal_tests {
+    use super::*;
+
+    #[test]
+    fn a_reversal_shows_the_bill_amount_negative_and_others_as_they_are() {
+        assert_eq!(
+            reversal_signed("earn_reversal", Some(100_000)),
+            Some(-100_000)
+        );
+        assert_eq!(
+            reversal_signed("earn_reversal", Some(-100_000)),
+            Some(-100_000)
+        );
+        assert_eq!(reversal_signed("earn", Some(100_000)), Some(100_000));
+        assert_eq!(reversal_signed("earn_reversal", None), None);
+    }
+}

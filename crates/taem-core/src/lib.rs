@@ -38,5 +38,6 @@ pub use rate::{Channel, PointRate, RateError, SystemRates};
 pub use settings::ShopSettings;
 pub use thai_date::{ThaiDateError, parse_thai_date};
 pub use tier::{
-    CalculationPeriod, RateMode, Tier, TierChangeReason, TierIcon, TierSettings, TierSettingsError,
+    CalculationPeriod, RateMode, RetiredTier, Tier, TierChangeReason, TierIcon, TierSettings,
+    TierSettingsError,
 };

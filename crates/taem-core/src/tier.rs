@@ -143,6 +143,40 @@ pub struct Tier {
     pub rate_mode: RateMode,
 }
 
+/// How many characters a text shows: Thai vowel and tone marks written above or below a
+/// letter (and other combining marks) share its place, so `กี่` counts as one, as people count.
+pub fn visible_len(text: &str) -> usize {
+    text.chars()
+        .filter(|c| {
+            !matches!(*c as u32,
+                0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E | 0x0300..=0x036F)
+        })
+        .count()
+}
+
+/// The start of a long name, for a message that must not repeat a thousand characters.
+fn shortened(name: &str) -> String {
+    const SHOWN: usize = 30;
+    if name.chars().count() <= SHOWN {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(SHOWN).collect::<String>())
+    }
+}
+
+/// A tier the shop removed: its id is never given to another tier, and its name still labels
+/// the tier changes recorded while it existed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetiredTier {
+    /// The id it had.
+    pub id: TierId,
+    /// Its last name.
+    pub name: String,
+    /// Its last icon.
+    pub icon: TierIcon,
+}
+
 /// The period over which accumulated points are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -372,6 +406,20 @@ pub enum TierSettingsError {
         /// The id.
         id: TierId,
     },
+    /// A tier given the id of a tier the shop removed, whose name labels earlier tier changes.
+    #[error(
+        "tier `{name}` has id {id}, the id of the removed tier `{removed}`: members' tier history still names it; give `{name}` a new id (e.g. {free}) or leave the id out when adding a tier"
+    )]
+    IdOfRemovedTier {
+        /// The new tier's name.
+        name: String,
+        /// The id.
+        id: TierId,
+        /// The removed tier's name.
+        removed: String,
+        /// An id that is free.
+        free: TierId,
+    },
 }
 
 /// The shop's whole tier configuration: the switch, the period and the tiers.
@@ -385,6 +433,11 @@ pub struct TierSettings {
     pub period: CalculationPeriod,
     /// Ascending by start point; validated.
     tiers: Vec<Tier>,
+    /// Tiers the shop removed, by id: their ids stay taken and their names label the tier
+    /// changes made while they existed. Left out of the JSON when there are none, so that
+    /// settings stored before tiers could be retired read and write back the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    retired: Vec<RetiredTier>,
 }
 
 #[derive(Deserialize)]
@@ -392,12 +445,14 @@ struct TierSettingsWire {
     enabled: bool,
     period: CalculationPeriod,
     tiers: Vec<Tier>,
+    #[serde(default)]
+    retired: Vec<RetiredTier>,
 }
 
 impl TryFrom<TierSettingsWire> for TierSettings {
     type Error = TierSettingsError;
     fn try_from(w: TierSettingsWire) -> Result<Self, Self::Error> {
-        TierSettings::new(w.enabled, w.period, w.tiers)
+        TierSettings::new(w.enabled, w.period, w.tiers)?.with_retired(w.retired)
     }
 }
 
@@ -428,17 +483,19 @@ impl TierSettings {
         let mut names = HashSet::new();
         let mut ids = HashSet::new();
         for (i, tier) in tiers.iter_mut().enumerate() {
-            tier.name = tier.name.split_whitespace().collect::<Vec<_>>().join(" ");
-            tier.description = tier.description.trim().to_string();
+            // Control characters (a terminal escape, a NUL) never reach a name that cashiers'
+            // screens and receipts show.
+            tier.name = crate::member::clean_text(&tier.name);
+            tier.description = crate::member::clean_text(&tier.description);
             if tier.name.is_empty() {
                 return Err(TierSettingsError::EmptyName { position: i + 1 });
             }
-            if tier.name.chars().count() > TIER_NAME_CHARS_MAX {
+            if visible_len(&tier.name) > TIER_NAME_CHARS_MAX {
                 return Err(TierSettingsError::NameTooLong {
-                    name: tier.name.clone(),
+                    name: shortened(&tier.name),
                 });
             }
-            if tier.description.chars().count() > TIER_DESCRIPTION_CHARS_MAX {
+            if visible_len(&tier.description) > TIER_DESCRIPTION_CHARS_MAX {
                 return Err(TierSettingsError::DescriptionTooLong {
                     name: tier.name.clone(),
                 });
@@ -478,7 +535,78 @@ impl TierSettings {
             enabled,
             period,
             tiers,
+            retired: Vec::new(),
         })
+    }
+
+    /// These settings with `retired` added to the removed tiers they know; refused when a
+    /// tier uses a removed tier's id.
+    pub fn with_retired(
+        mut self,
+        retired: impl IntoIterator<Item = RetiredTier>,
+    ) -> Result<TierSettings, TierSettingsError> {
+        for r in retired {
+            if self.retired.iter().any(|known| known.id == r.id) {
+                continue;
+            }
+            self.retired.push(r);
+        }
+        self.retired.sort_by_key(|r| r.id);
+        if let Some((tier, removed)) = self.tiers.iter().find_map(|t| {
+            self.retired
+                .iter()
+                .find(|r| r.id == t.id)
+                .map(|r| (t.clone(), r.name.clone()))
+        }) {
+            return Err(TierSettingsError::IdOfRemovedTier {
+                name: tier.name,
+                id: tier.id,
+                removed,
+                free: self.next_free_id(),
+            });
+        }
+        Ok(self)
+    }
+
+    /// These settings replacing `previous`: the tiers `previous` had that these do not are
+    /// retired, with those `previous` had retired already, so that no id is given twice and
+    /// every recorded tier change keeps a name. A tier that takes a removed tier's id is
+    /// refused.
+    pub fn replacing(self, previous: &TierSettings) -> Result<TierSettings, TierSettingsError> {
+        let gone: Vec<RetiredTier> = previous
+            .retired
+            .iter()
+            .cloned()
+            .chain(
+                previous
+                    .tiers
+                    .iter()
+                    .filter(|old| self.tier(old.id).is_none())
+                    .map(|old| RetiredTier {
+                        id: old.id,
+                        name: old.name.clone(),
+                        icon: old.icon,
+                    }),
+            )
+            .collect();
+        self.with_retired(gone)
+    }
+
+    /// The tiers the shop removed, by id.
+    pub fn retired(&self) -> &[RetiredTier] {
+        &self.retired
+    }
+
+    /// The name and icon of a tier by id: a current tier, or one the shop removed.
+    pub fn label(&self, id: TierId) -> Option<(&str, TierIcon)> {
+        self.tier(id)
+            .map(|t| (t.name.as_str(), t.icon))
+            .or_else(|| {
+                self.retired
+                    .iter()
+                    .find(|r| r.id == id)
+                    .map(|r| (r.name.as_str(), r.icon))
+            })
     }
 
     /// The three tiers a new shop starts with, switched off (the seed: finish the settings
@@ -512,6 +640,7 @@ impl TierSettings {
                     TierIcon::Gold,
                 ),
             ],
+            retired: Vec::new(),
         }
     }
 
@@ -533,7 +662,13 @@ impl TierSettings {
 
     /// An id not used by any tier, for a new tier.
     pub fn next_free_id(&self) -> TierId {
-        self.tiers.iter().map(|t| t.id).max().unwrap_or(0) + 1
+        self.tiers
+            .iter()
+            .map(|t| t.id)
+            .chain(self.retired.iter().map(|r| r.id))
+            .max()
+            .unwrap_or(0)
+            + 1
     }
 
     fn position(&self, id: TierId) -> Option<usize> {
@@ -636,6 +771,80 @@ mod tests {
             ],
         )
         .unwrap()
+    }
+
+    #[test]
+    fn tier_names_lose_control_characters_and_count_thai_marks_with_their_letter() {
+        let s = TierSettings::new(
+            true,
+            CalculationPeriod::Last3Months,
+            vec![tier(1, "Go\u{1b}[31mld\u{0}\tX", 0)],
+        )
+        .unwrap();
+        assert_eq!(s.tiers()[0].name, "Go[31mld X");
+        // 20 Thai letters with their marks: 60 code points, 20 characters as people count.
+        let thai = "กี่".repeat(20);
+        assert_eq!(visible_len(&thai), 20);
+        assert!(
+            TierSettings::new(
+                true,
+                CalculationPeriod::Last3Months,
+                vec![tier(1, &thai, 0)]
+            )
+            .is_ok()
+        );
+        let long = "ก".repeat(1000);
+        let err = TierSettings::new(
+            true,
+            CalculationPeriod::Last3Months,
+            vec![tier(1, &long, 0)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.len() < 200, "{err}");
+    }
+
+    #[test]
+    fn removed_tiers_keep_their_ids_and_names() {
+        let s = three();
+        let fewer = TierSettings::new(true, s.period, vec![tier(1, "Member", 0)])
+            .unwrap()
+            .replacing(&s)
+            .unwrap();
+        assert_eq!(fewer.label(2), Some(("Silver", TierIcon::Star)));
+        assert_eq!(fewer.label(3), Some(("Gold", TierIcon::Star)));
+        assert_eq!(fewer.next_free_id(), 4);
+        // Carried through a later change, and through JSON (counters get them from the server).
+        let later = TierSettings::new(
+            true,
+            s.period,
+            vec![tier(1, "Member", 0), tier(4, "Diamond", 900)],
+        )
+        .unwrap()
+        .replacing(&fewer)
+        .unwrap();
+        let json = serde_json::to_string(&later).unwrap();
+        let back: TierSettings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, later);
+        assert_eq!(back.label(2), Some(("Silver", TierIcon::Star)));
+        // Settings written before retired tiers existed still read.
+        let mut value = serde_json::to_value(three()).unwrap();
+        value.as_object_mut().unwrap().remove("retired");
+        let old: TierSettings = serde_json::from_value(value).unwrap();
+        assert!(old.retired().is_empty());
+        // A new tier on a removed tier's id is refused.
+        let err = TierSettings::new(
+            true,
+            s.period,
+            vec![tier(1, "Member", 0), tier(2, "Platinum", 900)],
+        )
+        .unwrap()
+        .replacing(&fewer)
+        .unwrap_err();
+        assert!(
+            matches!(err, TierSettingsError::IdOfRemovedTier { id: 2, .. }),
+            "{err}"
+        );
     }
 
     #[test]

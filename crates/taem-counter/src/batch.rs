@@ -170,11 +170,10 @@ impl Fields {
     fn limit(&mut self) -> Result<usize, Refused> {
         match self.number_text("limit") {
             None => Ok(FIND_LIMIT_DEFAULT),
-            Some(Ok(text)) => {
-                input::limit(&text).map_err(|e| self.refuse("bad_line", format!("\"limit\": {e}")))
-            }
+            Some(Ok(text)) => input::search_limit(&text)
+                .map_err(|e| self.refuse("bad_line", format!("\"limit\": {e}"))),
             Some(Err(())) => {
-                Err(self.refuse("bad_line", "\"limit\" must be a whole number, 1 or more"))
+                Err(self.refuse("bad_line", "\"limit\" must be a whole number, 1 to 100"))
             }
         }
     }
@@ -407,5 +406,8 @@ mod tests {
         assert_eq!(code, "bad_points");
         let (_, message) = refused(r#"{"op":"find","query":"5678","limit":0}"#);
         assert!(message.contains("0 is not a limit"), "{message}");
+        // The replica answers at most 100: a larger limit is refused, not quietly cut.
+        let (_, message) = refused(r#"{"op":"find","query":"5678","limit":1000}"#);
+        assert!(message.contains("give 1 to 100"), "{message}");
     }
 }

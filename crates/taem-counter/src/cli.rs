@@ -33,11 +33,29 @@ const IMPORT_EXAMPLES: &str = "Examples:
   taem-counter import members.csv --branch BKK01 --report import-report.csv";
 const EXPORT_EXAMPLES: &str = "Examples:
   taem-counter export members -o members.xlsx
-  taem-counter export ledger -o ledger.csv --branch BKK01 --from 01/01/2569 --to 31/01/2569";
+  taem-counter export ledger -o ledger.csv --branch BKK01 --from 01/01/2569 --to 31/01/2569
 
-/// A `--data-dir` (or `TAEM_DATA_DIR`) value. An empty `TAEM_DATA_DIR=` is taken as unset by
-/// `main` (clap hands it here as an empty path), so it is accepted here.
-fn data_dir_value(text: &str) -> Result<PathBuf, std::convert::Infallible> {
+An existing file is never overwritten without --force (it may be a filled-in template).
+
+A counter enrolled with a server keeps only part of the shop's history: each member's latest
+50 points entries from when it enrolled, what it received from the server since, and its own
+operations. Its ledger, redemptions and tier-changes are therefore not the shop's whole
+history, and a member's ledger sum need not equal their balance (members are complete). The
+whole history comes from the server:
+  taem-server download ledger --shop SHOP_ID -o ledger.xlsx";
+
+/// A `--data-dir` value. An empty one is refused: a script whose variable is unset
+/// (`--data-dir "$DIR"`) would otherwise work on the default replica, another shop's data.
+/// (`TAEM_DATA_DIR` is read by `main`, where an empty value counts as unset, as in a shell.)
+fn data_dir_value(text: &str) -> Result<PathBuf, String> {
+    if text.trim().is_empty() {
+        return Err(
+            "--data-dir is empty: give the folder of this counter's replica \
+                    (e.g. --data-dir ~/.local/share/taem), or leave the option out to use \
+                    $TAEM_DATA_DIR or the default folder"
+                .into(),
+        );
+    }
     Ok(PathBuf::from(text))
 }
 
@@ -45,14 +63,21 @@ fn data_dir_value(text: &str) -> Result<PathBuf, std::convert::Infallible> {
 #[derive(Debug, Parser)]
 #[command(name = "taem-counter", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Folder of this counter's replica (default: $TAEM_DATA_DIR or ~/.local/share/taem).
-    #[arg(long, global = true, env = "TAEM_DATA_DIR", value_parser = data_dir_value)]
+    /// Folder of this counter's replica (default: $TAEM_DATA_DIR or ~/.local/share/taem;
+    /// an empty TAEM_DATA_DIR counts as unset, an empty --data-dir is refused).
+    #[arg(long, global = true, value_parser = data_dir_value)]
     pub data_dir: Option<PathBuf>,
     /// Print JSON instead of text (errors go to stderr as {"error":{"code","message"}}).
     #[arg(long, global = true)]
     pub json: bool,
-    /// How long to wait for another program's lock on the replica, in milliseconds.
-    #[arg(long, global = true, default_value_t = taem_replica::WAIT_FOR_LOCK_MS_DEFAULT)]
+    /// How long to wait for another program's lock on the replica, in milliseconds: at most
+    /// 600000 (10 minutes).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = taem_replica::WAIT_FOR_LOCK_MS_DEFAULT,
+        value_parser = crate::input::wait_ms
+    )]
     pub wait_ms: u64,
     /// What to do.
     #[command(subcommand)]
@@ -126,6 +151,10 @@ pub enum Command {
         /// Header and value language: th or en.
         #[arg(long, default_value = "th")]
         lang: String,
+        /// Overwrite the file when it exists (it may be a filled-in template or an earlier
+        /// download).
+        #[arg(long)]
+        force: bool,
     },
     /// Show the replica: members, entries, operations waiting to sync.
     Status,
@@ -201,8 +230,8 @@ pub enum Command {
     History {
         /// The member.
         member: String,
-        /// How many lines (1 or more).
-        #[arg(long, default_value_t = 50, value_parser = crate::input::limit)]
+        /// How many lines: 1 to 1000.
+        #[arg(long, default_value_t = 50, value_parser = crate::input::history_limit)]
         limit: usize,
     },
     /// Tier settings and re-evaluation.
@@ -379,8 +408,8 @@ pub enum MemberCommand {
     Find {
         /// What the cashier typed or scanned.
         query: Option<String>,
-        /// Most results (1 or more).
-        #[arg(long, default_value_t = 20, value_parser = crate::input::limit)]
+        /// Most results: 1 to 100.
+        #[arg(long, default_value_t = 20, value_parser = crate::input::search_limit)]
         limit: usize,
         /// Answer one search per line of standard input (for POS integrations); blank
         /// lines, line numbers ("line" in every --json answer) and the exit code as
@@ -435,8 +464,9 @@ pub enum TiersCommand {
         /// Re-place every member instead of only those whose window moved.
         #[arg(long)]
         full: bool,
-        /// Evaluate as of this date (dd/mm/yyyy B.E./C.E.); default today in Bangkok. A date
-        /// to come needs --preview: moves are saved, and cannot be made before their day.
+        /// Evaluate as of this date (dd/mm/yyyy B.E./C.E.); default today in Bangkok. Any
+        /// other day needs --preview: moves are saved, so they are made as of today only
+        /// (points earned after a past day are left out of its preview).
         #[arg(long)]
         today: Option<String>,
         /// Count who would move up and down, and move nobody (e.g. with --today at the end of

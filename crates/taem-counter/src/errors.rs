@@ -100,8 +100,27 @@ pub fn report(err: &anyhow::Error, json: bool) -> ExitCode {
     let exit = err
         .downcast_ref::<Refusal>()
         .map_or(EXIT_REFUSED, |r| r.exit);
-    print_error(error_code(err), &format!("{err:#}"), json);
+    print_error(error_code(err), &message(err), json);
     ExitCode::from(exit)
+}
+
+/// The error and its causes on one line, outermost first, as `{:#}` joins them, but without a
+/// cause whose text the line already holds: some library errors print their cause in their
+/// own message and also give it as their source, and "File exists (os error 17): File exists
+/// (os error 17)" reads like a fault of its own.
+fn message(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 fn print_error(code: &str, message: &str, json: bool) {
@@ -124,10 +143,28 @@ fn json_requested() -> bool {
         .any(|a| a == "--json")
 }
 
-/// A command line clap could not read. `--help` and `--version` print as clap prints them;
-/// with `--json` every other problem is the JSON error object (code `usage`) on stderr, exit 2.
+/// `--version` with `--json`: `{"name","version"}` on stdout, like every other answer.
+fn print_version() -> ExitCode {
+    let body = serde_json::json!({
+        "name": env!("CARGO_PKG_NAME"),
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    match crate::output::print_line(&body.to_string()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::from(EXIT_BROKEN_PIPE),
+        Err(e) => {
+            print_error("output", &e.to_string(), true);
+            ExitCode::from(EXIT_REFUSED)
+        }
+    }
+}
+
+/// A command line clap could not read. `--help` prints as clap prints it, and so does
+/// `--version` without `--json` (with it, the version is a JSON object on stdout); with
+/// `--json` every other problem is the JSON error object (code `usage`) on stderr, exit 2.
 pub fn usage(err: clap::Error) -> ExitCode {
     match err.kind() {
+        ErrorKind::DisplayVersion if json_requested() => return print_version(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => err.exit(),
         _ if !json_requested() => err.exit(),
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use taem_import::download::Dataset;
 use taem_import::{
     ImportOptions, ImportProgress, ImportStage, Lang, ReplicaSink, SHOP_UPLOAD_ROWS_MAX, Table,
 };
@@ -17,6 +18,18 @@ use crate::{emit, input};
 fn lang(text: &str) -> anyhow::Result<Lang> {
     Lang::parse(text)
         .with_context(|| format!("`{text}` is not a language: use th (ไทย) or en (English)"))
+}
+
+/// The refusal of an output file that exists, when `--force` was not given: a template
+/// someone spent an afternoon filling in, or an earlier download, is not replaced unasked.
+fn file_exists(output: &Path, after: &str) -> anyhow::Error {
+    refusal(
+        "file_exists",
+        format!(
+            "{} already exists (it may be a filled-in template): choose another --output, or add --force to overwrite it{after}",
+            output.display()
+        ),
+    )
 }
 
 /// Writes the template; the extension picks CSV or XLSX. An existing file is kept unless
@@ -40,15 +53,7 @@ pub fn template(output: &Path, lang_text: &str, force: bool, json: bool) -> anyh
             output.display()
         ),
     };
-    let exists = || {
-        refusal(
-            "file_exists",
-            format!(
-                "{} already exists (it may be a filled-in template): choose another --output, or add --force to overwrite it",
-                output.display()
-            ),
-        )
-    };
+    let exists = || file_exists(output, "");
     if output.exists() && !force {
         return Err(exists());
     }
@@ -286,18 +291,57 @@ fn check_export_branch(replica: &Replica, branch: &str) -> anyhow::Result<()> {
     ))
 }
 
+/// Where a download goes.
+pub struct ExportOutput<'a> {
+    /// The file; its extension picks CSV or XLSX.
+    pub path: &'a Path,
+    /// Replace the file when it exists.
+    pub force: bool,
+}
+
+/// What an enrolled counter's download leaves out, and where the whole history is: `None`
+/// for a local shop (its replica holds everything) and for members (every counter holds
+/// them all).
+fn partial_history_note(replica: &Replica, dataset: Dataset) -> anyhow::Result<Option<String>> {
+    // The names `taem-server download` takes.
+    let what = match dataset {
+        Dataset::Members => return Ok(None),
+        Dataset::Ledger => "ledger",
+        Dataset::Redemptions => "redemptions",
+        Dataset::TierChanges => "tier-changes",
+    };
+    let Some(server) = replica.sync_identity()? else {
+        return Ok(None);
+    };
+    Ok(Some(format!(
+        "this counter is enrolled with {url} and keeps only part of the shop's history (each \
+         member's latest {recent} points entries from when it enrolled, what it received \
+         since, and its own operations), so this {what} is not the whole history and a \
+         member's ledger sum need not equal their balance; for the whole history run on the \
+         server: taem-server download {what} --shop {shop} -o {what}.xlsx",
+        url = server.server_url,
+        recent = taem_protocol::BOOTSTRAP_RECENT_ENTRIES,
+        shop = server.shop_id,
+    )))
+}
+
 /// Writes a download; the output's extension picks CSV or XLSX.
 #[allow(clippy::too_many_arguments)]
 pub fn export(
-    replica: &Replica,
+    dir: &Path,
+    wait_ms: u64,
     dataset: &str,
-    output: &Path,
+    output: ExportOutput<'_>,
     branch: Option<String>,
     from: Option<String>,
     to: Option<String>,
     lang_text: &str,
     json: bool,
 ) -> anyhow::Result<()> {
+    let ExportOutput {
+        path: output,
+        force,
+    } = output;
     let branch = branch.map(|b| input::branch_code(&b)).transpose()?;
     let plan = taem_import::download::plan(
         dataset,
@@ -308,9 +352,15 @@ pub fn export(
         lang_text,
     )
     .map_err(anyhow::Error::msg)?;
-    if let Some(b) = &branch {
-        check_export_branch(replica, b)?;
+    // Before anything is read or written. A folder passes: writing refuses it and says so.
+    if !force && std::fs::symlink_metadata(output).is_ok_and(|m| !m.is_dir()) {
+        return Err(file_exists(output, "; nothing was written"));
     }
+    let replica = crate::open(dir, taem_replica::OpenMode::ReadOnly, wait_ms)?;
+    if let Some(b) = &branch {
+        check_export_branch(&replica, b)?;
+    }
+    let partial = partial_history_note(&replica, plan.dataset)?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos} rows")
@@ -322,7 +372,7 @@ pub fn export(
     // Written beside the output and renamed when complete: a failed download leaves no
     // half-written file behind.
     let rows = taem_import::download::save(
-        replica,
+        &replica,
         plan.dataset,
         &plan.filter,
         plan.format,
@@ -333,9 +383,23 @@ pub fn export(
     .with_context(|| format!("writing {}", output.display()));
     bar.finish_and_clear();
     let rows = rows?;
-    let value = serde_json::json!({"file": output.display().to_string(), "dataset": plan.dataset, "rows": rows});
+    let value = serde_json::json!({
+        "file": output.display().to_string(),
+        "dataset": plan.dataset,
+        "rows": rows,
+        "whole_history": partial.is_none(),
+        "note": partial,
+    });
     emit(json, &value, |_| {
-        format!("wrote {rows} rows to {}", output.display())
+        let wrote = format!(
+            "wrote {} to {}",
+            taem_import::download::rows_text(rows),
+            output.display()
+        );
+        match &partial {
+            Some(note) => format!("{wrote}\nnote: {note}"),
+            None => wrote,
+        }
     })?;
     Ok(())
 }

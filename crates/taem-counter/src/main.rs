@@ -11,6 +11,7 @@
 
 mod batch;
 mod cli;
+mod data_dir;
 mod demo;
 mod errors;
 mod import_cmd;
@@ -24,7 +25,7 @@ mod sync_cmd;
 mod tiers_cmd;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -50,14 +51,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Where replicas live when `--data-dir` and `TAEM_DATA_DIR` are not given.
-fn default_data_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join(".local/share/taem"))
-        .unwrap_or_else(|| PathBuf::from("taem-data"))
+fn open(dir: &Path, mode: OpenMode, wait_ms: u64) -> Result<Replica, ReplicaError> {
+    Replica::open_waiting(dir, mode, Arc::new(SystemEnvironment), wait_ms)
 }
 
-fn open(dir: &Path, mode: OpenMode, wait_ms: u64) -> Result<Replica, ReplicaError> {
+/// Tells the person at the terminal before a long schema upgrade starts (tens of seconds at a
+/// million members). Not with `--json`: there stderr holds only the `{"error":…}` object a
+/// script reads, and a script has nobody to show a progress note to.
+fn note_upgrade(dir: &Path, json: bool) {
+    if json {
+        return;
+    }
     if let Some((from, to)) = Replica::upgrade_due(dir) {
         // A note only: a closed stderr must not stop the upgrade.
         let _ = writeln!(
@@ -66,7 +70,6 @@ fn open(dir: &Path, mode: OpenMode, wait_ms: u64) -> Result<Replica, ReplicaErro
              takes a while) …"
         );
     }
-    Replica::open_waiting(dir, mode, Arc::new(SystemEnvironment), wait_ms)
 }
 
 /// Prints a value as JSON or as text.
@@ -85,16 +88,19 @@ pub(crate) fn emit<T: Serialize>(
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = cli
-        .data_dir
-        .clone()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or_else(default_data_dir);
+    let dir = data_dir::resolve(cli.data_dir.clone());
     let json = cli.json;
     let wait = cli.wait_ms;
+    if !matches!(cli.command, Command::MemberTemplate { .. }) {
+        data_dir::check(&dir)?;
+        note_upgrade(&dir, json);
+    }
     match cli.command {
-        Command::Init { shop, branch } => setup_cmd::init(&dir, json, &shop, &branch)?,
-        Command::Demo(args) => demo::run(&dir, json, args)?,
+        Command::Init { shop, branch } => setup_cmd::init(&dir, json, &shop, &branch)
+            .map_err(|e| data_dir::creation_failed(&dir, e))?,
+        Command::Demo(args) => {
+            demo::run(&dir, json, args).map_err(|e| data_dir::creation_failed(&dir, e))?
+        }
         Command::Export {
             dataset,
             output,
@@ -102,9 +108,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             from,
             to,
             lang,
+            force,
         } => {
-            let replica = open(&dir, OpenMode::ReadOnly, wait)?;
-            import_cmd::export(&replica, &dataset, &output, branch, from, to, &lang, json)?
+            let output = import_cmd::ExportOutput {
+                path: &output,
+                force,
+            };
+            import_cmd::export(&dir, wait, &dataset, output, branch, from, to, &lang, json)?
         }
         Command::MemberTemplate {
             output,
@@ -243,7 +253,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             url,
             code,
             device_name,
-        } => sync_cmd::enrol(&dir, json, &url, &code, &device_name)?,
+        } => sync_cmd::enrol(&dir, json, &url, &code, &device_name)
+            .map_err(|e| data_dir::creation_failed(&dir, e))?,
         Command::Sync { watch, interval } => sync_cmd::sync(&dir, json, wait, watch, interval)?,
         Command::Rejections => sync_cmd::rejections(&dir, json, wait)?,
         Command::Reviews => sync_cmd::reviews(&dir, json, wait)?,

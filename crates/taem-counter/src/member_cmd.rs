@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use anyhow::Context;
+use serde::Serialize;
 use taem_core::{Gender, MemberProfile, Phone, ProfileChange, parse_thai_date};
-use taem_replica::{MemberKey, NewMember, OpenMode, Replica};
+use taem_replica::{HistoryItem, MemberKey, MemberView, NewMember, OpenMode, Replica};
 
 use crate::cli::{MemberCommand, ProfileArgs};
 use crate::lines::{self, Line};
 use crate::output::write_line;
-use crate::{emit, open, render};
+use crate::{emit, input, open, render};
 
 fn profile_changes(args: &ProfileArgs) -> anyhow::Result<Vec<ProfileChange>> {
     let mut changes = Vec::new();
@@ -60,6 +61,28 @@ fn profile_changes(args: &ProfileArgs) -> anyhow::Result<Vec<ProfileChange>> {
         changes.push(ProfileChange::Note(optional(v)));
     }
     Ok(changes)
+}
+
+/// `member show`: the card, and how many of the member's points entries wait to be sent.
+#[derive(Serialize)]
+struct MemberCard {
+    #[serde(flatten)]
+    member: MemberView,
+    /// Points entries not yet confirmed by the server (at most
+    /// [`input::HISTORY_LIMIT_MAX`] are counted). The pending points alone do not tell:
+    /// +40,000 and -40,000 waiting net to 0.
+    entries_waiting_to_sync: usize,
+}
+
+/// The member's points entries the server has not confirmed, from their newest history
+/// lines. (The replica gives no per-member count of waiting operations; a counter's own
+/// entries are its newest, so the newest lines hold them.)
+fn entries_waiting(replica: &Replica, key: &MemberKey) -> anyhow::Result<usize> {
+    Ok(replica
+        .history(key, input::HISTORY_LIMIT_MAX)?
+        .iter()
+        .filter(|item| matches!(item, HistoryItem::Points(e) if !e.confirmed))
+        .count())
 }
 
 /// Runs a `member` command.
@@ -119,7 +142,13 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: MemberCommand) -> anyhow::Res
         MemberCommand::Show { member } => {
             let key = MemberKey::parse(&member)?;
             let replica = open(dir, OpenMode::ReadOnly, wait)?;
-            emit(json, &replica.member(&key)?, render::member)?;
+            let card = MemberCard {
+                entries_waiting_to_sync: entries_waiting(&replica, &key)?,
+                member: replica.member(&key)?,
+            };
+            emit(json, &card, |c| {
+                render::member_card(&c.member, c.entries_waiting_to_sync)
+            })?;
         }
     }
     Ok(())

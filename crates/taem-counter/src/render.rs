@@ -10,6 +10,8 @@ use taem_replica::{
 };
 use unicode_width::UnicodeWidthStr;
 
+use crate::tiers_cmd::TierMembers;
+
 fn grouped_phone(phone: &str) -> String {
     taem_core::Phone::parse(phone).map_or_else(|_| phone.to_string(), |p| p.display_grouped())
 }
@@ -107,8 +109,27 @@ pub fn search(r: &SearchResult) -> String {
     out
 }
 
-/// A member card.
+/// What of a member's balance waits to be sent: the points, or — when what waits nets to
+/// 0 (an award of 40,000 and a redemption of 40,000) — the entries, which still wait.
+fn waiting_note(balance_pending: i64, entries_waiting: usize) -> String {
+    match (balance_pending, entries_waiting) {
+        (0, 0) => String::new(),
+        (0, 1) => "  (1 entry waiting to sync)".into(),
+        (0, n) => format!(
+            "  ({} entries waiting to sync, together 0 pt)",
+            pts(n as i64)
+        ),
+        (points, _) => format!("  ({} pt waiting to sync)", pts(points)),
+    }
+}
+
+/// A member card (after an edit or a registration).
 pub fn member(m: &MemberView) -> String {
+    member_card(m, 0)
+}
+
+/// A member card, with how many of the member's points entries wait to be sent.
+pub fn member_card(m: &MemberView, entries_waiting: usize) -> String {
     let mut out = String::new();
     let p = &m.profile;
     let _ = writeln!(out, "{}  ({})", p.full_name(), MemberCode::shown(&m.code));
@@ -117,11 +138,7 @@ pub fn member(m: &MemberView) -> String {
         out,
         "balance   {} pt{}",
         pts(m.balance),
-        if m.balance_pending != 0 {
-            format!("  ({} pt waiting to sync)", pts(m.balance_pending))
-        } else {
-            String::new()
-        }
+        waiting_note(m.balance_pending, entries_waiting)
     );
     let tier_note = if m.tier_system_enabled {
         ""
@@ -210,6 +227,27 @@ fn baht(amount: &str) -> String {
     taem_core::Money::parse(amount).map_or_else(|_| amount.to_string(), |m| m.display_thb())
 }
 
+/// Why a balance is below 0 after an operation, in the words of that operation. A void takes
+/// back what the bill earned even when the member has since redeemed it; nothing else takes
+/// a balance below 0 at this counter (a redemption or an adjustment that would is refused),
+/// so after any other operation the member owed the points before it.
+fn below_zero_note(kind: LedgerKind, balance: i64) -> String {
+    const OWED_BEFORE: &str = "a voided bill whose points were already used, or redemptions \
+                               at two counters while offline";
+    let balance = pts(balance);
+    match kind {
+        LedgerKind::EarnReversal => format!(
+            "note: the balance is below 0 ({balance} pt): the member had already used the points this bill earned; their next earnings make it up, or a manager may adjust"
+        ),
+        LedgerKind::Adjust => format!(
+            "note: the balance is still below 0 ({balance} pt) after this adjustment: the member owed points from before ({OWED_BEFORE}); their next earnings make it up"
+        ),
+        _ => format!(
+            "note: the balance is still below 0 ({balance} pt): the member owed points from before ({OWED_BEFORE}); their next earnings make it up, or a manager may adjust"
+        ),
+    }
+}
+
 /// The line a retried operation starts with.
 const REPLAYED: &str = "already recorded (same operation id): nothing new written\n";
 
@@ -247,13 +285,7 @@ pub fn receipt(r: &AwardReceipt) -> String {
     let _ = writeln!(out, "{}", line.trim_end());
     let _ = writeln!(out, "{}", summary_line(&r.member));
     if r.member.balance < 0 {
-        // A void takes back what the bill earned even when the member has since redeemed
-        // it: the balance owes the difference, which later earnings pay back.
-        let _ = writeln!(
-            out,
-            "note: the balance is below 0 ({} pt): the member had already used the points this bill earned; their next earnings make it up, or a manager may adjust",
-            pts(r.member.balance)
-        );
+        let _ = writeln!(out, "{}", below_zero_note(r.kind, r.member.balance));
     }
     if let Some(c) = &r.tier_change {
         let _ = writeln!(out, "{}", tier_change(c));
@@ -318,7 +350,7 @@ pub fn rates(r: &SystemRates) -> String {
 }
 
 /// `tiers show`.
-pub fn tiers(s: &ShopSettings, counts: &[(u32, i64)]) -> String {
+pub fn tiers(s: &ShopSettings, counts: &[TierMembers]) -> String {
     let t = &s.tiers;
     let mut out = format!(
         "tier system {}   period: {}\n",
@@ -326,7 +358,10 @@ pub fn tiers(s: &ShopSettings, counts: &[(u32, i64)]) -> String {
         t.period.label()
     );
     for tier in t.tiers() {
-        let members = counts.iter().find(|c| c.0 == tier.id).map_or(0, |c| c.1);
+        let members = counts
+            .iter()
+            .find(|c| c.tier_id == tier.id)
+            .map_or(0, |c| c.members);
         let rate = match tier.rate_mode {
             RateMode::Custom { rate } => format!("custom {rate}"),
             RateMode::BasedOnSystem => "based on the system".into(),
@@ -404,6 +439,28 @@ mod tests {
         assert_eq!(pad("สมชาย", 10).width(), 10);
         assert_eq!(pad("ยกเลิกบิล", 12).width(), 12);
         assert_eq!(pad("longer than the width", 4), "longer than the width");
+    }
+
+    #[test]
+    fn a_balance_below_zero_is_explained_in_the_words_of_the_operation() {
+        let void = below_zero_note(LedgerKind::EarnReversal, -20);
+        assert!(void.contains("this bill earned"), "{void}");
+        for kind in [LedgerKind::Adjust, LedgerKind::Earn] {
+            let note = below_zero_note(kind, -20);
+            assert!(!note.contains("bill earned"), "{kind:?}: {note}");
+            assert!(note.contains("owed points from before"), "{note}");
+        }
+        assert!(below_zero_note(LedgerKind::Adjust, -20).contains("after this adjustment"));
+    }
+
+    #[test]
+    fn waiting_entries_are_told_even_when_their_points_net_to_zero() {
+        assert_eq!(waiting_note(0, 0), "");
+        assert_eq!(waiting_note(120, 3), "  (120 pt waiting to sync)");
+        assert_eq!(
+            waiting_note(0, 2),
+            "  (2 entries waiting to sync, together 0 pt)"
+        );
     }
 
     #[test]

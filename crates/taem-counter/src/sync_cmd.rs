@@ -265,6 +265,17 @@ pub fn signin(
             line.trim().to_string()
         }
     };
+    if pin.trim().is_empty() {
+        // Checked before the replica is opened: an empty line (a stray Enter) is not a
+        // guess at the PIN and must not spend one of the staff member's attempts.
+        return Err(crate::errors::refusal(
+            "empty_pin",
+            format!(
+                "the PIN for {} is empty: type the PIN (on standard input or with --pin); no attempt was used",
+                name.trim()
+            ),
+        ));
+    }
     let mut replica = open(dir, OpenMode::ReadWrite, wait)?;
     let session = replica.sign_in(name, &pin)?;
     emit(json, &session, |s| {

@@ -14,16 +14,34 @@ use crate::cli::{RatesCommand, TierArgs, TiersCommand};
 use crate::errors::refusal;
 use crate::{emit, open, render};
 
+/// How many members one tier holds (`members_per_tier` in `--json`), with named fields a
+/// script can read: `{"tier_id":1,"members":810}`.
+#[derive(Serialize)]
+pub struct TierMembers {
+    /// The tier's id.
+    pub tier_id: u32,
+    /// Members placed in it.
+    pub members: i64,
+}
+
+fn members_per_tier(replica: &Replica) -> anyhow::Result<Vec<TierMembers>> {
+    Ok(replica
+        .members_per_tier()?
+        .into_iter()
+        .map(|(tier_id, members)| TierMembers { tier_id, members })
+        .collect())
+}
+
 #[derive(Serialize)]
 struct TiersShown {
     settings: ShopSettings,
-    members_per_tier: Vec<(u32, i64)>,
+    members_per_tier: Vec<TierMembers>,
 }
 
 #[derive(Serialize)]
 struct TiersSaved {
     settings: ShopSettings,
-    members_per_tier: Vec<(u32, i64)>,
+    members_per_tier: Vec<TierMembers>,
     reevaluation: taem_replica::ReevaluationReport,
 }
 
@@ -32,7 +50,7 @@ fn save(replica: &mut Replica, json: bool, tiers: TierSettings) -> anyhow::Resul
     let reevaluation = replica.set_tier_settings(tiers)?;
     let saved = TiersSaved {
         settings: replica.settings()?,
-        members_per_tier: replica.members_per_tier()?,
+        members_per_tier: members_per_tier(replica)?,
         reevaluation,
     };
     emit(json, &saved, |s| {
@@ -131,7 +149,7 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Resu
         let replica = open(dir, OpenMode::ReadOnly, wait)?;
         let shown = TiersShown {
             settings: replica.settings()?,
-            members_per_tier: replica.members_per_tier()?,
+            members_per_tier: members_per_tier(&replica)?,
         };
         emit(json, &shown, |s| {
             render::tiers(&s.settings, &s.members_per_tier)
@@ -244,7 +262,20 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Resu
                 return Err(crate::errors::refusal(
                     "date_in_future",
                     format!(
-                        "--today {} is after today ({}): a re-evaluation saves its moves, so it runs as of today or an earlier day; to see who would move on {}, add --preview",
+                        "--today {} is after today ({}): a re-evaluation saves its moves, so it runs as of today; to see who would move on {}, add --preview",
+                        taem_core::thai_date::format_be(today),
+                        taem_core::thai_date::format_be(now),
+                        taem_core::thai_date::format_be(today),
+                    ),
+                ));
+            }
+            if today < now {
+                // Members placed as they stood on a past day would keep that tier (and earn
+                // at its rate) until the next daily run moved them back.
+                return Err(crate::errors::refusal(
+                    "date_in_past",
+                    format!(
+                        "--today {} is before today ({}): a re-evaluation saves its moves, so it runs as of today (leave --today out); to see who would have moved on {}, add --preview",
                         taem_core::thai_date::format_be(today),
                         taem_core::thai_date::format_be(now),
                         taem_core::thai_date::format_be(today),

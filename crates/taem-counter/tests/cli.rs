@@ -308,17 +308,9 @@ fn a_replica_from_a_newer_version_is_refused() {
     assert!(message.contains("schema version 99"), "{message}");
 }
 
-/// A replica written by the previous version (schema v7) is upgraded when first opened, and the
-/// user is told before it starts (at a million members it takes tens of seconds).
-#[test]
-fn an_older_replica_is_upgraded_and_the_user_is_told() {
-    let dir = shop();
-    ok_json(
-        dir.path(),
-        &["award", "0812345678", "--amount", "500", "--bill", "B-1"],
-    );
-    let file = dir.path().join(taem_replica::REPLICA_FILE_NAME);
-    let conn = rusqlite::Connection::open(&file).unwrap();
+/// Turns a replica back into what the previous version (schema v7) wrote.
+fn back_to_schema_v7(file: &Path) {
+    let conn = rusqlite::Connection::open(file).unwrap();
     // Back to what v7 wrote: every entry in its tier day bucket (v9), the ledger's full op-id
     // index, no entry ids in the outbox (v8).
     conn.execute_batch(
@@ -333,7 +325,45 @@ fn an_older_replica_is_upgraded_and_the_user_is_told() {
          PRAGMA user_version = 7;",
     )
     .unwrap();
-    drop(conn);
+}
+
+/// With `--json`, stderr holds only an `{"error":…}` object: the upgrade note, for a person at
+/// a terminal, is left out.
+#[test]
+fn with_json_an_upgrade_prints_no_note_on_stderr() {
+    let dir = shop();
+    ok_json(
+        dir.path(),
+        &["award", "0812345678", "--amount", "500", "--bill", "B-1"],
+    );
+    back_to_schema_v7(&dir.path().join(taem_replica::REPLICA_FILE_NAME));
+    let out = counter(dir.path(), &["--json", "member", "find", "0812345678"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "nothing on stderr"
+    );
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["members"][0]["phone"], "0812345678");
+    assert_eq!(
+        status(dir.path())["schema_version"],
+        taem_replica::schema::latest_version(),
+        "upgraded all the same"
+    );
+}
+
+/// A replica written by the previous version (schema v7) is upgraded when first opened, and the
+/// user is told before it starts (at a million members it takes tens of seconds).
+#[test]
+fn an_older_replica_is_upgraded_and_the_user_is_told() {
+    let dir = shop();
+    ok_json(
+        dir.path(),
+        &["award", "0812345678", "--amount", "500", "--bill", "B-1"],
+    );
+    let file = dir.path().join(taem_replica::REPLICA_FILE_NAME);
+    back_to_schema_v7(&file);
     let out = counter(dir.path(), &["member", "find", "0812345678"]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -480,6 +510,21 @@ fn tiers_can_be_configured_from_the_command_line() {
     assert_eq!(code, "date_in_future", "{message}");
     assert!(message.contains("add --preview"), "{message}");
     assert_eq!(ok_json(d, &["member", "show", "0812345678"]), before);
+    // A past day too: members would be placed as they stood then, and kept so until the
+    // next daily run. Its preview leaves out what was earned after it.
+    let (code, message) = refused(d, &["tiers", "reevaluate", "--today", "01/01/2569"]);
+    assert_eq!(code, "date_in_past", "{message}");
+    assert!(message.contains("add --preview"), "{message}");
+    assert_eq!(ok_json(d, &["member", "show", "0812345678"]), before);
+    let past = ok_json(
+        d,
+        &["tiers", "reevaluate", "--today", "01/01/2569", "--preview"],
+    );
+    assert_eq!(
+        (&past["downgraded"], &past["saved"]),
+        (&serde_json::json!(1), &serde_json::json!(false)),
+        "on 1 Jan 2569 the points were not earned yet: {past}"
+    );
     let today = ok_json(d, &["tiers", "reevaluate"]);
     assert_eq!(
         (&today["downgraded"], &today["saved"]),
@@ -535,6 +580,13 @@ fn tier_settings_round_trip_through_a_json_file_and_removal_replaces_members() {
         "ซิลเวอร์"
     );
     let shown = ok_json(d, &["tiers", "show"]);
+    // Members per tier with named fields, not [id, count] pairs.
+    let silver = ok_json(d, &["member", "show", "0812345678"])["tier"]["id"].clone();
+    let counts = shown["members_per_tier"].as_array().unwrap();
+    assert!(
+        counts.contains(&serde_json::json!({"tier_id": silver, "members": 1})),
+        "{counts:?}"
+    );
     let file = d.join("tiers.json");
     std::fs::write(&file, shown.to_string()).unwrap();
     let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);

@@ -189,3 +189,87 @@ fn an_export_for_a_branch_the_replica_never_saw_is_refused() {
     );
     assert_eq!(done["rows"], 1);
 }
+
+#[test]
+fn an_export_never_overwrites_a_file_without_force() {
+    let dir = shop();
+    let d = dir.path();
+    let file = d.join("members.csv");
+    std::fs::write(&file, "a filled-in template").unwrap();
+    let (code, message) = refused(d, &["export", "members", "-o", file.to_str().unwrap()]);
+    assert_eq!(code, "file_exists");
+    assert!(
+        message.contains("already exists") && message.contains("--force"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "a filled-in template",
+        "the file is kept"
+    );
+    assert!(!d.join("members.partial").exists(), "nothing was written");
+    let done = ok_json(
+        d,
+        &["export", "members", "-o", file.to_str().unwrap(), "--force"],
+    );
+    assert_eq!(done["rows"], 1);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("สมชาย"));
+}
+
+/// Makes the shop's replica look enrolled with a server (what `enrol` stores), without one.
+fn mark_enrolled(dir: &Path, shop_id: &str) {
+    let conn = rusqlite::Connection::open(dir.join(taem_replica::REPLICA_FILE_NAME)).unwrap();
+    for (key, value) in [
+        ("server_url", "http://192.0.2.1:8700"),
+        ("shop_id", shop_id),
+        ("device_token", "token"),
+    ] {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+            [key, value],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn an_enrolled_counters_ledger_export_says_it_is_not_the_whole_history() {
+    let dir = shop();
+    let d = dir.path();
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "100", "--bill", "B-1"],
+    );
+    let ledger = |name: &str| d.join(name).to_str().unwrap().to_string();
+    // A local shop's replica holds its whole history: no note.
+    let local = ok_json(d, &["export", "ledger", "-o", &ledger("local.csv")]);
+    assert_eq!(local["whole_history"], true);
+    assert!(local["note"].is_null());
+    let shop_id = "0190f3c2-2222-7000-8000-000000000001";
+    mark_enrolled(d, shop_id);
+    let enrolled = ok_json(d, &["export", "ledger", "-o", &ledger("enrolled.csv")]);
+    assert_eq!(enrolled["rows"], 1);
+    assert_eq!(enrolled["whole_history"], false);
+    let note = enrolled["note"].as_str().unwrap();
+    assert!(
+        note.contains("not the whole history")
+            && note.contains(&format!("taem-server download ledger --shop {shop_id}")),
+        "{note}"
+    );
+    let text = counter(d, &["export", "ledger", "-o", &ledger("text.csv")]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(
+        stdout(&text).contains("\nnote: this counter is enrolled"),
+        "{}",
+        stdout(&text)
+    );
+    // Every counter holds all the members.
+    let members = ok_json(d, &["export", "members", "-o", &ledger("members.csv")]);
+    assert_eq!(members["whole_history"], true);
+    let help = stdout(&counter(d, &["export", "--help"]));
+    assert!(
+        help.contains("keeps only part of the shop's history")
+            && help.contains("taem-server download ledger"),
+        "{help}"
+    );
+}

@@ -141,3 +141,73 @@ fn an_adjustment_accepts_a_typographic_minus() {
     );
     assert_eq!(adjusted["points"], -5);
 }
+
+#[test]
+fn a_lock_wait_beyond_the_maximum_is_a_usage_error_not_a_panic() {
+    let dir = shop();
+    let d = dir.path();
+    for args in [
+        &["--wait-ms", "2147483648", "status"][..],
+        &[
+            "--wait-ms",
+            "3000000000",
+            "award",
+            "0812345678",
+            "--amount",
+            "1",
+            "--bill",
+            "W1",
+        ],
+        &["--wait-ms", "600001", "status"],
+    ] {
+        let (code, message) = failed_json(d, args, 2);
+        assert_eq!(code, "usage", "{args:?}");
+        assert!(message.contains("at most 600000 ms"), "{message}");
+    }
+    let plain = counter(d, &["--wait-ms", "2147483648", "status"]);
+    assert_eq!(plain.status.code(), Some(2));
+    assert!(!stderr(&plain).contains("panicked"), "{}", stderr(&plain));
+    ok_json(d, &["--wait-ms", "600000", "status"]);
+    let help = String::from_utf8(counter(d, &["--help"]).stdout).unwrap();
+    assert!(help.contains("at most 600000 (10 minutes)"), "{help}");
+}
+
+#[test]
+fn a_limit_above_what_the_replica_answers_is_refused_and_the_help_says_it() {
+    let dir = shop();
+    let d = dir.path();
+    for (args, max) in [
+        (
+            &["member", "find", "5678", "--limit", "1000"][..],
+            "1 to 100",
+        ),
+        (&["member", "find", "--stdin", "--limit", "101"], "1 to 100"),
+        (&["history", "0812345678", "--limit", "1001"], "1 to 1000"),
+    ] {
+        let (code, message) = failed_json(d, args, 2);
+        assert_eq!(code, "usage");
+        assert!(message.contains(&format!("give {max}")), "{message}");
+    }
+    ok_json(d, &["member", "find", "5678", "--limit", "100"]);
+    ok_json(d, &["history", "0812345678", "--limit", "1000"]);
+    let help = |args: &[&str]| String::from_utf8(counter(d, args).stdout).unwrap();
+    assert!(help(&["member", "find", "--help"]).contains("Most results: 1 to 100"));
+    assert!(help(&["history", "--help"]).contains("1 to 1000"));
+}
+
+#[test]
+fn with_json_the_version_is_a_json_object() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["--json", "--version"][..], &["--version", "--json"]] {
+        let out = counter(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0));
+        let version: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(version["name"], "taem-counter");
+        assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
+    }
+    let plain = counter(dir.path(), &["--version"]);
+    assert_eq!(
+        String::from_utf8(plain.stdout).unwrap().trim(),
+        format!("taem-counter {}", env!("CARGO_PKG_VERSION"))
+    );
+}

@@ -83,6 +83,11 @@ fn check_on_a_damaged_replica_prints_what_it_found_and_how_to_recover() {
         report["recovery"].as_str().unwrap().contains("backup"),
         "{report}"
     );
+    // A WAL left beside a restored backup would be applied to it: the advice says so.
+    assert!(
+        report["recovery"].as_str().unwrap().contains("-wal"),
+        "{report}"
+    );
     let err = stderr(&out);
     assert!(
         !err.contains("run `taem-counter check`"),
@@ -238,4 +243,113 @@ fn a_void_that_takes_a_balance_below_zero_says_why() {
         text.contains("note: the balance is below 0 (-30 pt)"),
         "{text}"
     );
+}
+
+#[test]
+fn an_adjustment_on_a_balance_below_zero_speaks_of_the_adjustment_not_a_bill() {
+    let dir = shop();
+    let d = dir.path();
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "1000", "--bill", "B-1"],
+    );
+    ok_json(
+        d,
+        &["redeem", "0812345678", "--points", "30", "--reward", "กาแฟ"],
+    );
+    ok_json(d, &["void", "B-1", "--reason", "คืนสินค้า"]);
+    let out = counter(
+        d,
+        &[
+            "adjust",
+            "0812345678",
+            "--points",
+            "+10",
+            "--reason",
+            "goodwill",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("note: the balance is still below 0 (-20 pt) after this adjustment"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("this bill earned"),
+        "no bill in an adjustment: {text}"
+    );
+}
+
+#[test]
+fn a_member_card_says_entries_wait_even_when_their_points_net_to_zero() {
+    let dir = shop();
+    let d = dir.path();
+    let earned = ok_json(
+        d,
+        &[
+            "award",
+            "0812345678",
+            "--amount",
+            "1000000",
+            "--bill",
+            "B-1",
+        ],
+    )["points"]
+        .as_i64()
+        .unwrap();
+    ok_json(
+        d,
+        &[
+            "redeem",
+            "0812345678",
+            "--points",
+            &earned.to_string(),
+            "--reward",
+            "ทองคำ",
+        ],
+    );
+    let card = ok_json(d, &["member", "show", "0812345678"]);
+    assert_eq!(card["balance_pending"], 0);
+    assert_eq!(card["entries_waiting_to_sync"], 2);
+    let text = stdout(&counter(d, &["member", "show", "0812345678"]));
+    assert!(
+        text.contains("balance   0 pt  (2 entries waiting to sync, together 0 pt)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_empty_pin_is_refused_without_spending_an_attempt() {
+    let dir = shop();
+    let d = dir.path();
+    let file = d.join(taem_replica::REPLICA_FILE_NAME);
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    conn.execute(
+        "INSERT INTO staff(staff_id, name, role, pin_hash, active) VALUES (x'01', 'นิด', 'cashier', 'not-a-hash', 1)",
+        [],
+    )
+    .unwrap();
+    let attempts = || -> i64 {
+        conn.query_row("SELECT failed_attempts FROM staff", [], |r| r.get(0))
+            .unwrap()
+    };
+    let out = common::counter_with_input(d, &["--json", "signin", "นิด"], b"\n");
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "empty_pin", "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no attempt was used"),
+        "{err}"
+    );
+    let (code, _) = refused(d, &["signin", "นิด", "--pin", " "]);
+    assert_eq!(code, "empty_pin");
+    assert_eq!(attempts(), 0, "no attempt spent");
+    // A PIN that was typed is checked, and a wrong one counts.
+    let (code, _) = refused(d, &["signin", "นิด", "--pin", "1234"]);
+    assert_eq!(code, "wrong_pin");
+    assert_eq!(attempts(), 1);
 }

@@ -184,7 +184,18 @@ impl Column {
             Column::Email => &["e-mail", "อีเมล์", "emailaddress"],
             Column::Address => &["ที่อยู่จัดส่ง"],
             Column::Tags => &["tag", "แท็ค", "แทก"],
-            Column::InitialPoints => &["แต้ม", "แต้มสะสม", "points", "point", "แต้มยกมา"],
+            // A members download writes the balance (แต้มคงเหลือ, Points balance): it imports
+            // again as the members' initial points.
+            Column::InitialPoints => &[
+                "แต้ม",
+                "แต้มสะสม",
+                "points",
+                "point",
+                "แต้มยกมา",
+                "แต้มคงเหลือ",
+                "pointsbalance",
+                "pointbalance",
+            ],
             Column::MarketingConsent => &["ยินยอมรับข่าวสารการตลาด", "marketing"],
             Column::PdpaConsent => &["ยินยอมเก็บข้อมูล", "pdpa", "ยินยอมpdpa"],
             Column::Note => &["note", "notes", "remark", "remarks", "หมายเหตุเพิ่มเติม"],

@@ -2,10 +2,15 @@
 //! code, branch, registration and tier), the points ledger, redemptions and tier changes; CSV or
 //! XLSX; streamed row by row from an [`ExportSource`]: a counter's replica (feature `replica`)
 //! or the server's store.
+//!
+//! The members' points are their balance today, under a header that says so
+//! ([`BALANCE_HEADER_TH`], [`BALANCE_HEADER_EN`]); the import reads that column as the initial
+//! points, so the members come back with their balances. Times are Bangkok's (Asia/Bangkok),
+//! and the headers say so.
 
 use std::io::Write;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 pub use taem_core::export::{ExportFilter, LedgerExportRow, MemberExportRow, TierChangeExportRow};
 use taem_core::time::bangkok;
@@ -13,6 +18,9 @@ use taem_core::{Gender, LedgerKind};
 
 use crate::columns::{Column, Lang};
 use crate::export::{Cell, ExportError, ExportFormat, TableWriter};
+
+mod plan;
+pub use plan::{Plan, plan};
 
 /// What to download.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -37,6 +45,20 @@ impl Dataset {
             "redemptions" | "redeem" => Some(Dataset::Redemptions),
             "tier-changes" | "tiers" => Some(Dataset::TierChanges),
             _ => None,
+        }
+    }
+
+    /// The sheet an XLSX download puts its rows in, in the download's language.
+    pub fn sheet_name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Dataset::Members, Lang::Th) => "สมาชิก",
+            (Dataset::Ledger, Lang::Th) => "รายการแต้ม",
+            (Dataset::Redemptions, Lang::Th) => "การแลกแต้ม",
+            (Dataset::TierChanges, Lang::Th) => "การเปลี่ยนระดับ",
+            (Dataset::Members, Lang::En) => "Members",
+            (Dataset::Ledger, Lang::En) => "Points ledger",
+            (Dataset::Redemptions, Lang::En) => "Redemptions",
+            (Dataset::TierChanges, Lang::En) => "Tier changes",
         }
     }
 
@@ -83,7 +105,7 @@ mod replica_source {
 
     impl From<ReplicaError> for ExportError {
         fn from(e: ReplicaError) -> Self {
-            ExportError::Io(std::io::Error::other(e.to_string()))
+            ExportError::Source(e.to_string())
         }
     }
 
@@ -115,20 +137,25 @@ mod replica_source {
     }
 }
 
-fn when(at: DateTime<Utc>, lang: Lang) -> String {
+/// A moment at Bangkok's clock: a date-time cell in XLSX; in CSV dd/mm/yyyy hh:mm in B.E.
+/// (Thai) or yyyy-mm-dd hh:mm (English).
+fn when(at: DateTime<Utc>, lang: Lang) -> Cell {
     let local = at.with_timezone(&bangkok());
-    match lang {
+    let text = match lang {
         Lang::Th => format!(
             "{} {}",
             date(local.date_naive(), lang),
             local.format("%H:%M")
         ),
         Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    };
+    Cell::Time {
+        local: local.naive_local(),
+        text,
     }
 }
 
 fn date(d: NaiveDate, lang: Lang) -> String {
-    use chrono::Datelike;
     match lang {
         Lang::Th => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year() + 543),
         Lang::En => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
@@ -180,6 +207,15 @@ fn baht(satang: Option<i64>) -> Cell {
     })
 }
 
+/// A count of rows as a message writes it: `1 row`, `12,000 rows`.
+pub fn rows_text(rows: u64) -> String {
+    format!(
+        "{} {}",
+        crate::error::grouped(rows),
+        if rows == 1 { "row" } else { "rows" }
+    )
+}
+
 /// Writes a download of `dataset` from `source`; answers the rows written. `progress` is
 /// called every 1,000 rows.
 pub fn download(
@@ -193,10 +229,9 @@ pub fn download(
 ) -> Result<u64, ExportError> {
     let header = headers(dataset, lang);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let sheet = dataset.file_stem();
     let mut w = match format {
         ExportFormat::Csv => TableWriter::csv(out, &header)?,
-        ExportFormat::Xlsx => TableWriter::xlsx(out, sheet, &header)?,
+        ExportFormat::Xlsx => TableWriter::xlsx(out, dataset.sheet_name(lang), &header, lang)?,
     };
     let mut tick = |w: &TableWriter<'_>| {
         if w.rows().is_multiple_of(1000) {
@@ -223,7 +258,7 @@ pub fn download(
                     opt(&p.note),
                     Cell::Text(m.code.clone()),
                     Cell::Text(m.branch.clone()),
-                    Cell::Text(when(m.registered_at, lang)),
+                    when(m.registered_at, lang),
                     text(m.tier.clone()),
                 ])?;
                 tick(&w);
@@ -238,7 +273,7 @@ pub fn download(
             };
             source.ledger(filter, kinds, &mut |e| {
                 w.row(&[
-                    Cell::Text(when(e.at, lang)),
+                    when(e.at, lang),
                     Cell::Text(e.member_code.clone()),
                     Cell::Text(e.member_phone.clone()),
                     text(e.member_name.clone()),
@@ -260,7 +295,7 @@ pub fn download(
         Dataset::TierChanges => {
             source.tier_changes(filter, &mut |t| {
                 w.row(&[
-                    Cell::Text(when(t.at, lang)),
+                    when(t.at, lang),
                     Cell::Text(t.member_code.clone()),
                     text(t.member_name.clone()),
                     opt(&t.from),
@@ -281,23 +316,35 @@ pub fn download(
     Ok(u64::from(rows))
 }
 
+/// The members download's header for their points: their balance today (the import reads it as
+/// the initial points).
+pub const BALANCE_HEADER_TH: &str = "แต้มคงเหลือ";
+/// [`BALANCE_HEADER_TH`] in English.
+pub const BALANCE_HEADER_EN: &str = "Points balance";
+
 /// The header row of a download.
 pub fn headers(dataset: Dataset, lang: Lang) -> Vec<String> {
     let th = lang == Lang::Th;
     let pick = |t: &str, e: &str| if th { t.to_string() } else { e.to_string() };
     match dataset {
         Dataset::Members => {
-            let mut h: Vec<String> = Column::ALL.iter().map(|c| c.header(lang)).collect();
+            let mut h: Vec<String> = Column::ALL
+                .iter()
+                .map(|c| match c {
+                    Column::InitialPoints => pick(BALANCE_HEADER_TH, BALANCE_HEADER_EN),
+                    c => c.header(lang),
+                })
+                .collect();
             h.extend([
                 pick("รหัสสมาชิก", "Member code"),
                 pick("สาขาที่สมัคร", "Registered at branch"),
-                pick("วันที่สมัคร", "Registered"),
+                pick("วันที่สมัคร (เวลาไทย)", "Registered (Bangkok time)"),
                 pick("ระดับ", "Tier"),
             ]);
             h
         }
         Dataset::Ledger | Dataset::Redemptions => vec![
-            pick("เวลา", "Time"),
+            pick("เวลา (เวลาไทย)", "Time (Bangkok)"),
             pick("รหัสสมาชิก", "Member code"),
             pick("เบอร์มือถือ", "Phone"),
             pick("ชื่อ", "Name"),
@@ -310,7 +357,7 @@ pub fn headers(dataset: Dataset, lang: Lang) -> Vec<String> {
             pick("ยืนยันจากเซิร์ฟเวอร์แล้ว", "Confirmed by the server"),
         ],
         Dataset::TierChanges => vec![
-            pick("เวลา", "Time"),
+            pick("เวลา (เวลาไทย)", "Time (Bangkok)"),
             pick("รหัสสมาชิก", "Member code"),
             pick("ชื่อ", "Name"),
             pick("จากระดับ", "From tier"),
@@ -367,66 +414,5 @@ pub fn save(
     }
 }
 
-/// A download as a command line asks for it, checked.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    /// What.
-    pub dataset: Dataset,
-    /// CSV or XLSX (from the output's extension).
-    pub format: ExportFormat,
-    /// Which rows.
-    pub filter: ExportFilter,
-    /// Header language.
-    pub lang: Lang,
-}
-
-/// Checks a command line's download arguments (`--from`/`--to` as dd/mm/yyyy in Buddhist Era
-/// or C.E.); the error says what was wrong and how to fix it.
-pub fn plan(
-    dataset: &str,
-    output: &std::path::Path,
-    branch: Option<String>,
-    from: Option<&str>,
-    to: Option<&str>,
-    lang: &str,
-) -> Result<Plan, String> {
-    let dataset_value = Dataset::parse(dataset).ok_or_else(|| {
-        format!("`{dataset}` is not something to download: use members, ledger, redemptions or tier-changes")
-    })?;
-    let format = format_for(output).ok_or_else(|| {
-        format!(
-            "{} must end in .csv or .xlsx: that picks the download's format, e.g. members.xlsx",
-            output.display()
-        )
-    })?;
-    let lang = Lang::parse(lang)
-        .ok_or_else(|| format!("`{lang}` is not a language: use th (ไทย) or en (English)"))?;
-    let date = |text: Option<&str>, which: &str| {
-        text.map(|t| {
-            taem_core::parse_thai_date(t).map_err(|_| {
-                format!("--{which} {t}: use dd/mm/yyyy, e.g. 01/11/2569 or 01/11/2026")
-            })
-        })
-        .transpose()
-    };
-    let filter = ExportFilter {
-        branch,
-        from: date(from, "from")?,
-        to: date(to, "to")?,
-    };
-    if let (Some(f), Some(t)) = (filter.from, filter.to)
-        && f > t
-    {
-        return Err(format!(
-            "--from {} is after --to {}: swap them",
-            taem_core::thai_date::format_be(f),
-            taem_core::thai_date::format_be(t)
-        ));
-    }
-    Ok(Plan {
-        dataset: dataset_value,
-        format,
-        filter,
-        lang,
-    })
-}
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,8 @@
 //!   [`MemberSink`] (the counter's replica with the `replica` feature, or the server's store),
 //!   and an [`ImportReport`] that explains every row not imported ([`report::write_csv`]).
 //! - [`export`]: members, points ledger, redemptions and tier changes as CSV or XLSX, streamed,
-//!   with cells that a spreadsheet would run as formulas neutralised.
+//!   with CSV cells that a spreadsheet would run as formulas neutralised, and XLSX cells typed
+//!   (text as text, times as Bangkok date-times, baht with 2 decimals).
 //!
 //! What it must not do: half-load a file (a shop upload is one batch), import a member twice
 //! (a phone already in the shop is reported, never merged or doubled), or trust a cell.
@@ -25,6 +26,7 @@ mod sink;
 mod sniff;
 pub mod template;
 mod validate;
+mod workbook;
 
 pub use columns::{Column, Lang};
 pub use engine::{

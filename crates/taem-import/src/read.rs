@@ -1,7 +1,8 @@
 //! Reading a shop's file as rows of text, whatever it is: CSV in UTF-8 (with or without a BOM),
 //! UTF-16 (Excel's "Unicode Text") or Windows-874/TIS-620 (what Thai Excel saves), told apart
 //! by the bytes rather than asked ([`crate::sniff`]); or an XLSX workbook (the sheet whose
-//! header is the template's). CSV is streamed: a file of millions of rows never sits in memory.
+//! header is the template's, [`crate::workbook`]). Both are streamed: a file of millions of rows
+//! never sits in memory.
 //!
 //! What the text alone would hide is noted on the row ([`CellFlaw`]) for the checks to report:
 //! bytes that are not UTF-8 in a UTF-8 file, and a quote left open that swallowed the rows
@@ -11,13 +12,12 @@ use std::collections::VecDeque;
 use std::io::{Cursor, Read};
 use std::sync::{Arc, Mutex};
 
-use calamine::{Data, Reader};
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-use crate::columns::Column;
 use crate::error::FileError;
 use crate::sniff::{sniff_delimiter, sniff_text};
+use crate::workbook::SheetRows;
 
 /// How many bytes are looked at to tell the kind of file and its encoding.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -98,7 +98,7 @@ type Text = Box<dyn Read + Send>;
 
 enum Rows {
     Csv(Box<CsvRows>),
-    Sheet(std::vec::IntoIter<RawRow>),
+    Sheet(SheetRows),
 }
 
 struct CsvRows {
@@ -155,7 +155,12 @@ impl Table {
             input
                 .read_to_end(&mut all)
                 .map_err(|e| FileError::Io(e.to_string()))?;
-            return Table::xlsx(all);
+            let (sheet, rows) = crate::workbook::open(all)?;
+            return Ok(Table {
+                kind: FileKind::Xlsx,
+                sheet: Some(sheet),
+                rows: Rows::Sheet(rows),
+            });
         }
         let (kind, encoding) = sniff_text(&head)?;
         let (text, (delimiter, skip_hint)) = match kind {
@@ -206,54 +211,6 @@ impl Table {
             .map_err(|e| FileError::Io(format!("{}: {e}", path.display())))?;
         Table::open(Box::new(std::io::BufReader::new(file)))
     }
-
-    /// A workbook's member sheet: the first whose header has the template's required
-    /// columns; failing that, the one named like the template's (สมาชิก, Members), else the
-    /// first (whose header the import then refuses, naming the sheet).
-    fn xlsx(bytes: Vec<u8>) -> Result<Table, FileError> {
-        let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-            .map_err(|e| FileError::NotATable(format!("not a readable Excel workbook: {e}")))?;
-        let names = book.sheet_names();
-        let mut fallback: Option<(String, Vec<RawRow>)> = None;
-        let mut unreadable = None;
-        for (i, name) in names.iter().enumerate() {
-            let range = match book.worksheet_range_at(i) {
-                Some(Ok(range)) => range,
-                Some(Err(e)) => {
-                    unreadable.get_or_insert_with(|| {
-                        FileError::NotATable(format!("the sheet \"{name}\" cannot be read: {e}"))
-                    });
-                    continue;
-                }
-                None => continue,
-            };
-            let rows = sheet_rows(&range);
-            if has_template_header(&rows) {
-                return Ok(Table::sheet(name.clone(), rows));
-            }
-            let named_like_template = ["สมาชิก", "members"]
-                .iter()
-                .any(|n| name.trim().to_lowercase() == *n);
-            if fallback.is_none() || named_like_template {
-                fallback = Some((name.clone(), rows));
-            }
-        }
-        match (fallback, unreadable) {
-            (Some((name, rows)), _) if !rows.iter().all(RawRow::is_blank) => {
-                Ok(Table::sheet(name, rows))
-            }
-            (_, Some(e)) => Err(e),
-            _ => Err(FileError::EmptyFile),
-        }
-    }
-
-    fn sheet(name: String, rows: Vec<RawRow>) -> Table {
-        Table {
-            kind: FileKind::Xlsx,
-            sheet: Some(name),
-            rows: Rows::Sheet(rows.into_iter()),
-        }
-    }
 }
 
 /// A text in another encoding, decoded to UTF-8 as it is read; with the separator sniffed
@@ -274,45 +231,12 @@ fn decoded(
     (Box::new(text), delimiter)
 }
 
-fn sheet_rows(range: &calamine::Range<Data>) -> Vec<RawRow> {
-    let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            let mut cells: Vec<String> = vec![String::new(); first_col];
-            cells.extend(row.iter().map(cell_text));
-            RawRow {
-                line: first_row + i as u64 + 1,
-                cells,
-                flaws: Vec::new(),
-            }
-        })
-        .collect()
-}
-
-/// The first row with any text names the template's required columns.
-fn has_template_header(rows: &[RawRow]) -> bool {
-    rows.iter().find(|r| !r.is_blank()).is_some_and(|header| {
-        let columns: Vec<Column> = header
-            .cells
-            .iter()
-            .filter_map(|c| Column::from_header(c))
-            .collect();
-        Column::ALL
-            .into_iter()
-            .filter(|c| c.required())
-            .all(|c| columns.contains(&c))
-    })
-}
-
 impl Iterator for Table {
     type Item = Result<RawRow, FileError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.rows {
-            Rows::Sheet(rows) => rows.next().map(Ok),
+            Rows::Sheet(rows) => rows.next(),
             Rows::Csv(csv) => csv.next_row(),
         }
     }
@@ -436,29 +360,11 @@ fn swallowed_rows(text: &str, delimiter: u8, header_width: Option<usize>) -> Opt
 
 /// A text cell, trimmed, without the `'` a download put before text that starts like a
 /// formula (see `export::neutralise`), so a download imports again as it was.
-fn cell_from_text(text: &str) -> String {
+pub(crate) fn cell_from_text(text: &str) -> String {
     let text = crate::clean::trimmed(text);
     match text.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
         _ => text.to_string(),
-    }
-}
-
-/// The text of an XLSX cell as a person would have typed it. Whole numbers lose no digits and
-/// show no `.0`; dates become dd/mm/yyyy (C.E.).
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => cell_from_text(s),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => if *b { "true" } else { "false" }.to_string(),
-        Data::DateTime(_) | Data::DateTimeIso(_) => calamine::DataType::as_date(cell)
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_else(|| cell.to_string()),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => e.to_string(),
     }
 }
 

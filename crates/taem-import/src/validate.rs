@@ -250,6 +250,24 @@ pub fn validate(
         let cleaned = whole_points_text(points_text);
         match Points::parse_signed(&cleaned) {
             Ok(points) if points.0 >= 0 => initial_points = points,
+            // A member in debt (two counters redeemed the same points offline) has a balance
+            // below 0 in a members download; a member cannot be brought in owing points.
+            Ok(points) => p.add(
+                Column::InitialPoints,
+                "bad_points",
+                format!(
+                    "the points {} are a negative balance (the member owes {} points, e.g. after two counters redeemed the same points offline): a member cannot be imported owing points; write 0 in the cell (or leave it empty), import the file, then record an adjustment of {} points for this member with the reason",
+                    shown(points_text),
+                    points.0.unsigned_abs(),
+                    points.0
+                ),
+                format!(
+                    "แต้ม {} ติดลบ (สมาชิกค้างแต้ม {} แต้ม เช่น สองเครื่องแลกแต้มเดียวกันตอนออฟไลน์): นำเข้าสมาชิกที่แต้มติดลบไม่ได้ ใส่ 0 ในช่องนี้ (หรือเว้นว่าง) แล้วนำเข้า จากนั้นบันทึกการปรับแต้ม {} แต้มให้สมาชิกคนนี้พร้อมเหตุผล",
+                    shown(points_text),
+                    points.0.unsigned_abs(),
+                    points.0
+                ),
+            ),
             Err(taem_core::PointsError::TooLarge { .. }) => p.add(
                 Column::InitialPoints,
                 "bad_points",

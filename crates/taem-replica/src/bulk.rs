@@ -105,7 +105,7 @@ impl Replica {
             let lowest = tiers.lowest().id;
             let mut entries = 0u64;
             let tx = &ctx.tx;
-            let fail = |e| ReplicaError::Sqlite(e);
+            let fail = |e| ctx.fail(e);
             let mut insert_member = tx
                 .prepare_cached(
                     "INSERT INTO members(member_uid, code, phone, first_name, last_name, birthday,
@@ -195,7 +195,7 @@ impl Replica {
                                 name: profile.full_name(),
                             }
                         } else {
-                            ReplicaError::Sqlite(e)
+                            ctx.fail(e)
                         }
                     })?;
                 let id = tx.last_insert_rowid();

@@ -41,7 +41,7 @@ pub enum ReplicaError {
     },
     /// The file or its directory cannot be written.
     #[error(
-        "the replica {path} is read-only: give this user write permission (e.g. `chmod u+w {path}` and on its folder) or use a writable --data-dir"
+        "the replica {path} is read-only: give this user write permission on it, on its -wal and -shm files when they are there, and on its folder (e.g. `chmod u+w {path} {path}-wal {path}-shm`), or use a writable --data-dir"
     )]
     ReadOnly {
         /// The replica file.
@@ -49,7 +49,7 @@ pub enum ReplicaError {
     },
     /// Not an SQLite database at all.
     #[error(
-        "{path} is not a Taem replica (not an SQLite database, or damaged beyond reading): restore it from a backup or move it away and create a new replica"
+        "{path} is not a Taem replica (not an SQLite database, or damaged beyond reading): restore it from a backup (delete its -wal and -shm files first: left beside a restored file they are applied to it and damage it) or move it away and create a new replica"
     )]
     NotADatabase {
         /// The file.
@@ -65,7 +65,7 @@ pub enum ReplicaError {
     },
     /// Damaged pages inside the database.
     #[error(
-        "the replica {path} is damaged ({detail}): nothing was changed; run `taem-counter check`, then restore from a backup or re-create the replica"
+        "the replica {path} is damaged ({detail}): nothing was changed; run `taem-counter check`, then restore from a backup (delete the replica's -wal and -shm files first: left beside a restored file they are applied to it and damage it) or re-create the replica"
     )]
     Corrupt {
         /// The file.
@@ -341,6 +341,14 @@ pub enum ReplicaError {
         /// What was wrong.
         what: String,
     },
+    /// The disk (or the file system's quota) is full: the operation was not recorded.
+    #[error(
+        "the disk holding the replica {path} is full: nothing was recorded. Free some space on that disk (e.g. delete old downloads or backups), then do it again; everything recorded before is safe"
+    )]
+    DiskFull {
+        /// The replica file.
+        path: PathBuf,
+    },
     /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -390,6 +398,7 @@ impl ReplicaError {
             ReplicaError::UnknownStaff { .. } => "unknown_staff",
             ReplicaError::WrongPin { .. } => "wrong_pin",
             ReplicaError::SignInLocked { .. } => "sign_in_locked",
+            ReplicaError::DiskFull { .. } => "disk_full",
             ReplicaError::Sqlite(_) => "database",
         }
     }
@@ -418,10 +427,31 @@ pub(crate) fn classify(
         }
         Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => ReplicaError::ReadOnly { path },
         Some(ErrorCode::NotADatabase) => ReplicaError::NotADatabase { path },
+        Some(ErrorCode::DiskFull) => ReplicaError::DiskFull { path },
         Some(ErrorCode::DatabaseCorrupt) => ReplicaError::Corrupt {
             path,
             detail: err.to_string(),
         },
         _ => ReplicaError::Sqlite(err),
+    }
+}
+
+#[cfg(test)]
+mod classify_tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_named_with_its_own_code_and_what_to_do() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("database or disk is full".into()),
+        );
+        let e = classify(full, std::path::Path::new("/d/replica.taem.sqlite3"), 0);
+        assert_eq!(e.code(), "disk_full");
+        let message = e.to_string();
+        assert!(
+            message.contains("/d/replica.taem.sqlite3") && message.contains("Free some space"),
+            "{message}"
+        );
     }
 }

@@ -20,8 +20,8 @@ impl Replica {
         let settings = self.shared_settings()?;
         Ok(settings
             .tiers
-            .tier(id as u32)
-            .map_or_else(|| format!("#{id}"), |t| t.name.clone()))
+            .label(id as u32)
+            .map_or_else(|| format!("#{id}"), |(name, _)| name.to_string()))
     }
 
     /// Calls `f` for every member the filter takes (registration date and branch), oldest
@@ -120,7 +120,10 @@ impl Replica {
                 kind: LedgerKind::parse(&kind).unwrap_or(LedgerKind::Adjust),
                 points: r.get(5).map_err(|e| self.fail(e))?,
                 bill_no: r.get(6).map_err(|e| self.fail(e))?,
-                amount_satang: r.get(7).map_err(|e| self.fail(e))?,
+                amount_satang: taem_core::export::reversal_signed(
+                    &kind,
+                    r.get(7).map_err(|e| self.fail(e))?,
+                ),
                 reason: r.get(8).map_err(|e| self.fail(e))?,
                 branch: r.get(9).map_err(|e| self.fail(e))?,
                 confirmed: r.get(10).map_err(|e| self.fail(e))?,

@@ -39,6 +39,7 @@ pub use checkpoint::{CHECKPOINT_IDLE_MS, CHECKPOINT_POLL_MS, Checkpointer, WAL_B
 pub use env::{Environment, FixedEnvironment, SystemEnvironment};
 pub use error::ReplicaError;
 pub use export::{ExportFilter, LedgerExportRow, MemberExportRow, TierChangeExportRow};
+pub use history::HISTORY_ITEMS_MAX;
 pub use import::{ImportBatch, ImportMember, branch_code};
 pub use manager::{DropCandidate, MANAGER_LIST_MAX, TierCandidate, TierCount, TierOverview};
 pub use members::{MemberKey, NewMember};
@@ -48,7 +49,7 @@ pub use open::{
 };
 pub use outbox::ACKED_OPS_KEEP_DAYS;
 pub use points::{AdjustRequest, AwardRequest, RedeemRequest, VoidRequest};
-pub use search::{SearchKind, SearchResult};
+pub use search::{SEARCH_RESULTS_MAX, SearchKind, SearchResult};
 pub use settings::ShopSettings;
 pub use staff::{PIN_ATTEMPTS_MAX, SIGN_IN_LOCK_MINUTES, StaffSession};
 pub use sync::{SyncIdentity, SyncStatus};

@@ -220,7 +220,7 @@ impl Replica {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .ok()?;
         let latest = schema::latest_version();
-        (app_id == APPLICATION_ID && version < latest).then_some((version, latest))
+        (app_id == APPLICATION_ID && (1..latest).contains(&version)).then_some((version, latest))
     }
 
     /// Opens the replica in `dir`, migrating an older schema forward.
@@ -253,7 +253,8 @@ impl Replica {
         };
         let fail = |e: rusqlite::Error| classify(e, &path, wait_ms);
         let mut conn = Connection::open_with_flags(&path, flags).map_err(fail)?;
-        conn.busy_timeout(Duration::from_millis(wait_ms))
+        // SQLite takes the wait in milliseconds as a C int: a longer one is as good as forever.
+        conn.busy_timeout(Duration::from_millis(wait_ms.min(i32::MAX as u64)))
             .map_err(fail)?;
         // Every statement of a sale and a look-up stays prepared (rusqlite keeps 16 by default,
         // fewer than one award uses).
@@ -268,6 +269,17 @@ impl Replica {
             .map_err(fail)?;
         if app_id != APPLICATION_ID {
             return Err(ReplicaError::ForeignDatabase { path });
+        }
+        if version < 1 {
+            // Every Taem replica is created at the latest version and only moves forward: a
+            // version below 1 under Taem's application id is a damaged header, not an old
+            // replica to migrate (migrating it would fail on tables that exist, or worse).
+            return Err(ReplicaError::Corrupt {
+                path,
+                detail: format!(
+                    "its header says schema version {version}, which no Taem replica has"
+                ),
+            });
         }
         if version > schema::latest_version() {
             return Err(ReplicaError::NewerSchema {
@@ -332,6 +344,10 @@ impl Replica {
             // program holding the write lock), nothing is lost: accumulated points read the
             // unfolded entries, and the next opening or re-evaluation folds them.
             let _ = replica.fold_tier_credit(u64::MAX);
+        }
+        if mode == OpenMode::ReadWrite {
+            // Like the fold: should it fail now (a lock), the next opening tries again.
+            let _ = replica.finish_interrupted_replacement();
         }
         Ok(replica)
     }

@@ -118,11 +118,20 @@ impl Replica {
             *self.settings_cache.borrow_mut() = None;
         }
         crate::checkpoint::note_write(&self.last_write, self.clock_origin);
+        if let Some(checkpointer) = &self.background_checkpoints {
+            checkpointer.restart_if_over_cap(&self.conn, self.wait_ms);
+        }
         Ok(out)
     }
 }
 
 impl Ctx<'_> {
+    /// An SQLite failure inside this transaction as the replica reports it (a full disk, a
+    /// lock, damage).
+    pub(crate) fn fail(&self, e: rusqlite::Error) -> ReplicaError {
+        classify(e, self.path, self.wait_ms)
+    }
+
     /// Drops the outbox's next sequence number read when the transaction began, for a write
     /// that moves the acknowledged sequence (`meta.device_seq`) or removes outbox rows.
     pub fn forget_next_seq(&self) {
@@ -643,11 +652,11 @@ pub(crate) struct NewEntry<'a> {
 
 /// How a tier looks on a card; a tier removed from the settings shows as its id.
 pub(crate) fn tier_view(settings: &ShopSettings, id: u32) -> TierView {
-    match settings.tiers.tier(id) {
-        Some(t) => TierView {
+    match settings.tiers.label(id) {
+        Some((name, icon)) => TierView {
             id,
-            name: t.name.clone(),
-            icon: t.icon,
+            name: name.to_string(),
+            icon,
         },
         None => TierView {
             id,

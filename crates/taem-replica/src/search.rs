@@ -160,10 +160,23 @@ impl Replica {
                     " ORDER BY first_name, id LIMIT ?2"
                 ))
                 .map_err(fail)?;
-            let members = stmt
-                .query_map(params![query, limit as i64], member_from_row)
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-                .map_err(fail)?;
+            // The index orders names by their bytes: a Latin prefix is looked up in each of
+            // its spellings (`jo`, `Jo`, `jO`, `JO`; at most four for two letters), so that
+            // case does not matter, as it does not in the trigram search.
+            let mut members = Vec::new();
+            for spelling in case_spellings(&query) {
+                let found = stmt
+                    .query_map(params![spelling, limit as i64], member_from_row)
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                    .map_err(fail)?;
+                members.extend(found);
+            }
+            members.sort_by(|a, b| {
+                (a.profile.first_name.to_lowercase(), a.id)
+                    .cmp(&(b.profile.first_name.to_lowercase(), b.id))
+            });
+            members.dedup_by_key(|m| m.id);
+            members.truncate(limit);
             return Ok(SearchResult {
                 kind: SearchKind::NamePrefix,
                 members: members.iter().map(|r| r.summary(&settings)).collect(),
@@ -211,6 +224,28 @@ impl Replica {
             hint: None,
         })
     }
+}
+
+/// Every upper/lower-case spelling of a short text (`jo` → `jo`, `jO`, `Jo`, `JO`); a
+/// character without case (Thai) has one.
+fn case_spellings(text: &str) -> Vec<String> {
+    let mut spellings = vec![String::new()];
+    for c in text.chars() {
+        let lower: String = c.to_lowercase().collect();
+        let upper: String = c.to_uppercase().collect();
+        let forms: Vec<String> = if lower == upper {
+            vec![c.to_string()]
+        } else {
+            vec![lower, upper]
+        };
+        spellings = spellings
+            .iter()
+            .flat_map(|s| forms.iter().map(move |f| format!("{s}{f}")))
+            .collect();
+    }
+    spellings.sort();
+    spellings.dedup();
+    spellings
 }
 
 #[cfg(test)]

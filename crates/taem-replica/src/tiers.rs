@@ -15,6 +15,8 @@ use crate::settings::{self, ShopSettings};
 
 const META_EVAL_START: &str = "tier_eval_start_day";
 const META_EVAL_PERIOD: &str = "tier_eval_period";
+/// Present while the tier settings changed and the members are not re-placed yet.
+const META_REPLACEMENT_DUE: &str = "tier_replacement_due";
 /// Stored in place of a start day when the period has no start (since registration).
 const NO_START: i64 = i64::MIN;
 
@@ -60,12 +62,34 @@ fn accumulated_in_buckets(
     conn: &Connection,
     member_id: i64,
     start: Option<NaiveDate>,
+    end_day: i64,
 ) -> rusqlite::Result<Points> {
     let start_day = start_day(start);
     conn.prepare_cached(
-        "SELECT COALESCE(SUM(points), 0) FROM tier_points_daily WHERE member_id = ?1 AND day >= ?2",
+        "SELECT COALESCE(SUM(points), 0) FROM tier_points_daily
+         WHERE member_id = ?1 AND day >= ?2 AND day <= ?3",
     )?
-    .query_row(params![member_id, start_day], |r| r.get(0))
+    .query_row(params![member_id, start_day, end_day], |r| r.get(0))
+    .map(Points)
+}
+
+/// [`accumulated`] as of the shop-local day `end_day`: entries dated after it left out (a
+/// re-evaluation or preview as of an earlier day must not count what was earned since).
+fn accumulated_until(
+    conn: &Connection,
+    member_id: i64,
+    start: Option<NaiveDate>,
+    end_day: i64,
+) -> rusqlite::Result<Points> {
+    let start_day = start_day(start);
+    conn.prepare_cached(&format!(
+        "SELECT COALESCE((SELECT SUM(points) FROM tier_points_daily
+                          WHERE member_id = ?1 AND day >= ?2 AND day <= ?3), 0)
+              + COALESCE((SELECT SUM(tier_credit) FROM ledger
+                          WHERE member_id = ?1 AND id > {BUCKETS_THROUGH_SQL}
+                            AND unbucketed = 1 AND day >= ?2 AND day <= ?3), 0)"
+    ))?
+    .query_row(params![member_id, start_day, end_day], |r| r.get(0))
     .map(Points)
 }
 
@@ -229,7 +253,8 @@ impl Replica {
         let previous = self.write(|ctx| {
             let new = ShopSettings {
                 rates: ctx.settings.rates,
-                tiers,
+                // Removed tiers keep their ids and names (the members' tier history).
+                tiers: tiers.replacing(&ctx.settings.tiers)?,
             };
             settings::store(&ctx.tx, &new, ctx.now)?;
             ctx.settings_changed = true;
@@ -237,6 +262,14 @@ impl Replica {
             // re-placement below not complete, the next run is a full one.
             ctx.tx
                 .execute("DELETE FROM meta WHERE key = ?1", [META_EVAL_START])
+                .sql(ctx)?;
+            // And say the members still wait for it: should the program end before the
+            // re-placement below commits (killed, power cut), the next opening does it.
+            ctx.tx
+                .execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, '1')",
+                    [META_REPLACEMENT_DUE],
+                )
                 .sql(ctx)?;
             Ok(ctx.settings.tiers.clone())
         })?;
@@ -248,6 +281,24 @@ impl Replica {
             Some(&previous),
             true,
         )
+    }
+
+    /// Re-places every member when the tier settings changed and the program that changed
+    /// them ended before it had re-placed them (killed during `tiers period`); returns whether
+    /// it had to. Run when a replica opens for writing.
+    pub(crate) fn finish_interrupted_replacement(&mut self) -> Result<bool> {
+        if self.meta_text(META_REPLACEMENT_DUE)?.is_none() {
+            return Ok(false);
+        }
+        let today = taem_core::time::bangkok_date(self.env.now());
+        self.reevaluate(
+            ReevaluationMode::Full,
+            today,
+            TierChangeReason::SettingsChanged,
+            None,
+            true,
+        )?;
+        Ok(true)
     }
 
     /// Runs the tier re-evaluation as of the shop-local date `today`.
@@ -287,6 +338,8 @@ impl Replica {
         let period = serde_json::to_string(&settings.tiers.period).unwrap_or_default();
         let start = settings.tiers.period.window_start(today);
         let start_day = start_day(start);
+        // Entries dated after the evaluation's day do not count (a run as of an earlier day).
+        let end_day = day_number(today);
         let last_start: Option<i64> = self.meta_i64(META_EVAL_START)?;
         let last_period: Option<String> = self.meta_text(META_EVAL_PERIOD)?;
         let incremental_possible = last_period.as_deref() == Some(period.as_str())
@@ -301,7 +354,9 @@ impl Replica {
         // Phase 1, without the write lock: find the members that may move. Cashiers keep
         // awarding meanwhile; phase 2 re-reads each candidate under the lock.
         let candidates: Vec<i64> = match mode {
-            ReevaluationMode::Full => self.full_scan(&settings.tiers, start_day, reason)?,
+            ReevaluationMode::Full => {
+                self.full_scan(&settings.tiers, start_day, end_day, reason)?
+            }
             ReevaluationMode::Incremental => {
                 let from = last_start.unwrap_or(NO_START);
                 if start_day <= from {
@@ -339,9 +394,9 @@ impl Replica {
                     .and_then(|mut statement| statement.query_row([member_id], |r| r.get(0)))
                     .sql(ctx)?;
                 let acc = if waiting {
-                    accumulated(&ctx.tx, *member_id, start)
+                    accumulated_until(&ctx.tx, *member_id, start, end_day)
                 } else {
-                    accumulated_in_buckets(&ctx.tx, *member_id, start)
+                    accumulated_in_buckets(&ctx.tx, *member_id, start, end_day)
                 }
                 .sql(ctx)?;
                 if let Some(to) = ctx.settings.tiers.change_for(Some(tier_id), acc, reason) {
@@ -365,6 +420,11 @@ impl Replica {
             }
             if !save {
                 return Ok((up, down));
+            }
+            if reason == TierChangeReason::SettingsChanged {
+                ctx.tx
+                    .execute("DELETE FROM meta WHERE key = ?1", [META_REPLACEMENT_DUE])
+                    .sql(ctx)?;
             }
             for (key, value) in [
                 (META_EVAL_START, start_day.to_string()),
@@ -394,6 +454,16 @@ impl Replica {
     /// Every member's accumulated points from `start_day` on, indexed by the member's row id
     /// (one straight scan of the day buckets, plus the entries not folded yet).
     pub(crate) fn accumulated_by_member(&self, start_day: i64) -> Result<Vec<i64>> {
+        self.accumulated_by_member_until(start_day, i64::MAX)
+    }
+
+    /// [`Replica::accumulated_by_member`] as of the shop-local day `end_day` (entries dated
+    /// after it left out).
+    pub(crate) fn accumulated_by_member_until(
+        &self,
+        start_day: i64,
+        end_day: i64,
+    ) -> Result<Vec<i64>> {
         let fail = |e| self.fail(e);
         let max_id: i64 = self
             .conn
@@ -407,14 +477,15 @@ impl Replica {
         // secondary indexes). Then the entries written since the last fold (a range of the
         // ledger's newest rows).
         for sql in [
-            "SELECT member_id, points FROM tier_points_daily WHERE +day >= ?1".to_string(),
+            "SELECT member_id, points FROM tier_points_daily WHERE +day >= ?1 AND +day <= ?2"
+                .to_string(),
             format!(
                 "SELECT member_id, tier_credit FROM ledger
-                 WHERE id > {BUCKETS_THROUGH_SQL} AND unbucketed = 1 AND day >= ?1"
+                 WHERE id > {BUCKETS_THROUGH_SQL} AND unbucketed = 1 AND day >= ?1 AND day <= ?2"
             ),
         ] {
             let mut stmt = self.conn.prepare(&sql).map_err(fail)?;
-            let mut rows = stmt.query([start_day]).map_err(fail)?;
+            let mut rows = stmt.query([start_day, end_day]).map_err(fail)?;
             while let Some(row) = rows.next().map_err(fail)? {
                 let id: i64 = row.get(0).map_err(fail)?;
                 let points: i64 = row.get(1).map_err(fail)?;
@@ -431,10 +502,11 @@ impl Replica {
         &self,
         tiers: &TierSettings,
         start_day: i64,
+        end_day: i64,
         reason: TierChangeReason,
     ) -> Result<Vec<i64>> {
         let fail = |e| self.fail(e);
-        let acc = self.accumulated_by_member(start_day)?;
+        let acc = self.accumulated_by_member_until(start_day, end_day)?;
         let mut stmt = self
             .conn
             .prepare("SELECT id, tier_id FROM members")

@@ -177,6 +177,29 @@ fn a_replica_written_by_a_newer_version_is_refused_untouched() {
 }
 
 #[test]
+fn a_replica_whose_header_says_version_0_or_below_is_damaged_not_migrated() {
+    for version in [0_i64, -1, i64::from(i32::MIN)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (r, _) = replica(dir.path());
+        let path = r.path().to_path_buf();
+        drop(r);
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", version).unwrap();
+        drop(conn);
+        let before = fingerprint(&path);
+        assert_eq!(Replica::upgrade_due(dir.path()), None, "version {version}");
+        for mode in [OpenMode::ReadWrite, OpenMode::ReadOnly] {
+            let err = Replica::open(dir.path(), mode, env()).unwrap_err();
+            assert!(
+                matches!(&err, ReplicaError::Corrupt { detail, .. } if detail.contains(&format!("version {version}"))),
+                "version {version}: {err}"
+            );
+        }
+        assert_eq!(fingerprint(&path), before, "version {version}");
+    }
+}
+
+#[test]
 fn a_damaged_replica_is_reported_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, _) = replica(dir.path());
@@ -497,4 +520,35 @@ fn operations_waiting_in_a_v9_outbox_are_pushed_unchanged_after_the_upgrade() {
         .collect::<rusqlite::Result<_>>()
         .unwrap();
     assert!(bodies[0].is_some() && bodies[1].is_none(), "{bodies:?}");
+}
+
+#[test]
+fn writes_without_a_quiet_moment_keep_the_wal_under_its_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    const CAP: u64 = 512 * 1024;
+    r.checkpoint_in_background_capped(CAP).unwrap();
+    let wal = dir.path().join(format!("{REPLICA_FILE_NAME}-wal"));
+    let mut largest = 0;
+    // Sales back to back, never 250 ms apart: only the cap can bring a checkpoint. Each
+    // writes ≈14 KiB of WAL, so 1,500 of them would leave ≈20 MiB without it.
+    for i in 0..1_500 {
+        award(&mut r, "0812345678", &format!("B{i}"), "100");
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+    }
+    assert!(
+        largest < 8 * CAP,
+        "the WAL grew to {largest} bytes against a cap of {CAP}"
+    );
+    assert_eq!(r.member(&key("0812345678")).unwrap().balance, 1_500 * 4);
+}
+
+#[test]
+fn a_wait_for_the_lock_longer_than_sqlite_takes_opens_the_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(replica(dir.path()));
+    // SQLite takes the wait as a C int of milliseconds; a caller may ask for more.
+    let r = Replica::open_waiting(dir.path(), OpenMode::ReadWrite, env(), u64::MAX).unwrap();
+    assert!(r.status().is_ok());
 }

@@ -604,3 +604,34 @@ fn grouped(code: &str) -> String {
         .unwrap()
         .display_grouped()
 }
+
+#[test]
+fn a_voided_bill_nets_to_zero_in_the_ledger_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "1000");
+    r.void_bill(VoidRequest {
+        bill_no: "B1".into(),
+        reason: "คืนสินค้า".into(),
+        op_id: None,
+    })
+    .unwrap();
+    let mut amounts = Vec::new();
+    r.export_ledger::<taem_replica::ReplicaError>(
+        &taem_core::export::ExportFilter::default(),
+        &[],
+        |row| {
+            amounts.push((row.kind.as_str().to_string(), row.amount_satang));
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        amounts,
+        vec![
+            ("earn".to_string(), Some(100_000)),
+            ("earn_reversal".to_string(), Some(-100_000))
+        ]
+    );
+}

@@ -115,6 +115,20 @@ fn latin_names_match_without_regard_to_case_and_short_names_by_prefix() {
     let short = r.find("สม", 20).unwrap();
     assert_eq!(short.kind, SearchKind::NamePrefix);
     assert_eq!(short.members.len(), 3, "first names starting with สม");
+    // One or two Latin letters find the name however they are typed.
+    for typed in ["Jo", "jo", "JO", "jO", "j", "J"] {
+        let found = r.find(typed, 20).unwrap();
+        assert_eq!(found.kind, SearchKind::NamePrefix, "{typed}");
+        assert_eq!(
+            found
+                .members
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["John Smith"],
+            "{typed}"
+        );
+    }
 }
 
 #[test]

@@ -377,3 +377,127 @@ proptest! {
         assert_balances_match_ledger(r.path());
     }
 }
+
+#[test]
+fn a_preview_as_of_an_earlier_day_leaves_out_what_was_earned_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, env) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last3Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    add(&mut r, "0898765432", "สมหญิง", "รักดี");
+    award(&mut r, "0812345678", "B1", "12500"); // 23 Nov 2026: 500 pt, Silver
+    env.set_now(at(2027, 1, 10, 3));
+    award(&mut r, "0898765432", "B2", "12500"); // 10 Jan 2027: Silver
+    // As of 1 Dec 2026 the second member had earned nothing yet: Silver was not theirs.
+    for _ in 0..2 {
+        let preview = r.preview_tiers(date(2026, 12, 1)).unwrap();
+        assert_eq!((preview.upgraded, preview.downgraded), (0, 1));
+        // Once the entries are folded into the day buckets, the same.
+        r.fold_tier_credit(u64::MAX).unwrap();
+    }
+    // As of today (10 Jan) both keep Silver.
+    let today = r.preview_tiers(date(2027, 1, 10)).unwrap();
+    assert_eq!((today.upgraded, today.downgraded), (0, 0));
+}
+
+#[test]
+fn a_removed_tier_keeps_its_name_in_history_and_its_id_is_never_given_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last12Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "12500"); // 500 pt: สมาชิก → ซิลเวอร์ (id 2)
+    // The shop removes ซิลเวอร์ and โกลด์ (ids 2 and 3); the member goes back to สมาชิก.
+    let current = r.settings().unwrap().tiers;
+    let lowest = current.tiers()[0].clone();
+    let only_lowest = TierSettings::new(true, current.period, vec![lowest.clone()]).unwrap();
+    r.set_tier_settings(only_lowest).unwrap();
+    let after_removal = r.settings().unwrap().tiers;
+    assert_eq!(
+        after_removal
+            .retired()
+            .iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    // A new tier gets an id no tier ever had.
+    let diamond_id = after_removal.next_free_id();
+    assert_eq!(diamond_id, 4);
+    let mut diamond = lowest.clone();
+    diamond.id = diamond_id;
+    diamond.name = "ไดมอนด์".into();
+    diamond.start_points = Points(3000);
+    let with_diamond =
+        TierSettings::new(true, current.period, vec![lowest.clone(), diamond.clone()]).unwrap();
+    r.set_tier_settings(with_diamond).unwrap();
+    // Every recorded change still names the tiers it was between.
+    let names: Vec<(Option<String>, String)> = r
+        .history(&key("0812345678"), 50)
+        .unwrap()
+        .into_iter()
+        .filter_map(|h| match h {
+            HistoryItem::Tier(c) => Some((c.from.map(|f| f.name), c.to.name)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        names.contains(&(Some("สมาชิก".into()), "ซิลเวอร์".into())),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&(Some("ซิลเวอร์".into()), "สมาชิก".into())),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|(f, t)| t.starts_with('#')
+            || f.as_deref()
+                .is_some_and(|f| f.starts_with('#') || f == "ไดมอนด์")),
+        "{names:?}"
+    );
+    // A tier given a removed tier's id is refused, and nothing changes.
+    let mut reused = diamond;
+    reused.id = 2;
+    let refused = TierSettings::new(true, current.period, vec![lowest, reused]).unwrap();
+    let err = r.set_tier_settings(refused).unwrap_err().to_string();
+    assert!(err.contains("removed tier `ซิลเวอร์`"), "{err}");
+    assert_eq!(r.settings().unwrap().tiers.tiers().len(), 2);
+}
+
+#[test]
+fn members_not_yet_replaced_after_a_tier_change_are_replaced_when_the_replica_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, env) = replica(dir.path());
+    enable(&mut r, CalculationPeriod::Last12Months);
+    add(&mut r, "0812345678", "สมชาย", "ใจดี");
+    award(&mut r, "0812345678", "B1", "12500"); // 500 pt: ซิลเวอร์
+    assert_eq!(r.member(&key("0812345678")).unwrap().tier.name, "ซิลเวอร์");
+    let path = r.path().to_path_buf();
+    drop(r);
+    // What a program killed during `tiers period` leaves: the new settings (here: Silver
+    // from 5,000 points) saved, the member still in the tier of the old ones.
+    {
+        let mut r =
+            Replica::open(dir.path(), taem_replica::OpenMode::ReadWrite, env.clone()).unwrap();
+        let current = r.settings().unwrap().tiers;
+        let mut tiers = current.tiers().to_vec();
+        tiers[1].start_points = Points(5_000);
+        tiers[2].start_points = Points(9_000);
+        r.set_tier_settings(TierSettings::new(true, current.period, tiers).unwrap())
+            .unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE members SET tier_id = 2;
+         INSERT OR REPLACE INTO meta(key, value) VALUES ('tier_replacement_due', '1');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut r = Replica::open(dir.path(), taem_replica::OpenMode::ReadWrite, env).unwrap();
+    assert_eq!(r.member(&key("0812345678")).unwrap().tier.name, "สมาชิก");
+    // Done once: the next opening has nothing to do.
+    let report = r
+        .reevaluate_tiers(ReevaluationMode::Full, date(2026, 11, 23))
+        .unwrap();
+    assert_eq!((report.upgraded, report.downgraded), (0, 0));
+}

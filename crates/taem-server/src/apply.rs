@@ -324,6 +324,22 @@ impl<'a> ShopTx<'a> {
                 hint: Some("read the settings again, re-apply your edit and send it".into()),
             });
         }
+        // Removed tiers keep their ids and names, for the tier changes recorded under them.
+        let tiers = settings
+            .tiers
+            .clone()
+            .replacing(&self.settings.tiers)
+            .map_err(|e| {
+                ServerError::bad(
+                    "bad_settings",
+                    format!("the settings are not valid: {e}"),
+                    "give a new tier an id no tier of the shop ever had",
+                )
+            })?;
+        let settings = &ShopSettings {
+            rates: settings.rates,
+            tiers,
+        };
         self.settings = settings.clone();
         self.settings_rev += 1;
         self.tx.execute(
@@ -350,10 +366,12 @@ impl<'a> ShopTx<'a> {
             let mut s = self.tx.prepare(
                 "SELECT m.member_id, m.tier_id,
                      (SELECT COALESCE(SUM(points), 0) FROM tier_days t
-                      WHERE t.shop_id = m.shop_id AND t.member_id = m.member_id AND t.day >= ?2)
+                      WHERE t.shop_id = m.shop_id AND t.member_id = m.member_id
+                        AND t.day >= ?2 AND t.day <= ?3)
                  FROM members m WHERE m.shop_id = ?1",
             )?;
-            s.query_map(params![self.sid(), start], |r| {
+            // As of `today`: points dated after it do not count (a run for an earlier day).
+            s.query_map(params![self.sid(), start, day_number(today)], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?

@@ -34,7 +34,7 @@ fn profile(json: &str) -> Result<MemberProfile> {
 }
 
 fn to_export(e: ServerError) -> ExportError {
-    ExportError::Io(std::io::Error::other(e.to_string()))
+    ExportError::Source(e.to_string())
 }
 
 /// Runs `f` on a read snapshot; an error of the row writer (kept aside) wins over the store's.
@@ -78,8 +78,8 @@ fn settings(conn: &Connection, shop: Uuid) -> Result<ShopSettings> {
 fn tier_name(settings: &ShopSettings, id: u32) -> String {
     settings
         .tiers
-        .tier(id)
-        .map_or_else(|| format!("#{id}"), |t| t.name.clone())
+        .label(id)
+        .map_or_else(|| format!("#{id}"), |(name, _)| name.to_string())
 }
 
 impl ExportSource for ShopExport<'_> {
@@ -133,7 +133,10 @@ impl ExportSource for ShopExport<'_> {
             // 10M rows stream without a sort.
             let mut s = conn.prepare(
                 "SELECT l.at_ms, m.code, m.phone, m.profile, l.kind, l.points, l.bill_no,
-                        l.amount, l.reason, l.branch
+                        COALESCE(l.amount, CASE WHEN l.kind = 'earn_reversal' THEN
+                            (SELECT e.amount FROM ledger e WHERE e.shop_id = l.shop_id
+                                AND e.bill_no = l.bill_no AND e.kind = 'earn') END),
+                        l.reason, l.branch
                  FROM ledger l
                  LEFT JOIN members m ON m.shop_id = l.shop_id AND m.member_id = l.member_id
                  WHERE l.shop_id = ?1 AND l.at_ms >= ?2 AND l.at_ms < ?3
@@ -166,10 +169,13 @@ impl ExportSource for ShopExport<'_> {
                     })?,
                     points: r.get(5)?,
                     bill_no: r.get(6)?,
-                    amount_satang: amount
-                        .as_deref()
-                        .and_then(|a| Money::parse(a).ok())
-                        .map(|m| m.satang()),
+                    amount_satang: taem_core::export::reversal_signed(
+                        &kind,
+                        amount
+                            .as_deref()
+                            .and_then(|a| Money::parse(a).ok())
+                            .map(|m| m.satang()),
+                    ),
                     reason: r.get(8)?,
                     branch: r.get(9)?,
                     confirmed: true,

@@ -39,10 +39,7 @@ pub fn run(
     json: bool,
 ) -> anyhow::Result<()> {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {pos} rows {per_sec}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
+    bar.set_style(rows_style("{spinner} {msg} {pos} rows {rate}"));
     if json {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
@@ -90,7 +87,7 @@ pub fn run(
         out.flush()?;
     }
     if json {
-        println!("{}", serde_json::to_string(&report)?);
+        say(&serde_json::to_string(&report)?)?;
     }
     if let Some(e) = &report.file_error {
         let done = if report.imported > 0 {
@@ -104,16 +101,13 @@ pub fn run(
         bail!("{}: {done}: {}\n  {}", args.file.display(), e.en, e.th);
     }
     if !json {
-        println!(
-            "{}",
-            taem_import::report::summary_text(
-                &report,
-                args.file,
-                &args.branch.trim().to_uppercase(),
-                args.dry_run,
-                args.report
-            )
-        );
+        say(&taem_import::report::summary_text(
+            &report,
+            args.file,
+            &args.branch.trim().to_uppercase(),
+            args.dry_run,
+            args.report,
+        ))?;
     }
     Ok(())
 }
@@ -134,6 +128,17 @@ pub struct DownloadArgs<'a> {
     pub to: Option<&'a str>,
     /// Header language.
     pub lang: &'a str,
+    /// Replace the output file if it exists.
+    pub force: bool,
+}
+
+/// Writes a line to standard output and flushes it; an error instead of `println!`'s panic
+/// when the reader has gone (`taem-server balances … | head`) or the disk is full.
+pub fn say(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
 }
 
 /// Writes a download of one shop from the server's store.
@@ -142,9 +147,18 @@ pub fn download(
     args: DownloadArgs<'_>,
     json: bool,
 ) -> anyhow::Result<()> {
+    // A download never replaces a file unasked: it may be a filled-in member list.
+    if !args.force && std::fs::symlink_metadata(args.output).is_ok() {
+        bail!(
+            "{} exists already: nothing was written. Choose another file name, or add --force to replace it",
+            args.output.display()
+        );
+    }
+    use taem_server::store::Store as _;
+    // An unknown shop is named as such, not as a file that could not be written.
+    store.settings(args.shop)?;
     // An unknown branch would download an empty file that looks like "no data": say so.
     if let Some(branch) = args.branch.as_deref() {
-        use taem_server::store::Store as _;
         store.check_branch(args.shop, branch)?;
     }
     let plan = taem_import::download::plan(
@@ -157,10 +171,7 @@ pub fn download(
     )
     .map_err(anyhow::Error::msg)?;
     let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} rows {per_sec}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
+    bar.set_style(rows_style("{spinner} {pos} rows {rate}"));
     if json {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
@@ -186,9 +197,27 @@ pub fn download(
         "rows": rows,
     });
     if json {
-        println!("{value}");
+        say(&value.to_string())?;
     } else {
-        println!("wrote {rows} rows to {}", args.output.display());
+        say(&format!(
+            "wrote {} to {}",
+            taem_import::download::rows_text(rows),
+            args.output.display()
+        ))?;
     }
     Ok(())
+}
+
+/// A spinner's style with `{rate}`: rows per second, rounded ("1,234 rows 48213/s").
+fn rows_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .map(|style| {
+            style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            )
+        })
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }

@@ -154,6 +154,10 @@ enum Command {
         /// Header language: th (ไทย) or en.
         #[arg(long, default_value = "th")]
         lang: String,
+        /// Replace the output file if it exists (without it, an existing file is left alone
+        /// and nothing is written).
+        #[arg(long)]
+        force: bool,
     },
     /// Every member's authoritative balance and tier, with the sum of their ledger.
     Balances {
@@ -239,17 +243,33 @@ enum StaffCommand {
     },
 }
 
-fn print<T: serde::Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
+fn print<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> std::io::Result<()> {
     if json {
-        println!("{}", serde_json::to_string(value).unwrap_or_default());
+        import_cmd::say(&serde_json::to_string(value).unwrap_or_default())
     } else {
-        println!("{}", text());
+        import_cmd::say(&text())
     }
 }
+
+/// Exit code when the reader of standard output went away (`… | head`): the code a shell
+/// reports for a program ended by SIGPIPE (128 + 13), as other Unix tools end there.
+const EXIT_BROKEN_PIPE: i32 = 141;
 
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
+        // `taem-server balances … | head`: the reader has what it wanted; end quietly.
+        let broken_pipe = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
@@ -291,7 +311,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     taem_core::time::format_bangkok_be(created.expires_at),
                     created.enrol_code
                 )
-            });
+            })?;
             Ok(())
         }
         Command::Demo { members, seed } => {
@@ -324,7 +344,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     text.push_str(&format!("  staff: {name} ({role}), PIN {pin}\n"));
                 }
                 text
-            });
+            })?;
             Ok(())
         }
         Command::Shops => {
@@ -340,14 +360,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
-            });
+            })?;
             Ok(())
         }
         Command::Branch(BranchCommand::Add { shop, code, name }) => {
             store.add_branch(shop, &code, &name)?;
             print(json, &serde_json::json!({"added": code}), || {
                 format!("branch {} added", code.to_uppercase())
-            });
+            })?;
             Ok(())
         }
         Command::EnrolCode {
@@ -363,7 +383,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     branch.to_uppercase(),
                     taem_core::time::format_bangkok_be(expires)
                 )
-            });
+            })?;
             Ok(())
         }
         Command::Devices(DevicesCommand::List { shop }) => {
@@ -387,14 +407,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
-            });
+            })?;
             Ok(())
         }
         Command::Devices(DevicesCommand::Revoke { shop, device }) => {
             store.revoke_device(shop, device, now)?;
             print(json, &serde_json::json!({"revoked": device}), || {
                 format!("device {device} revoked")
-            });
+            })?;
             Ok(())
         }
         Command::Staff(StaffCommand::Add {
@@ -409,7 +429,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let id = store.add_staff(shop, &name, role, &pin)?;
             print(json, &serde_json::json!({"staff_id": id}), || {
                 format!("{} added as {}", name, role.as_str())
-            });
+            })?;
             Ok(())
         }
         Command::Reevaluate { shop, today } => {
@@ -420,7 +440,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "re-evaluated {} shop(s): {} members checked, {} moved",
                     summary.shops, summary.members_checked, summary.moved
                 )
-            });
+            })?;
             Ok(())
         }
         Command::Reviews { shop } => {
@@ -431,7 +451,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(|r| format!("#{} {}: {}", r.review_id, r.kind, r.message))
                     .collect::<Vec<_>>()
                     .join("\n")
-            });
+            })?;
             Ok(())
         }
         Command::Import {
@@ -462,12 +482,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             from,
             to,
             lang,
+            force,
         } => import_cmd::download(
             &store,
             import_cmd::DownloadArgs {
                 shop,
                 dataset: &dataset,
                 output: &output,
+                force,
                 branch,
                 from: from.as_deref(),
                 to: to.as_deref(),
@@ -488,7 +510,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     })
                     .collect::<Vec<_>>()
                     .join("\n")
-            });
+            })?;
             Ok(())
         }
     }
@@ -517,7 +539,9 @@ fn serve(
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
         // Tests and scripts read this line to learn the port.
-        println!("taem-server listening on http://{addr} (database {db})");
+        import_cmd::say(&format!(
+            "taem-server listening on http://{addr} (database {db})"
+        ))?;
         use std::io::Write;
         std::io::stdout().flush()?;
         let daily = store.clone();

@@ -774,7 +774,13 @@ period: CalculationPeriod,
 /**
  * Ascending by start point; validated.
  */
-tiers: Array<Tier>, };
+tiers: Array<Tier>, 
+/**
+ * Tiers the shop removed, by id: their ids stay taken and their names label the tier
+ * changes made while they existed. Left out of the JSON when there are none, so that
+ * settings stored before tiers could be retired read and write back the same.
+ */
+retired?: Array<RetiredTier>, };
 
 export type Tier = { 
 /**
@@ -801,6 +807,20 @@ icon: TierIcon,
  * Conversion-rate mode.
  */
 rate_mode: RateMode, };
+
+export type RetiredTier = { 
+/**
+ * The id it had.
+ */
+id: number, 
+/**
+ * Its last name.
+ */
+name: string, 
+/**
+ * Its last icon.
+ */
+icon: TierIcon, };
 
 export type RateMode = { "mode": "custom", 
 /**

@@ -22,6 +22,7 @@ const SETTINGS: ShopSettings = {
         rate_mode: { mode: 'custom', rate: { baht: '20', points: 1 } },
       },
     ],
+    retired: [],
   },
 };
 
@@ -60,5 +61,21 @@ describe('settings draft', () => {
 
   it('gives a new tier the next free id', () => {
     expect(newTier(toDraft(SETTINGS)).id).toBe(3);
+  });
+
+  it('never gives a new tier the id of a removed one', () => {
+    // Removed earlier: the shop's settings remember it.
+    const withRetired: ShopSettings = {
+      ...SETTINGS,
+      tiers: { ...SETTINGS.tiers, retired: [{ id: 7, name: 'Platinum', icon: 'crown' }] },
+    };
+    expect(newTier(toDraft(withRetired)).id).toBe(8);
+    // Removed in this same edit: its id stays taken too.
+    const d = toDraft(SETTINGS);
+    d.tiers.pop();
+    expect(newTier(d).id).toBe(3);
+    const out = fromDraft(toDraft(withRetired));
+    if (!('settings' in out)) throw new Error('expected settings');
+    expect(out.settings.tiers.retired).toEqual([{ id: 7, name: 'Platinum', icon: 'crown' }]);
   });
 });

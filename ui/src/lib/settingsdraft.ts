@@ -6,6 +6,7 @@ import type {
   CalculationPeriod,
   PointRate,
   RateMode,
+  RetiredTier,
   ShopSettings,
   Tier,
   TierIcon,
@@ -36,6 +37,11 @@ export interface SettingsDraft {
   period: CalculationPeriod;
   tiers: TierDraft[];
   rates: { counter: RateDraft; ecommerce: RateDraft; sms: RateDraft };
+  /** Tiers the shop removed: sent back as they came, their ids never given again. */
+  retired: RetiredTier[];
+  /** Ids of the tiers the settings had when the form opened (one removed in the form keeps
+   * its id: a tier added in the same edit gets another). */
+  openedIds: number[];
 }
 
 /** A value that could not become a number, and where. */
@@ -74,12 +80,19 @@ export function toDraft(s: ShopSettings): SettingsDraft {
       ecommerce: rateDraft(s.rates.ecommerce),
       sms: rateDraft(s.rates.sms),
     },
+    retired: s.tiers.retired ?? [],
+    openedIds: s.tiers.tiers.map((t) => t.id),
   };
 }
 
 /** A new tier for the form: the next free id, the shop's counter rate as its custom rate. */
 export function newTier(draft: SettingsDraft): TierDraft {
-  const id = draft.tiers.reduce((max, t) => Math.max(max, t.id), 0) + 1;
+  const taken = [
+    ...draft.tiers.map((t) => t.id),
+    ...draft.openedIds,
+    ...draft.retired.map((r) => r.id),
+  ];
+  const id = taken.reduce((max, t) => Math.max(max, t), 0) + 1;
   return {
     id,
     name: '',
@@ -138,7 +151,7 @@ export function fromDraft(d: SettingsDraft): { settings: ShopSettings } | { prob
   return {
     settings: {
       rates: { counter, ecommerce, sms },
-      tiers: { enabled: d.enabled, period: d.period, tiers },
+      tiers: { enabled: d.enabled, period: d.period, tiers, retired: d.retired },
     },
   };
 }
