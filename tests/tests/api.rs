@@ -332,6 +332,34 @@ fn settings_belong_to_the_owner_on_the_server_and_reach_every_counter() {
         "settings", "push", "--file", file, "--staff", "owner", "--pin", "1234",
     ]);
 
+    // What `settings pull` prints without --json (a `revision N` line, then the document)
+    // goes back as it is.
+    let text = std::process::Command::new(taem_e2e::bin_dir().join("taem-counter"))
+        .arg("--data-dir")
+        .arg(&a.counter.dir)
+        .args(["settings", "pull"])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let pulled = String::from_utf8(text.stdout).unwrap();
+    assert!(pulled.starts_with("revision "), "{pulled}");
+    let text_file = dir.path().join("settings.txt");
+    std::fs::write(&text_file, &pulled).unwrap();
+    let pushed = a.counter.run(&[
+        "settings",
+        "push",
+        "--file",
+        text_file.to_str().unwrap(),
+        "--staff",
+        "owner",
+        "--pin",
+        "1234",
+    ]);
+    assert_eq!(
+        pushed["settings"]["rates"]["counter"]["baht"], "10.00",
+        "{pushed}"
+    );
+
     a.counter.sync_until_clean(3).unwrap();
     a.counter.register("0811111111", "สมหญิง");
     assert_eq!(

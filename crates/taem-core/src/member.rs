@@ -13,6 +13,8 @@ pub const TEXT_CHARS_MAX: usize = 1_000;
 pub const TAGS_MAX: usize = 20;
 /// Longest tag, in characters.
 pub const TAG_CHARS_MAX: usize = 40;
+/// What separates tags in one cell of a member list, and so never appears inside a tag.
+pub const TAG_SEPARATORS: [char; 5] = [',', ';', '|', '\n', '\r'];
 /// Earliest plausible birthday year (C.E.).
 pub const BIRTH_YEAR_MIN: i32 = 1900;
 
@@ -157,7 +159,8 @@ fn clean_optional(text: Option<String>) -> Option<String> {
 }
 
 fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), ProfileError> {
-    if text.chars().count() > max {
+    // Counted as people count characters: a Thai vowel or tone mark shares its letter's place.
+    if crate::tier::visible_len(text) > max {
         return Err(ProfileError::TooLong { field, max });
     }
     Ok(())
@@ -205,8 +208,25 @@ impl MemberProfile {
         if let Some(n) = &note {
             check_len("note", n, TEXT_CHARS_MAX)?;
         }
-        let mut tags: Vec<String> = self.tags.iter().map(|t| clean_text(t)).collect();
-        tags.dedup();
+        // A tag never holds a separator a member list uses between tags (a download joins
+        // them with ", " and the import splits there): `a,b` is two tags, as it would be
+        // after a round trip through a file.
+        let mut tags: Vec<String> = Vec::new();
+        for typed in &self.tags {
+            let parts: Vec<String> = typed
+                .split(TAG_SEPARATORS)
+                .map(clean_text)
+                .filter(|t| !t.is_empty())
+                .collect();
+            if parts.is_empty() {
+                tags.push(String::new()); // an empty tag: refused below
+            }
+            for part in parts {
+                if !tags.contains(&part) {
+                    tags.push(part);
+                }
+            }
+        }
         if tags.len() > TAGS_MAX
             || tags
                 .iter()
@@ -368,6 +388,48 @@ mod tests {
         assert_eq!(v.full_name(), "สมชาย ใจ ดี");
         let empty = MemberProfile::default().validated(today());
         assert_eq!(empty, Err(ProfileError::FirstNameMissing));
+    }
+
+    #[test]
+    fn a_thai_name_is_measured_as_people_count_its_letters() {
+        // 100 letters, each with a vowel and a tone mark: 300 code points.
+        let name = "กี่".repeat(100);
+        let p = MemberProfile {
+            first_name: name.clone(),
+            ..Default::default()
+        };
+        assert!(p.validated(today()).is_ok());
+        let p = MemberProfile {
+            first_name: format!("{name}ก"),
+            ..Default::default()
+        };
+        assert!(matches!(
+            p.validated(today()),
+            Err(ProfileError::TooLong {
+                field: "first name",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_tag_never_holds_a_separator_of_a_member_list() {
+        let p = MemberProfile {
+            first_name: "สมชาย".into(),
+            tags: vec!["vip,coffee".into(), "tea; vip".into(), "ลูกค้า|ประจำ".into()],
+            ..Default::default()
+        };
+        let v = p.validated(today()).unwrap();
+        assert_eq!(v.tags, vec!["vip", "coffee", "tea", "ลูกค้า", "ประจำ"]);
+        // An empty tag is still a mistake, and so is one of separators only.
+        for bad in ["", " , "] {
+            let p = MemberProfile {
+                first_name: "สมชาย".into(),
+                tags: vec![bad.into()],
+                ..Default::default()
+            };
+            assert_eq!(p.validated(today()), Err(ProfileError::BadTags), "{bad:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub const TIERS_MAX: usize = 10;
 pub const TIER_NAME_CHARS_MAX: usize = 50;
 /// Longest tier description, in characters.
 pub const TIER_DESCRIPTION_CHARS_MAX: usize = 300;
+/// The highest start point a tier may have (a hundred million points).
+pub const TIER_START_MAX: i64 = 100_000_000;
 
 /// A tier's stable identifier within a shop; names can be edited, ids never change.
 pub type TierId = u32;
@@ -406,9 +408,26 @@ pub enum TierSettingsError {
         /// The id.
         id: TierId,
     },
+    /// A start point no member could reach.
+    #[error(
+        "tier `{name}` starts at {start} points, more than the {max} a tier may start at; type the points a member must collect",
+        max = TIER_START_MAX
+    )]
+    StartTooHigh {
+        /// Its name.
+        name: String,
+        /// Its start point.
+        start: i64,
+    },
+    /// Tier ids start at 1.
+    #[error("tier `{name}` has id 0; tier ids start at 1 (leave the id out when adding a tier)")]
+    ZeroId {
+        /// Its name.
+        name: String,
+    },
     /// A tier given the id of a tier the shop removed, whose name labels earlier tier changes.
     #[error(
-        "tier `{name}` has id {id}, the id of the removed tier `{removed}`: members' tier history still names it; give `{name}` a new id (e.g. {free}) or leave the id out when adding a tier"
+        "tier `{name}` has id {id}, the id of the removed tier `{removed}`: members' tier history still names it; give `{name}` an id no tier had, e.g. {free}"
     )]
     IdOfRemovedTier {
         /// The new tier's name.
@@ -500,6 +519,17 @@ impl TierSettings {
                     name: tier.name.clone(),
                 });
             }
+            if tier.id == 0 {
+                return Err(TierSettingsError::ZeroId {
+                    name: tier.name.clone(),
+                });
+            }
+            if tier.start_points.0 > TIER_START_MAX {
+                return Err(TierSettingsError::StartTooHigh {
+                    name: tier.name.clone(),
+                    start: tier.start_points.0,
+                });
+            }
             if tier.start_points.0 < 0 {
                 return Err(TierSettingsError::NegativeStart {
                     name: tier.name.clone(),
@@ -572,7 +602,10 @@ impl TierSettings {
     /// retired, with those `previous` had retired already, so that no id is given twice and
     /// every recorded tier change keeps a name. A tier that takes a removed tier's id is
     /// refused.
-    pub fn replacing(self, previous: &TierSettings) -> Result<TierSettings, TierSettingsError> {
+    pub fn replacing(mut self, previous: &TierSettings) -> Result<TierSettings, TierSettingsError> {
+        // The removed tiers are history: they come from what the shop had, never from the
+        // new settings (a file that renames one would rename past tier changes).
+        self.retired.clear();
         let gone: Vec<RetiredTier> = previous
             .retired
             .iter()
@@ -805,6 +838,31 @@ mod tests {
     }
 
     #[test]
+    fn a_tier_id_0_and_an_unreachable_start_are_refused() {
+        let err = TierSettings::new(true, CalculationPeriod::Last3Months, vec![tier(0, "M", 0)])
+            .unwrap_err();
+        assert!(matches!(err, TierSettingsError::ZeroId { .. }), "{err}");
+        let err = TierSettings::new(
+            true,
+            CalculationPeriod::Last3Months,
+            vec![tier(1, "M", 0), tier(2, "G", i64::MAX)],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, TierSettingsError::StartTooHigh { .. }),
+            "{err}"
+        );
+        assert!(
+            TierSettings::new(
+                true,
+                CalculationPeriod::Last3Months,
+                vec![tier(1, "M", 0), tier(2, "G", TIER_START_MAX)],
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn removed_tiers_keep_their_ids_and_names() {
         let s = three();
         let fewer = TierSettings::new(true, s.period, vec![tier(1, "Member", 0)])
@@ -832,6 +890,14 @@ mod tests {
         value.as_object_mut().unwrap().remove("retired");
         let old: TierSettings = serde_json::from_value(value).unwrap();
         assert!(old.retired().is_empty());
+        // The names of removed tiers are history: new settings cannot rename them.
+        let renamed = {
+            let mut value = serde_json::to_value(&fewer).unwrap();
+            value["retired"][0]["name"] = serde_json::json!("Renamed");
+            serde_json::from_value::<TierSettings>(value).unwrap()
+        };
+        let kept = renamed.replacing(&fewer).unwrap();
+        assert_eq!(kept.label(2), Some(("Silver", TierIcon::Star)));
         // A new tier on a removed tier's id is refused.
         let err = TierSettings::new(
             true,

@@ -68,6 +68,15 @@ pub fn error_code(err: &anyhow::Error) -> &'static str {
             taem_sync::SyncError::BadUrl(_) => "bad_url",
         };
     }
+    // A download that filled the disk: the same code as a replica write that did.
+    let disk_full = |e: &std::io::Error| e.kind() == std::io::ErrorKind::StorageFull;
+    if err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(disk_full)
+            || matches!(c.downcast_ref::<taem_import::export::ExportError>(),
+                Some(taem_import::export::ExportError::Io(e)) if disk_full(e))
+    }) {
+        return "disk_full";
+    }
     let codes: [(bool, &str); 8] = [
         (err.is::<taem_core::PhoneError>(), "bad_phone"),
         (err.is::<taem_core::MoneyError>(), "bad_amount"),
@@ -195,4 +204,20 @@ pub fn usage(err: clap::Error) -> ExitCode {
         }
     }
     ExitCode::from(EXIT_USAGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_download_that_fills_the_disk_says_disk_full() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let err = anyhow::Error::new(taem_import::export::ExportError::Io(full))
+            .context("writing members.xlsx");
+        assert_eq!(error_code(&err), "disk_full");
+        let other = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let err = anyhow::Error::new(taem_import::export::ExportError::Io(other));
+        assert_eq!(error_code(&err), "refused");
+    }
 }

@@ -23,6 +23,15 @@ fn lang(text: &str) -> anyhow::Result<Lang> {
 /// The refusal of an output file that exists, when `--force` was not given: a template
 /// someone spent an afternoon filling in, or an earlier download, is not replaced unasked.
 fn file_exists(output: &Path, after: &str) -> anyhow::Error {
+    if output.is_dir() {
+        return refusal(
+            "is_a_folder",
+            format!(
+                "{} is a folder: give a file name in it, ending in .csv or .xlsx",
+                output.display()
+            ),
+        );
+    }
     refusal(
         "file_exists",
         format!(
@@ -352,8 +361,8 @@ pub fn export(
         lang_text,
     )
     .map_err(anyhow::Error::msg)?;
-    // Before anything is read or written. A folder passes: writing refuses it and says so.
-    if !force && std::fs::symlink_metadata(output).is_ok_and(|m| !m.is_dir()) {
+    // Before anything is read or written; a folder is refused with or without --force.
+    if output.is_dir() || (!force && std::fs::symlink_metadata(output).is_ok()) {
         return Err(file_exists(output, "; nothing was written"));
     }
     let replica = crate::open(dir, taem_replica::OpenMode::ReadOnly, wait_ms)?;

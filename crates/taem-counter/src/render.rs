@@ -16,6 +16,11 @@ fn grouped_phone(phone: &str) -> String {
     taem_core::Phone::parse(phone).map_or_else(|_| phone.to_string(), |p| p.display_grouped())
 }
 
+/// A count with its noun agreeing: "1 member", "12,000 members".
+pub fn counted(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", pts(n), if n == 1 { one } else { many })
+}
+
 fn pts(n: i64) -> String {
     Points(n).display_grouped()
 }
@@ -368,13 +373,13 @@ pub fn tiers(s: &ShopSettings, counts: &[TierMembers]) -> String {
         };
         let _ = writeln!(
             out,
-            "#{:<2} {} {} from {:>8} pt  {} {:>10} members",
+            "#{:<2} {} {} from {:>8} pt  {} {:>18}",
             tier.id,
             tier.icon.glyph(),
             pad(&tier.name, 16),
             pts(tier.start_points.0),
             pad(&rate, 28),
-            pts(members)
+            counted(members, "member", "members")
         );
     }
     out.push_str(&rates(&s.rates));
@@ -431,6 +436,16 @@ pub fn outbox(ops: &[Operation]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_and_its_noun_agree() {
+        assert_eq!(counted(1, "member", "members"), "1 member");
+        assert_eq!(counted(0, "member", "members"), "0 members");
+        assert_eq!(
+            counted(12_000, "operation", "operations"),
+            "12,000 operations"
+        );
+    }
 
     #[test]
     fn thai_text_is_padded_by_columns_not_characters() {

@@ -57,7 +57,8 @@ fn recovery(dir: &Path, path: &Path) -> String {
     format!(
         "restore {file} from a backup into {dir}, after deleting {file}-wal and {file}-shm \
          there (`rm -f {path}-wal {path}-shm`: left beside the restored file, they would be \
-         applied to it and damage it again); or move it away (`mv {path} {path}.damaged`) \
+         applied to it and damage it again); or move it away with them (`mv {path} {path}.damaged`, \
+         and the same for {path}-wal and {path}-shm when they are there) \
          and, for a counter enrolled with a server, enrol again with a new code \
          (`taem-counter --data-dir {dir} enrol URL CODE`: the shop's members come back, \
          operations not yet sent are lost), or for a local shop create a new replica with `init`",

@@ -63,13 +63,23 @@ impl Drop for Bar {
 fn report_text(r: &SyncReport) -> String {
     let mut lines = Vec::new();
     if r.bootstrapped_members > 0 {
-        lines.push(format!("downloaded {} members", r.bootstrapped_members));
+        lines.push(format!(
+            "downloaded {}",
+            crate::render::counted(r.bootstrapped_members as i64, "member", "members")
+        ));
     }
     lines.push(format!(
-        "sent {} operations: {} applied, {} already applied, {} flagged for review, {} rejected",
-        r.pushed, r.applied, r.already_applied, r.flagged, r.rejected
+        "sent {}: {} applied, {} already applied, {} flagged for review, {} rejected",
+        crate::render::counted(r.pushed as i64, "operation", "operations"),
+        r.applied,
+        r.already_applied,
+        r.flagged,
+        r.rejected
     ));
-    lines.push(format!("fetched {} changes", r.pulled));
+    lines.push(format!(
+        "fetched {}",
+        crate::render::counted(r.pulled as i64, "change", "changes")
+    ));
     if r.rejected > 0 {
         lines.push("see the rejected operations with `taem-counter rejections`".into());
     }
@@ -303,15 +313,24 @@ pub fn settings(dir: &Path, json: bool, wait: u64, cmd: SettingsCommand) -> anyh
         SettingsCommand::Push { file, staff, pin } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let value: serde_json::Value = serde_json::from_str(&text)
+            // `settings pull` without --json starts with a line `revision N`: take it as the
+            // revision the edit was made on.
+            let (pulled_revision, text) = match text.trim_start().split_once('\n') {
+                Some((first, rest)) if first.trim().starts_with("revision ") => (
+                    first.trim()["revision ".len()..].trim().parse::<u64>().ok(),
+                    rest,
+                ),
+                _ => (None, text.as_str()),
+            };
+            let value: serde_json::Value = serde_json::from_str(text)
                 .with_context(|| format!("{} is not JSON", file.display()))?;
-            // Accept either the bare document or `settings pull --json` output.
+            // Accept the bare document, `settings pull` output, or `settings pull --json`.
             let (settings, base) = match value.get("settings") {
                 Some(inner) => (
                     inner.clone(),
                     value.get("revision").and_then(|r| r.as_u64()),
                 ),
-                None => (value, None),
+                None => (value, pulled_revision),
             };
             let base_revision = match base {
                 Some(rev) => rev,

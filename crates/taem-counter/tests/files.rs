@@ -214,6 +214,16 @@ fn an_export_never_overwrites_a_file_without_force() {
     );
     assert_eq!(done["rows"], 1);
     assert!(std::fs::read_to_string(&file).unwrap().contains("สมชาย"));
+    // A folder named like the file is named as a folder, with or without --force.
+    let folder = d.join("adir.csv");
+    std::fs::create_dir(&folder).unwrap();
+    for extra in [None, Some("--force")] {
+        let mut args = vec!["export", "members", "-o", folder.to_str().unwrap()];
+        args.extend(extra);
+        let (code, message) = refused(d, &args);
+        assert_eq!(code, "is_a_folder", "{message}");
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+    }
 }
 
 /// Makes the shop's replica look enrolled with a server (what `enrol` stores), without one.

@@ -382,8 +382,10 @@ pub fn format_for(path: &std::path::Path) -> Option<ExportFormat> {
     }
 }
 
-/// Writes a download to `path`: beside it first (`.partial`), renamed when complete, so a
-/// failed download leaves no half-written file behind. Answers the rows written.
+/// Writes a download to `path`: beside it first (a temporary file of its own, created
+/// exclusively, so two downloads at once, or a file of the user's, are never written over),
+/// renamed when complete, so a failed download leaves no half-written file behind. Answers
+/// the rows written.
 pub fn save(
     source: &dyn ExportSource,
     dataset: Dataset,
@@ -393,25 +395,36 @@ pub fn save(
     path: &std::path::Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
-    let partial = path.with_extension("partial");
-    let written = (|| {
-        let file = std::fs::File::create(&partial)?;
-        let mut out = std::io::BufWriter::new(file);
-        let rows = download(source, dataset, filter, format, lang, &mut out, progress)?;
-        out.flush()?;
-        out.get_ref().sync_all()?;
-        Ok::<u64, ExportError>(rows)
-    })();
-    match written {
-        Ok(rows) => {
-            std::fs::rename(&partial, path)?;
-            Ok(rows)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
-        }
+    if path.is_dir() {
+        return Err(ExportError::Io(std::io::Error::other(format!(
+            "{} is a folder: give a file name in it, ending in .csv or .xlsx",
+            path.display()
+        ))));
     }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Removed when dropped: a failed download leaves nothing behind.
+    let partial = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(folder)?;
+    let mut out = std::io::BufWriter::new(partial);
+    let rows = download(source, dataset, filter, format, lang, &mut out, progress)?;
+    out.flush()?;
+    let partial = out
+        .into_inner()
+        .map_err(|e| ExportError::Io(e.into_error()))?;
+    partial.as_file().sync_all()?;
+    partial
+        .persist(path)
+        .map_err(|e| ExportError::Io(e.error))?;
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -256,16 +256,16 @@ pub fn validate(
                 Column::InitialPoints,
                 "bad_points",
                 format!(
-                    "the points {} are a negative balance (the member owes {} points, e.g. after two counters redeemed the same points offline): a member cannot be imported owing points; write 0 in the cell (or leave it empty), import the file, then record an adjustment of {} points for this member with the reason",
+                    "the points {} are a negative balance (the member owes {} points, e.g. after two counters redeemed the same points offline): a member cannot be brought in owing points, nor given a balance below 0 afterwards; write 0 in the cell (or leave it empty) to import the member without the debt, and keep the {} points they owe in the note column",
                     shown(points_text),
                     points.0.unsigned_abs(),
-                    points.0
+                    points.0.unsigned_abs()
                 ),
                 format!(
-                    "แต้ม {} ติดลบ (สมาชิกค้างแต้ม {} แต้ม เช่น สองเครื่องแลกแต้มเดียวกันตอนออฟไลน์): นำเข้าสมาชิกที่แต้มติดลบไม่ได้ ใส่ 0 ในช่องนี้ (หรือเว้นว่าง) แล้วนำเข้า จากนั้นบันทึกการปรับแต้ม {} แต้มให้สมาชิกคนนี้พร้อมเหตุผล",
+                    "แต้ม {} ติดลบ (สมาชิกค้างแต้ม {} แต้ม เช่น สองเครื่องแลกแต้มเดียวกันตอนออฟไลน์): นำเข้าสมาชิกที่แต้มติดลบไม่ได้ และปรับแต้มให้ต่ำกว่า 0 ภายหลังก็ไม่ได้ ใส่ 0 ในช่องนี้ (หรือเว้นว่าง) เพื่อนำเข้าสมาชิกโดยไม่มียอดค้าง แล้วจดแต้มที่ค้าง {} แต้มไว้ในช่องหมายเหตุ",
                     shown(points_text),
                     points.0.unsigned_abs(),
-                    points.0
+                    points.0.unsigned_abs()
                 ),
             ),
             Err(taem_core::PointsError::TooLarge { .. }) => p.add(

@@ -341,6 +341,14 @@ pub enum ReplicaError {
         /// What was wrong.
         what: String,
     },
+    /// A `-wal` or `-shm` file left without its replica (the replica was moved away).
+    #[error(
+        "{file} is left from a replica that is no longer beside it: move it away with that replica (e.g. `mv {file} {file}.old`), then create the new replica; left there, it would be applied to the new file and damage it"
+    )]
+    OrphanWal {
+        /// The file.
+        file: PathBuf,
+    },
     /// The disk (or the file system's quota) is full: the operation was not recorded.
     #[error(
         "the disk holding the replica {path} is full: nothing was recorded. Free some space on that disk (e.g. delete old downloads or backups), then do it again; everything recorded before is safe"
@@ -399,6 +407,7 @@ impl ReplicaError {
             ReplicaError::WrongPin { .. } => "wrong_pin",
             ReplicaError::SignInLocked { .. } => "sign_in_locked",
             ReplicaError::DiskFull { .. } => "disk_full",
+            ReplicaError::OrphanWal { .. } => "orphan_wal",
             ReplicaError::Sqlite(_) => "database",
         }
     }

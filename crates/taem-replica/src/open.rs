@@ -166,6 +166,15 @@ impl Replica {
         if path.exists() {
             return Err(ReplicaError::AlreadyInitialised { path });
         }
+        // A WAL (or its index) whose replica was moved away: SQLite would apply it to the new
+        // file and damage it. It may hold the last operations of the old one: never delete it
+        // here, say what to do.
+        for suffix in ["-wal", "-shm"] {
+            let orphan = dir.join(format!("{REPLICA_FILE_NAME}{suffix}"));
+            if orphan.exists() {
+                return Err(ReplicaError::OrphanWal { file: orphan });
+            }
+        }
         // Build the new file under a temporary name and rename it into place, so a crash
         // during creation never leaves a half-made replica behind.
         let building = dir.join(format!("{REPLICA_FILE_NAME}.creating"));

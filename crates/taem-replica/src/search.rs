@@ -9,7 +9,7 @@ use taem_core::{MemberCode, Phone};
 
 use crate::Result;
 use crate::error::ReplicaError;
-use crate::members::{MemberKey, find_row, member_columns, member_from_row};
+use crate::members::{MemberKey, MemberRow, find_row, member_columns, member_from_row};
 use crate::open::Replica;
 use crate::views::MemberSummary;
 
@@ -217,12 +217,68 @@ impl Replica {
             let name = row.profile.full_name().to_lowercase();
             lowered.iter().all(|w| name.contains(w.as_str()))
         });
+        if rows.is_empty() && words.len() == 1 {
+            rows = self.by_name_typed_together(&query, limit)?;
+        }
         rows.sort_by_cached_key(|r| (name_rank(&r.profile.full_name(), &query), r.id));
         Ok(SearchResult {
             kind: SearchKind::Name,
             members: rows.iter().map(|r| r.summary(&settings)).collect(),
             hint: None,
         })
+    }
+}
+
+impl Replica {
+    /// A first and last name typed as one word (`ยุพินหอม` for ยุพิน หอม: Thai writes no
+    /// spaces, and the index holds the name with one): the names holding both sides of some
+    /// split of the query, each of 3+ characters, kept when the name without its space holds
+    /// the query. Only asked when the query as typed found nobody.
+    fn by_name_typed_together(&self, query: &str, limit: usize) -> Result<Vec<MemberRow>> {
+        let chars: Vec<char> = query.chars().collect();
+        if chars.len() < 2 * TRIGRAM_CHARS_MIN {
+            return Ok(Vec::new());
+        }
+        let splits: Vec<String> = (TRIGRAM_CHARS_MIN..=chars.len() - TRIGRAM_CHARS_MIN)
+            .map(|k| {
+                let (a, b) = chars.split_at(k);
+                format!(
+                    "({} AND {})",
+                    fts_phrase(&a.iter().collect::<String>()),
+                    fts_phrase(&b.iter().collect::<String>())
+                )
+            })
+            .collect();
+        let fail = |e| self.fail(e);
+        // The other splits' matches are dropped below: read more than a page.
+        let mut stmt = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE id IN",
+                " (SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2)"
+            ))
+            .map_err(fail)?;
+        let mut rows = stmt
+            .query_map(
+                params![splits.join(" OR "), (limit * 10) as i64],
+                member_from_row,
+            )
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)?;
+        let wanted = query.to_lowercase();
+        rows.retain(|row| {
+            let together: String = row
+                .profile
+                .full_name()
+                .to_lowercase()
+                .split_whitespace()
+                .collect();
+            together.contains(&wanted)
+        });
+        rows.truncate(limit);
+        Ok(rows)
     }
 }
 

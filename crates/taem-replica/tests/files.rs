@@ -552,3 +552,22 @@ fn a_wait_for_the_lock_longer_than_sqlite_takes_opens_the_replica() {
     let r = Replica::open_waiting(dir.path(), OpenMode::ReadWrite, env(), u64::MAX).unwrap();
     assert!(r.status().is_ok());
 }
+
+#[test]
+fn a_new_replica_is_not_made_beside_the_wal_of_one_moved_away() {
+    for suffix in ["-wal", "-shm"] {
+        let dir = tempfile::tempdir().unwrap();
+        let orphan = dir.path().join(format!("{REPLICA_FILE_NAME}{suffix}"));
+        std::fs::write(&orphan, b"frames of the replica moved away").unwrap();
+        let err = Replica::create(dir.path(), "ร้านใหม่", "BKK01", env()).unwrap_err();
+        assert!(matches!(err, ReplicaError::OrphanWal { .. }), "{err}");
+        assert_eq!(err.code(), "orphan_wal");
+        assert!(err.to_string().contains("mv "), "{err}");
+        assert!(!dir.path().join(REPLICA_FILE_NAME).exists());
+        assert_eq!(
+            std::fs::read(&orphan).unwrap(),
+            b"frames of the replica moved away",
+            "kept: it may hold the last operations"
+        );
+    }
+}

@@ -104,6 +104,25 @@ fn thai_name_substrings_match_anywhere_ranked_by_how_well() {
     assert_eq!(r.find("รักชา", 20).unwrap().members.len(), 1);
     // First and last name together, in either order.
     assert_eq!(r.find("ใจดี สมชาย", 20).unwrap().members.len(), 1);
+    // And typed as one word, as Thai is written.
+    let together = r.find("สมชายใจดี", 20).unwrap();
+    assert_eq!(
+        together
+            .members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["สมชาย ใจดี"]
+    );
+    assert_eq!(
+        r.find("หญิงรักชา", 20).unwrap().members[0].name,
+        "สมหญิง รักชาติ"
+    );
+    assert_eq!(
+        r.find("johnsmith", 20).unwrap().members[0].name,
+        "John Smith"
+    );
+    assert!(r.find("สมชายรักชาติ", 20).unwrap().members.is_empty());
 }
 
 #[test]

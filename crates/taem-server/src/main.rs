@@ -98,7 +98,9 @@ enum Command {
         /// Only this shop (always runs); default: every shop not yet evaluated today.
         #[arg(long)]
         shop: Option<Uuid>,
-        /// The day to evaluate for (YYYY-MM-DD, Bangkok); default today.
+        /// The day to evaluate for (YYYY-MM-DD, Bangkok); default today. Another day saves
+        /// the members' tiers as of that day (points dated after it left out), for catching up
+        /// or trying a rule; the next daily run places them as of its own day.
         #[arg(long)]
         today: Option<NaiveDate>,
     },

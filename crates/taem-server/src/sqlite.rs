@@ -674,9 +674,14 @@ impl Store for SqliteStore {
             let (checked, moved) = self.write(|tx| {
                 let mut shop = ShopTx::new(tx, id, now)?;
                 let out = shop.reevaluate(today, taem_core::TierChangeReason::Reevaluation)?;
+                // A run for a day to come does not count as today's: the daily job must still
+                // run tomorrow.
+                let ran_for = day.min(taem_core::time::day_number(taem_core::time::bangkok_date(
+                    now,
+                )));
                 tx.execute(
                     "UPDATE shops SET reevaluated_day = ?2 WHERE shop_id = ?1",
-                    params![id.as_bytes().as_slice(), day],
+                    params![id.as_bytes().as_slice(), ran_for],
                 )?;
                 Ok(out)
             })?;

@@ -249,9 +249,14 @@ fn a_member_who_owes_points_is_refused_with_how_to_bring_them_in() {
         assert_eq!(p.header, BALANCE_HEADER_TH);
         assert!(p.en.contains("negative balance"), "{}", p.en);
         assert!(p.en.contains("write 0"), "{}", p.en);
-        assert!(p.en.contains("adjustment of -20 points"), "{}", p.en);
         assert!(
-            p.th.contains("ติดลบ") && p.th.contains("ปรับแต้ม -20"),
+            p.en.contains("write 0 in the cell")
+                && p.en.contains("keep the 20 points they owe in the note"),
+            "{}",
+            p.en
+        );
+        assert!(
+            p.th.contains("ติดลบ") && p.th.contains("จดแต้มที่ค้าง 20 แต้ม"),
             "{}",
             p.th
         );
@@ -324,4 +329,62 @@ fn a_count_of_rows_agrees_with_its_number() {
     assert_eq!(rows_text(0), "0 rows");
     assert_eq!(rows_text(1), "1 row");
     assert_eq!(rows_text(12_000), "12,000 rows");
+}
+
+#[test]
+fn a_download_never_writes_over_another_or_a_users_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let save_to = |name: &str| {
+        let path = dir.path().join(name);
+        let format = format_for(&path).unwrap();
+        save(
+            &OneMember,
+            Dataset::Members,
+            &ExportFilter::default(),
+            format,
+            Lang::Th,
+            &path,
+            &mut |_| {},
+        )
+    };
+    // A file of the user's named like a temporary file of the download.
+    std::fs::write(dir.path().join("L.partial"), "notes").unwrap();
+    // Two downloads with the same stem at once: each gets its own content.
+    std::thread::scope(|s| {
+        let csv = s.spawn(|| save_to("L.csv"));
+        let xlsx = s.spawn(|| save_to("L.xlsx"));
+        assert_eq!(csv.join().unwrap().unwrap(), 1);
+        assert_eq!(xlsx.join().unwrap().unwrap(), 1);
+    });
+    assert!(
+        std::fs::read(dir.path().join("L.csv"))
+            .unwrap()
+            .starts_with("\u{feff}".as_bytes())
+    );
+    assert!(
+        std::fs::read(dir.path().join("L.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("L.partial")).unwrap(),
+        b"notes"
+    );
+    // Nothing else is left in the folder.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["L.csv", "L.partial", "L.xlsx"]);
+    // A folder given as the file: refused before anything is written.
+    std::fs::create_dir(dir.path().join("adir.csv")).unwrap();
+    let err = save_to("adir.csv").unwrap_err().to_string();
+    assert!(err.contains("is a folder"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("adir.csv"))
+            .unwrap()
+            .count(),
+        0
+    );
 }
