@@ -256,26 +256,24 @@ pub fn run(dir: &Path, json: bool, wait: u64, cmd: TiersCommand) -> anyhow::Resu
                 emit(json, &report, render::reevaluation)?;
                 return Ok(());
             }
-            if today > now {
-                // Saved moves for a day to come would stand before their day, and the daily
-                // run would take that day as done.
+            if today != now {
+                // Saved moves for a day to come would stand before their day (and the daily
+                // run would take that day as done); for a past day, members would keep the
+                // tier they had then until the next daily run moved them back.
+                let (code, relation, advice, would) = if today > now {
+                    ("date_in_future", "after", "", "would move")
+                } else {
+                    (
+                        "date_in_past",
+                        "before",
+                        " (leave --today out)",
+                        "would have moved",
+                    )
+                };
                 return Err(crate::errors::refusal(
-                    "date_in_future",
+                    code,
                     format!(
-                        "--today {} is after today ({}): a re-evaluation saves its moves, so it runs as of today; to see who would move on {}, add --preview",
-                        taem_core::thai_date::format_be(today),
-                        taem_core::thai_date::format_be(now),
-                        taem_core::thai_date::format_be(today),
-                    ),
-                ));
-            }
-            if today < now {
-                // Members placed as they stood on a past day would keep that tier (and earn
-                // at its rate) until the next daily run moved them back.
-                return Err(crate::errors::refusal(
-                    "date_in_past",
-                    format!(
-                        "--today {} is before today ({}): a re-evaluation saves its moves, so it runs as of today (leave --today out); to see who would have moved on {}, add --preview",
+                        "--today {} is {relation} today ({}): a re-evaluation saves its moves, so it runs as of today{advice}; to see who {would} on {}, add --preview",
                         taem_core::thai_date::format_be(today),
                         taem_core::thai_date::format_be(now),
                         taem_core::thai_date::format_be(today),

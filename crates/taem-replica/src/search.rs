@@ -196,22 +196,10 @@ impl Replica {
         } else {
             long.join(" ")
         };
-        // The first page of matches, read with the member rows in one query. Scoring every
-        // match (bm25) would cost milliseconds on a common syllable, so the page is ranked
-        // among itself: names that start with the query come first.
-        let mut stmt = self
-            .conn
-            .prepare_cached(concat!(
-                "SELECT ",
-                member_columns!(),
-                " FROM members WHERE id IN",
-                " (SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2)"
-            ))
-            .map_err(fail)?;
-        let mut rows = stmt
-            .query_map(params![expression, limit as i64], member_from_row)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(fail)?;
+        // The first page of matches. Scoring every match (bm25) would cost milliseconds on a
+        // common syllable, so the page is ranked among itself: names that start with the query
+        // come first.
+        let mut rows = self.name_matches(&expression, limit)?;
         let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         rows.retain(|row| {
             let name = row.profile.full_name().to_lowercase();
@@ -230,6 +218,24 @@ impl Replica {
 }
 
 impl Replica {
+    /// The members whose name matches the FTS5 `expression`, at most `limit`, read with their
+    /// rows in one query.
+    fn name_matches(&self, expression: &str, limit: usize) -> Result<Vec<MemberRow>> {
+        let fail = |e| self.fail(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                member_columns!(),
+                " FROM members WHERE id IN",
+                " (SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2)"
+            ))
+            .map_err(fail)?;
+        stmt.query_map(params![expression, limit as i64], member_from_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(fail)
+    }
+
     /// A first and last name typed as one word (`ยุพินหอม` for ยุพิน หอม: Thai writes no
     /// spaces, and the index holds the name with one): the names holding both sides of some
     /// split of the query, each of 3+ characters, kept when the name without its space holds
@@ -249,24 +255,8 @@ impl Replica {
                 )
             })
             .collect();
-        let fail = |e| self.fail(e);
         // The other splits' matches are dropped below: read more than a page.
-        let mut stmt = self
-            .conn
-            .prepare_cached(concat!(
-                "SELECT ",
-                member_columns!(),
-                " FROM members WHERE id IN",
-                " (SELECT rowid FROM member_names WHERE member_names MATCH ?1 LIMIT ?2)"
-            ))
-            .map_err(fail)?;
-        let mut rows = stmt
-            .query_map(
-                params![splits.join(" OR "), (limit * 10) as i64],
-                member_from_row,
-            )
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(fail)?;
+        let mut rows = self.name_matches(&splits.join(" OR "), limit * 10)?;
         let wanted = query.to_lowercase();
         rows.retain(|row| {
             let together: String = row
