@@ -602,6 +602,12 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
     ]);
     assert!(e.contains("is the file being imported"), "{e}");
     assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(file).unwrap());
+    // Nor over a file that is not an earlier report (another member list, say).
+    let e = s.admin_fails(&[
+        "import", "--shop", &shop.shop, "--branch", "cnx01", file, "--report", copy,
+    ]);
+    assert!(e.contains("is not an import report"), "{e}");
+    assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(file).unwrap());
     assert!(s.balances(&shop.shop).is_empty());
 
     // The import: one import device, revoked when done; every member at CNX01 with their points.
@@ -623,8 +629,16 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
     let shown = shop.counters[0].run(&["member", "show", "0842030001"]);
     assert_eq!(shown["branch"].as_str(), Some("CNX01"), "{shown}");
 
-    // Again: every row is a member already; nothing doubled, no device enrolled.
-    let again = import(&[]);
+    // Again: every row is a member already; nothing doubled, no device enrolled. The report
+    // file says so for each row.
+    let report = shop._dir.path().join("again-report.csv");
+    let again = import(&["--report", report.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        written.matches(",already_member\r\n").count(),
+        6,
+        "{written}"
+    );
     assert_eq!(
         (
             again["imported"].as_u64(),
@@ -641,6 +655,22 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
     let e = s.admin_fails(&["import", "--shop", &shop.shop, "--branch", "XX99", file]);
     assert!(
         e.contains("has no branch XX99") && e.contains("branch add"),
+        "{e}"
+    );
+    // With --json the error is JSON too, with a stable code.
+    let e = s.admin_fails(&[
+        "--json", "import", "--shop", &shop.shop, "--branch", "XX99", file,
+    ]);
+    let e: serde_json::Value =
+        serde_json::from_str(e.trim()).unwrap_or_else(|_| panic!("not JSON: {e}"));
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("has no branch XX99")),
+        "{e}"
+    );
+    assert!(
+        e["error"]["code"].as_str().is_some_and(|c| !c.is_empty()),
         "{e}"
     );
     let binary = fixtures.join("binary-renamed.csv");

@@ -185,7 +185,7 @@ impl ImportView {
                     th: p.th.clone(),
                 })
                 .collect(),
-            problems_total: report.problems.len() as u64,
+            problems_total: report.problems_total,
         }
     }
 }

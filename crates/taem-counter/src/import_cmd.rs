@@ -97,28 +97,8 @@ pub fn template(output: &Path, lang_text: &str, force: bool, json: bool) -> anyh
 /// Opens the report file before anything is imported, so a report that cannot be written
 /// refuses the import while nothing has changed.
 fn create_report(path: &Path, file: &Path) -> anyhow::Result<std::fs::File> {
-    if let Some(problem) = taem_import::report::report_path_problem(path, file) {
-        return Err(refusal("bad_report_path", problem));
-    }
-    if path.is_dir() {
-        return Err(refusal(
-            "bad_report_path",
-            format!(
-                "--report {} is a folder: give a file name, e.g. {}; nothing was imported",
-                path.display(),
-                path.join("import-report.csv").display()
-            ),
-        ));
-    }
-    std::fs::File::create(path).map_err(|e| {
-        refusal(
-            "bad_report_path",
-            format!(
-                "cannot write the report to {} ({e}): create its folder or choose another --report path; nothing was imported",
-                path.display()
-            ),
-        )
-    })
+    taem_import::report::create_report_file(path, file)
+        .map_err(|problem| refusal("bad_report_path", problem))
 }
 
 /// The import's branch as stored, after a note when no member registered there yet (a typo
@@ -193,7 +173,11 @@ pub fn import(
         replica,
         branch: branch.clone(),
     };
-    let report = taem_import::import(
+    // Every problem goes to the report file as it is found: a re-run of a large import meets
+    // a problem on every row, and the report in memory keeps only the first ones.
+    let mut log = report_file.map(|f| taem_import::report::CsvLog::new(std::io::BufWriter::new(f)));
+    let mut no_log = taem_import::NoLog;
+    let report = taem_import::import_logged(
         Table::from_path(file),
         options,
         &mut sink,
@@ -207,11 +191,15 @@ pub fn import(
             }
             bar.set_position(p.done);
         },
+        match log.as_mut() {
+            Some(log) => log,
+            None => &mut no_log,
+        },
     );
     bar.finish_and_clear();
-    let report_failed = report_file.and_then(|mut out| {
-        taem_import::report::write_csv(&report, &mut out)
-            .and_then(|()| out.flush())
+    let report_failed = log.and_then(|log| {
+        log.finish(&report)
+            .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
             .err()
     });
     if let Some(e) = &report.file_error {

@@ -397,19 +397,29 @@ pub fn reevaluation(r: &ReevaluationReport) -> String {
     } else {
         format!("{} members", pts(r.members_checked as i64))
     };
+    // Members of a replaced tier moved to its successor at the same level.
+    let across = |verb: &str| match r.moved_across {
+        0 => String::new(),
+        n => format!(
+            ", {} {verb} to a tier at the same level",
+            counted(n as i64, "member", "members")
+        ),
+    };
     if !r.saved {
         return format!(
-            "tier preview as of {}: {checked} checked, {} would move up, {} would move down; preview only, nobody moved",
+            "tier preview as of {}: {checked} checked, {} would move up, {} would move down{}; preview only, nobody moved",
             taem_core::thai_date::format_be(r.as_of),
             r.upgraded,
             r.downgraded,
+            across("would move"),
         );
     }
     format!(
-        "tier re-evaluation ({scope}) as of {}: {checked} checked, {} up, {} down, {} ms",
+        "tier re-evaluation ({scope}) as of {}: {checked} checked, {} up, {} down{}, {} ms",
         taem_core::thai_date::format_be(r.as_of),
         r.upgraded,
         r.downgraded,
+        across("moved"),
         r.elapsed_ms
     )
 }

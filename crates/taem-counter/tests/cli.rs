@@ -567,6 +567,48 @@ fn the_demo_shop_is_deterministic_and_searchable() {
 }
 
 #[test]
+fn a_tier_given_a_new_id_at_the_same_level_moves_its_members_across_not_down() {
+    let dir = shop();
+    let d = dir.path();
+    ok_json(d, &["tiers", "enable"]);
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "25000", "--bill", "BIG"],
+    );
+    let shown = ok_json(d, &["tiers", "show"]);
+    let silver = ok_json(d, &["member", "show", "0812345678"])["tier"]["id"].clone();
+    let mut settings = shown.clone();
+    for tier in settings["settings"]["tiers"]["tiers"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if tier["id"] == silver {
+            tier["id"] = serde_json::json!(9);
+            tier["name"] = serde_json::json!("ซิลเวอร์ใหม่");
+        }
+    }
+    let file = d.join("tiers.json");
+    std::fs::write(&file, settings.to_string()).unwrap();
+    let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
+    let moved = &saved["reevaluation"];
+    assert_eq!(
+        (
+            &moved["upgraded"],
+            &moved["downgraded"],
+            &moved["moved_across"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(1)
+        ),
+        "{saved}"
+    );
+    let member = ok_json(d, &["member", "show", "0812345678"]);
+    assert_eq!(member["tier"]["name"], "ซิลเวอร์ใหม่", "{member}");
+}
+
+#[test]
 fn tier_settings_round_trip_through_a_json_file_and_removal_replaces_members() {
     let dir = shop();
     let d = dir.path();

@@ -94,6 +94,56 @@ fn an_unwritable_report_refuses_the_import_before_anything_is_imported() {
 }
 
 #[test]
+fn a_report_replaces_an_earlier_report_but_never_another_file() {
+    let dir = shop();
+    let d = dir.path();
+    let file = members_csv(d);
+    let elsewhere = d.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let other = members_csv(&elsewhere);
+    let kept = std::fs::read(&other).unwrap();
+    let (code, message) = refused(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--report",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, "bad_report_path");
+    assert!(
+        message.contains("is not an import report") && message.contains("nothing was imported"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&other).unwrap(),
+        kept,
+        "the other list is kept"
+    );
+    assert_eq!(ok_json(d, &["status"])["members"], 1, "nothing imported");
+
+    // The same command twice: the second report replaces the first.
+    let report = d.join("report.csv");
+    let args = [
+        "import",
+        file.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ];
+    assert_eq!(ok_json(d, &args)["imported"], 2);
+    let first = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        first.lines().count(),
+        1,
+        "no problem: the header alone\n{first}"
+    );
+    assert_eq!(ok_json(d, &args)["already_members"], 2);
+    let second = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(second.matches(",already_member\r\n").count(), 2, "{second}");
+}
+
+#[test]
 fn a_report_that_fails_late_still_shows_the_import_summary() {
     let dir = shop();
     let d = dir.path();

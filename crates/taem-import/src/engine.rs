@@ -95,8 +95,14 @@ pub struct ImportReport {
     pub already_members: u64,
     /// Headers the file has that the template does not (ignored).
     pub unknown_columns: Vec<String>,
-    /// Every problem of every row, in file order.
+    /// The problems of the rows, in file order: every one in a shop upload, the first
+    /// [`PROBLEMS_KEPT_MAX`] in a bulk import (the report file, written as the import goes
+    /// through a [`ProblemLog`], has them all).
     pub problems: Vec<RowProblem>,
+    /// Problems found, all of them (`problems` may keep fewer).
+    pub problems_total: u64,
+    /// Rows with at least one problem, rows already members included.
+    pub rows_with_problems: u64,
     /// Lines and member codes of the members imported (shop uploads; empty in bulk).
     pub imported_codes: Vec<(u64, String)>,
 }
@@ -123,11 +129,33 @@ impl From<&FileError> for FileErrorView {
 }
 
 impl ImportReport {
-    /// Rows with at least one problem.
+    /// Rows with at least one problem (rows already members included).
     pub fn bad_rows(&self) -> u64 {
-        let mut lines: Vec<u64> = self.problems.iter().map(|p| p.line).collect();
-        lines.dedup();
-        lines.len() as u64
+        self.rows_with_problems
+    }
+
+    /// Whether `problems` holds fewer than all the problems found.
+    pub fn problems_cut(&self) -> bool {
+        (self.problems.len() as u64) < self.problems_total
+    }
+
+    /// Takes in the problems of a run of rows that no other call covers, every line of which
+    /// comes after the lines taken in before: sorts them into file order, counts them and
+    /// their rows, writes each to `log` and keeps up to `keep` in the report.
+    fn take_problems(&mut self, mut found: Vec<RowProblem>, keep: usize, log: &mut dyn ProblemLog) {
+        found.sort_by_key(|p| (p.line, p.column));
+        let mut last_line = None;
+        for problem in found {
+            if last_line != Some(problem.line) {
+                self.rows_with_problems += 1;
+                last_line = Some(problem.line);
+            }
+            self.problems_total += 1;
+            log.problem(&problem);
+            if self.problems.len() < keep {
+                self.problems.push(problem);
+            }
+        }
     }
 
     fn refused(mut self, e: &FileError) -> ImportReport {
@@ -138,12 +166,45 @@ impl ImportReport {
     }
 }
 
+/// Problems a bulk import's [`ImportReport`] keeps in memory. A re-run of a million-row
+/// import meets a million rows already members: their problems go to the report file as they
+/// are found, not into memory.
+pub const PROBLEMS_KEPT_MAX: usize = 1_000;
+
+/// Where an import writes every problem as it finds them, in file order (the report file).
+/// A shop upload writes them when the file has been checked; a bulk import batch by batch.
+pub trait ProblemLog {
+    /// The file's columns that are not template columns (ignored): once, before any problem.
+    fn ignored_columns(&mut self, columns: &[String]);
+    /// One problem of a row.
+    fn problem(&mut self, problem: &RowProblem);
+}
+
+/// A [`ProblemLog`] that keeps nothing (the report alone says what happened).
+pub struct NoLog;
+
+impl ProblemLog for NoLog {
+    fn ignored_columns(&mut self, _: &[String]) {}
+    fn problem(&mut self, _: &RowProblem) {}
+}
+
 /// Imports `table` into `sink`.
 pub fn import(
     table: Result<Table, FileError>,
     options: ImportOptions,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
+) -> ImportReport {
+    import_logged(table, options, sink, progress, &mut NoLog)
+}
+
+/// Imports `table` into `sink`, writing every problem to `log` as the import finds it.
+pub fn import_logged(
+    table: Result<Table, FileError>,
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+    log: &mut dyn ProblemLog,
 ) -> ImportReport {
     let mut report = ImportReport::default();
     let mut table = match table {
@@ -163,6 +224,7 @@ pub fn import(
         Ok(read) => read,
         Err(e) => return report.refused(&e),
     };
+    log.ignored_columns(&unknown);
     report.unknown_columns = unknown;
     let missing = header.missing();
     if !missing.is_empty() {
@@ -177,8 +239,8 @@ pub fn import(
         seen: HashMap::new(),
     };
     match options.max_rows {
-        Some(max) => shop_upload(table, checker, max, options, sink, progress, report),
-        None => bulk(table, checker, options, sink, progress, report),
+        Some(max) => shop_upload(table, checker, max, options, sink, progress, report, log),
+        None => bulk(table, checker, options, sink, progress, report, log),
     }
 }
 
@@ -205,7 +267,7 @@ impl Checker<'_> {
     /// normalisation) is reported as its duplicate, on top of any other problem it has. So a
     /// row fixed by adding a corrected copy below the broken one is not imported beside it
     /// unmentioned: the manager sees both lines and removes one.
-    fn check(&mut self, row: &RawRow, report: &mut ImportReport) -> Option<ValidRow> {
+    fn check(&mut self, row: &RawRow, problems: &mut Vec<RowProblem>) -> Option<ValidRow> {
         let checked = validate(self.header, row, self.today);
         let phone = match &checked {
             Ok(valid) => Some(valid.phone.clone()),
@@ -222,15 +284,13 @@ impl Checker<'_> {
             }
         });
         if let (Some(first), Some(phone)) = (duplicate_of, &phone) {
-            report
-                .problems
-                .push(duplicate_in_file(row.line, first, phone));
+            problems.push(duplicate_in_file(row.line, first, phone));
         }
         match checked {
             Ok(valid) if duplicate_of.is_none() => Some(valid),
             Ok(_) => None,
-            Err(problems) => {
-                report.problems.extend(problems);
+            Err(found) => {
+                problems.extend(found);
                 None
             }
         }
@@ -289,6 +349,7 @@ fn already_member(line: u64, code: &str, phone: String) -> RowProblem {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn shop_upload(
     table: Table,
     mut checker: Checker<'_>,
@@ -297,12 +358,18 @@ fn shop_upload(
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     mut report: ImportReport,
+    log: &mut dyn ProblemLog,
 ) -> ImportReport {
     let mut valid = Vec::new();
+    // At most `max` rows are checked: every problem is kept, and written out at the end.
+    let mut problems = Vec::new();
     for row in table {
         let row = match row {
             Ok(row) => row,
-            Err(e) => return report.refused(&e),
+            Err(e) => {
+                report.take_problems(problems, usize::MAX, log);
+                return report.refused(&e);
+            }
         };
         if row.is_blank() {
             continue;
@@ -312,7 +379,7 @@ fn shop_upload(
             // Keep counting (the message says how many), check nothing more.
             continue;
         }
-        if let Some(v) = checker.check(&row, &mut report) {
+        if let Some(v) = checker.check(&row, &mut problems) {
             valid.push(v);
         }
         if report.rows.is_multiple_of(500) {
@@ -325,7 +392,6 @@ fn shop_upload(
     }
     if report.rows > max {
         let rows = report.rows;
-        report.problems.clear();
         return report.refused(&FileError::TooManyRows { rows, max });
     }
     if report.rows == 0 {
@@ -337,18 +403,21 @@ fn shop_upload(
         total: Some(report.rows),
     });
     if valid.is_empty() {
-        report.problems.sort_by_key(|p| (p.line, p.column));
+        report.take_problems(problems, usize::MAX, log);
         return report;
     }
     if options.dry_run {
         return match sink.existing(&valid) {
             Ok(found) => {
-                report.problems.extend(already_members(&found, &valid));
+                problems.extend(already_members(&found, &valid));
                 report.already_members = found.len() as u64;
-                report.problems.sort_by_key(|p| (p.line, p.column));
+                report.take_problems(problems, usize::MAX, log);
                 report
             }
-            Err(e) => report.refused(&FileError::Write(e)),
+            Err(e) => {
+                report.take_problems(problems, usize::MAX, log);
+                report.refused(&FileError::Write(e))
+            }
         };
     }
     let total = valid.len() as u64;
@@ -361,22 +430,35 @@ fn shop_upload(
     });
     match written {
         Ok(outcome) => {
-            report
-                .problems
-                .extend(already_members(&outcome.already_members, &valid));
+            problems.extend(already_members(&outcome.already_members, &valid));
             report.already_members = outcome.already_members.len() as u64;
             report.imported = outcome.imported.len() as u64;
             report.imported_codes = outcome.imported;
-            report.problems.sort_by_key(|p| (p.line, p.column));
+            report.take_problems(problems, usize::MAX, log);
             report
         }
-        Err(e) => report.refused(&FileError::Write(e)),
+        Err(e) => {
+            report.take_problems(problems, usize::MAX, log);
+            report.refused(&FileError::Write(e))
+        }
     }
 }
 
-/// What the reading thread of a bulk import sends: a batch of checked rows, or the file
-/// error that stopped it.
-type Checked = Result<Vec<ValidRow>, FileError>;
+/// What the reading thread of a bulk import sends.
+enum Checked {
+    /// A batch of valid rows, with the problems of every row read since the batch before
+    /// (the rows of this batch, and the rows between that failed their checks).
+    Batch {
+        rows: Vec<ValidRow>,
+        problems: Vec<RowProblem>,
+    },
+    /// The file error that stopped the reading, with the problems of the rows read after the
+    /// last batch (whose valid rows are not written).
+    Stopped {
+        error: FileError,
+        problems: Vec<RowProblem>,
+    },
+}
 
 /// Batches read ahead of the one being written.
 const BATCHES_AHEAD: usize = 1;
@@ -384,7 +466,8 @@ const BATCHES_AHEAD: usize = 1;
 /// A bulk import reads and checks rows on one thread while the sink writes the batches
 /// already checked on this one, so the two overlap. The batches written are the same as if
 /// one thread did both: a file error stops the reading, and the batches checked before it
-/// are written; a write error stops both.
+/// are written; a write error stops both. The problems go to the report and its log batch by
+/// batch, in file order, so that memory does not grow with them.
 fn bulk(
     table: Table,
     checker: Checker<'_>,
@@ -392,91 +475,107 @@ fn bulk(
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     mut report: ImportReport,
+    log: &mut dyn ProblemLog,
 ) -> ImportReport {
     let (send, receive) = std::sync::mpsc::sync_channel::<Checked>(BATCHES_AHEAD);
-    let (rows, problems, failed) = std::thread::scope(|scope| {
+    let (rows, failed) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_checked(table, checker, send));
-        let failed = write_checked(&receive, options, sink, progress, &mut report);
+        let failed = write_checked(&receive, options, sink, progress, &mut report, log);
         // Stops the reader at its next batch if the writing stopped first.
         drop(receive);
-        let (rows, problems) = reader
+        let rows = reader
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rows, problems, failed)
+        (rows, failed)
     });
     report.rows = rows;
-    report.problems.extend(problems);
     if let Some(e) = failed {
         report.file_error = Some((&e).into());
-        report.problems.sort_by_key(|p| (p.line, p.column));
         return report;
     }
     if report.rows == 0 {
         return report.refused(&FileError::NoRows);
     }
-    report.problems.sort_by_key(|p| (p.line, p.column));
     report
 }
 
-/// The reading side of a bulk import: answers the rows read (blank ones not counted) and the
-/// problems of the rows that failed their checks.
+/// The reading side of a bulk import: answers the rows read (blank ones not counted).
 fn read_checked(
     table: Table,
     mut checker: Checker<'_>,
     send: std::sync::mpsc::SyncSender<Checked>,
-) -> (u64, Vec<RowProblem>) {
-    let mut found = ImportReport::default();
+) -> u64 {
+    let mut rows_read = 0;
     let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
+    let mut problems = Vec::new();
     for row in table {
         let row = match row {
             Ok(row) => row,
-            Err(e) => {
-                let _ = send.send(Err(e));
-                return (found.rows, found.problems);
+            Err(error) => {
+                let _ = send.send(Checked::Stopped { error, problems });
+                return rows_read;
             }
         };
         if row.is_blank() {
             continue;
         }
-        found.rows += 1;
-        if let Some(v) = checker.check(&row, &mut found) {
+        rows_read += 1;
+        if let Some(v) = checker.check(&row, &mut problems) {
             batch.push(v);
         }
         if batch.len() == BULK_BATCH_ROWS {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BULK_BATCH_ROWS));
-            if send.send(Ok(full)).is_err() {
+            let full = Checked::Batch {
+                rows: std::mem::replace(&mut batch, Vec::with_capacity(BULK_BATCH_ROWS)),
+                problems: std::mem::take(&mut problems),
+            };
+            if send.send(full).is_err() {
                 // The writing side stopped.
-                return (found.rows, found.problems);
+                return rows_read;
             }
         }
     }
-    if !batch.is_empty() {
-        let _ = send.send(Ok(batch));
+    if !batch.is_empty() || !problems.is_empty() {
+        let _ = send.send(Checked::Batch {
+            rows: batch,
+            problems,
+        });
     }
-    (found.rows, found.problems)
+    rows_read
 }
 
 /// The writing side of a bulk import: writes (or, in a check, looks up) each batch as it
-/// comes; answers the error that stopped it, if one did.
+/// comes, and takes in its problems; answers the error that stopped it, if one did.
 fn write_checked(
     receive: &std::sync::mpsc::Receiver<Checked>,
     options: ImportOptions,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     report: &mut ImportReport,
+    log: &mut dyn ProblemLog,
 ) -> Option<FileError> {
     for checked in receive {
-        let batch = match checked {
-            Ok(batch) => batch,
-            Err(e) => return Some(e),
+        let (batch, mut problems) = match checked {
+            Checked::Batch { rows, problems } => (rows, problems),
+            Checked::Stopped { error, problems } => {
+                report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
+                return Some(error);
+            }
         };
+        if batch.is_empty() {
+            report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
+            continue;
+        }
         if options.dry_run {
             match sink.existing(&batch) {
                 Ok(found) => {
-                    report.problems.extend(already_members(&found, &batch));
+                    problems.extend(already_members(&found, &batch));
                     report.already_members += found.len() as u64;
+                    report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
                 }
-                Err(e) => return Some(FileError::Write(e)),
+                Err(e) => {
+                    report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
+                    return Some(FileError::Write(e));
+                }
             }
             continue;
         }
@@ -490,13 +589,15 @@ fn write_checked(
         });
         match written {
             Ok(outcome) => {
-                report
-                    .problems
-                    .extend(already_members(&outcome.already_members, &batch));
+                problems.extend(already_members(&outcome.already_members, &batch));
                 report.already_members += outcome.already_members.len() as u64;
                 report.imported += outcome.imported.len() as u64;
+                report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
             }
-            Err(e) => return Some(FileError::Write(e)),
+            Err(e) => {
+                report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
+                return Some(FileError::Write(e));
+            }
         }
     }
     None

@@ -31,7 +31,8 @@ mod workbook;
 pub use columns::{Column, Lang};
 pub use engine::{
     BULK_BATCH_ROWS, FileErrorView, ImportOptions, ImportProgress, ImportReport, ImportStage,
-    MemberSink, SHOP_UPLOAD_ROWS_MAX, SinkOutcome, import,
+    MemberSink, NoLog, PROBLEMS_KEPT_MAX, ProblemLog, SHOP_UPLOAD_ROWS_MAX, SinkOutcome, import,
+    import_logged,
 };
 pub use error::FileError;
 pub use header::Header;

@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
-use crate::engine::ImportReport;
+use crate::engine::{ImportReport, ProblemLog};
 use crate::error::grouped;
 use crate::export::neutralise;
+use crate::validate::RowProblem;
 
 /// Why `report` cannot be where an import's report goes, if it cannot: the file being imported
 /// (writing the report would empty the member list before it is read). Checked before the
@@ -27,45 +28,142 @@ pub fn report_path_problem(report: &std::path::Path, file: &std::path::Path) -> 
     })
 }
 
-/// Writes the report's problems as CSV.
-pub fn write_csv(report: &ImportReport, out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(b"\xEF\xBB\xBF")?;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    writer.write_record([
-        "บรรทัด (line)",
-        "คอลัมน์ (column)",
-        "ค่า (value)",
-        "ปัญหา",
-        "problem",
-        "code",
-    ])?;
-    if let Some(e) = &report.file_error {
-        writer.write_record(["", "", "", &e.th, &e.en, e.code])?;
+/// Creates the report file of an import of `file`, before the import starts, or says why
+/// `report` cannot be it: the file being imported, a folder, a folder that does not exist, or
+/// an existing file that is not an import report (a member list saved under that name would
+/// be lost). An earlier report is replaced, so that the same command can be run again.
+pub fn create_report_file(
+    report: &std::path::Path,
+    file: &std::path::Path,
+) -> Result<std::fs::File, String> {
+    if let Some(problem) = report_path_problem(report, file) {
+        return Err(problem);
     }
-    for column in &report.unknown_columns {
-        let (th, en) = ignored_column(column);
-        writer.write_record([
-            "1",
-            &neutralise(column),
-            "",
-            &neutralise(&th),
-            &neutralise(&en),
-            "ignored_column",
-        ])?;
+    if report.is_dir() {
+        return Err(format!(
+            "--report {} is a folder: give a file name, e.g. {}; nothing was imported",
+            report.display(),
+            report.join("import-report.csv").display()
+        ));
     }
-    for p in &report.problems {
-        writer.write_record([
+    // Devices (`/dev/stdout`) and pipes are written to as they are.
+    let regular = std::fs::metadata(report).is_ok_and(|m| m.is_file());
+    if regular && !is_import_report(report) {
+        return Err(format!(
+            "--report {} already exists and is not an import report: choose another name (or move that file away), so that it is not replaced; nothing was imported",
+            report.display()
+        ));
+    }
+    std::fs::File::create(report).map_err(|e| {
+        format!(
+            "cannot write the report to {} ({e}): create its folder or choose another --report path; nothing was imported",
+            report.display()
+        )
+    })
+}
+
+/// Whether the file at `path` begins as an import report does (so replacing it loses only an
+/// earlier report). An empty file counts as one.
+fn is_import_report(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut start = Vec::new();
+    let expected = format!("\u{feff}{}", HEADER[0]);
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(expected.len() as u64).read_to_end(&mut start));
+    read.is_ok() && (start.is_empty() || start == expected.as_bytes())
+}
+
+/// The report file's first line.
+const HEADER: [&str; 6] = [
+    "บรรทัด (line)",
+    "คอลัมน์ (column)",
+    "ค่า (value)",
+    "ปัญหา",
+    "problem",
+    "code",
+];
+
+/// The report as CSV, written as the import finds its problems (a [`ProblemLog`]): one line
+/// per ignored column, one per problem in file order, and last the error that refused or
+/// stopped the file, if one did. The first write error is kept and ends the writing;
+/// [`CsvLog::finish`] returns it.
+pub struct CsvLog<W: Write> {
+    writer: csv::Writer<W>,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> CsvLog<W> {
+    /// Starts the report: the byte-order mark (Excel then reads UTF-8) and the header line.
+    pub fn new(mut out: W) -> CsvLog<W> {
+        let failed = out.write_all(b"\xEF\xBB\xBF").err();
+        let writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        let mut log = CsvLog { writer, failed };
+        log.line(HEADER);
+        log
+    }
+
+    fn line<'a>(&mut self, record: impl IntoIterator<Item = &'a str>) {
+        if self.failed.is_none()
+            && let Err(e) = self.writer.write_record(record)
+        {
+            self.failed = Some(e.into());
+        }
+    }
+
+    /// Writes the file's error, if any, and flushes: answers the writer, or the first error
+    /// met writing.
+    pub fn finish(mut self, report: &ImportReport) -> std::io::Result<W> {
+        if let Some(e) = &report.file_error {
+            self.line(["", "", "", &e.th, &e.en, e.code]);
+        }
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        self.writer.flush()?;
+        self.writer
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.error().to_string()))
+    }
+}
+
+impl<W: Write> ProblemLog for CsvLog<W> {
+    fn ignored_columns(&mut self, columns: &[String]) {
+        for column in columns {
+            let (th, en) = ignored_column(column);
+            self.line([
+                "1",
+                &neutralise(column),
+                "",
+                &neutralise(&th),
+                &neutralise(&en),
+                "ignored_column",
+            ]);
+        }
+    }
+
+    fn problem(&mut self, p: &RowProblem) {
+        self.line([
             p.line.to_string().as_str(),
             &neutralise(&p.header),
             &neutralise(&p.value),
             &neutralise(&p.th),
             &neutralise(&p.en),
             p.code,
-        ])?;
+        ]);
     }
-    writer.flush()
+}
+
+/// Writes a report that holds all its problems (a shop upload's) as CSV. A bulk import's
+/// report keeps only its first problems: write it as it goes, with [`CsvLog`].
+pub fn write_csv(report: &ImportReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut log = CsvLog::new(out);
+    log.ignored_columns(&report.unknown_columns);
+    for p in &report.problems {
+        log.problem(p);
+    }
+    log.finish(report).map(drop)
 }
 
 /// Why a column of the file was not imported, in Thai and English.
@@ -124,21 +222,22 @@ pub fn summary_text(
             "\nคอลัมน์ที่ไม่อยู่ในแบบฟอร์ม ข้ามไป ไม่ได้นำเข้า: {list}\nignored columns (not template columns, their data was not imported): {list}"
         ));
     }
-    for p in r.problems.iter().take(PROBLEMS_SHOWN_MAX) {
+    let shown = r.problems.len().min(PROBLEMS_SHOWN_MAX);
+    for p in &r.problems[..shown] {
         out.push_str(&format!(
             "\n  line {:>5}  {:<16} {}",
             p.line, p.header, p.en
         ));
     }
-    if r.problems.len() > PROBLEMS_SHOWN_MAX {
+    if r.problems_total > shown as u64 {
         out.push_str(&format!(
             "\n  … and {} more",
-            r.problems.len() - PROBLEMS_SHOWN_MAX
+            grouped(r.problems_total - shown as u64)
         ));
     }
     match report_path {
         Some(p) => out.push_str(&format!("\nreport: {}", p.display())),
-        None if !r.problems.is_empty() => out.push_str(
+        None if r.problems_total > 0 => out.push_str(
             "\n(--report FILE.csv writes every problem with its reason in Thai and English)",
         ),
         None => {}

@@ -152,3 +152,79 @@ fn a_write_that_fails_stops_the_bulk_import_after_the_batches_written() {
     assert_eq!(report.imported, BULK_BATCH_ROWS as u64);
     assert_eq!(members(&r), BULK_BATCH_ROWS);
 }
+
+/// Collects what an import writes to its report file.
+#[derive(Default)]
+struct Collected {
+    ignored: Vec<String>,
+    problems: Vec<taem_import::RowProblem>,
+}
+
+impl taem_import::ProblemLog for Collected {
+    fn ignored_columns(&mut self, columns: &[String]) {
+        self.ignored.extend_from_slice(columns);
+    }
+    fn problem(&mut self, problem: &taem_import::RowProblem) {
+        self.problems.push(problem.clone());
+    }
+}
+
+#[test]
+fn a_rerun_keeps_the_first_problems_in_memory_and_writes_every_one_to_the_log_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let first = bulk(
+        Table::from_bytes(file()),
+        &mut ReplicaSink {
+            replica: &mut r,
+            branch: "BKK01".into(),
+        },
+    );
+    assert_eq!(first.imported, (ROWS - 1) as u64);
+    assert_eq!((first.problems_total, first.rows_with_problems), (1, 1));
+
+    // Again: every row is a problem now (one bad, the rest already members).
+    let mut log = Collected::default();
+    let options = ImportOptions {
+        max_rows: None,
+        today: today(),
+        dry_run: false,
+    };
+    let again = taem_import::import_logged(
+        Table::from_bytes(file()),
+        options,
+        &mut ReplicaSink {
+            replica: &mut r,
+            branch: "BKK01".into(),
+        },
+        &mut |_| {},
+        &mut log,
+    );
+    assert!(again.file_error.is_none(), "{:?}", again.file_error);
+    assert_eq!(again.imported, 0);
+    assert_eq!(again.already_members, (ROWS - 1) as u64);
+    assert_eq!(again.problems_total, ROWS as u64);
+    assert_eq!(again.rows_with_problems, ROWS as u64);
+    assert_eq!(again.bad_rows(), ROWS as u64);
+    assert!(again.problems_cut());
+    assert_eq!(again.problems.len(), taem_import::PROBLEMS_KEPT_MAX);
+
+    // The log has them all, each row once, in file order across the batches; the report
+    // keeps the first of them.
+    assert_eq!(log.problems.len(), ROWS);
+    let lines: Vec<u64> = log.problems.iter().map(|p| p.line).collect();
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(lines, sorted, "one problem per row, in file order");
+    assert_eq!(lines.first(), Some(&2));
+    assert_eq!(lines.last(), Some(&(ROWS as u64 + 1)));
+    assert_eq!(log.problems[5].code, "bad_phone");
+    assert_eq!(log.problems[5].line, 7);
+    assert_eq!(
+        &log.problems[..taem_import::PROBLEMS_KEPT_MAX],
+        again.problems.as_slice()
+    );
+    assert!(log.ignored.is_empty());
+    assert_eq!(members(&r), ROWS - 1, "nothing doubled");
+}

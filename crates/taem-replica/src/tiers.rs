@@ -215,6 +215,9 @@ pub struct ReevaluationReport {
     pub upgraded: u64,
     /// Members moved down.
     pub downgraded: u64,
+    /// Members moved to another tier that starts at the same points (their tier was replaced
+    /// by a new one at the same level): neither up nor down.
+    pub moved_across: u64,
     /// Wall time, milliseconds.
     pub elapsed_ms: u64,
     /// Whether the moves were made (false for [`Replica::preview_tiers`], which only counts
@@ -381,8 +384,8 @@ impl Replica {
         };
 
         // Phase 2: one transaction re-places the candidates and records where we got to.
-        let (upgraded, downgraded) = self.write(|ctx| {
-            let (mut up, mut down) = (0u64, 0u64);
+        let (upgraded, downgraded, moved_across) = self.write(|ctx| {
+            let (mut up, mut down, mut across) = (0u64, 0u64, 0u64);
             // Folded just before: unless a sale came in between, the buckets are the whole
             // story, and each candidate costs one range of them (measured at 1M members: the
             // daily run read a cold ledger index page per candidate otherwise, 305 → 630 ms).
@@ -408,10 +411,10 @@ impl Replica {
                             .or_else(|| previous.and_then(|p| p.tier(id)))
                             .map(|t| t.start_points)
                     };
-                    if rank(to) > rank(tier_id) {
-                        up += 1;
-                    } else {
-                        down += 1;
+                    match rank(to).cmp(&rank(tier_id)) {
+                        std::cmp::Ordering::Greater => up += 1,
+                        std::cmp::Ordering::Less => down += 1,
+                        std::cmp::Ordering::Equal => across += 1,
                     }
                     if save {
                         ctx.write_tier_change(*member_id, Some(tier_id), to, reason, acc)?;
@@ -419,7 +422,7 @@ impl Replica {
                 }
             }
             if !save {
-                return Ok((up, down));
+                return Ok((up, down, across));
             }
             if reason == TierChangeReason::SettingsChanged {
                 ctx.tx
@@ -438,7 +441,7 @@ impl Replica {
                     )
                     .sql(ctx)?;
             }
-            Ok((up, down))
+            Ok((up, down, across))
         })?;
         Ok(ReevaluationReport {
             mode,
@@ -446,6 +449,7 @@ impl Replica {
             members_checked,
             upgraded,
             downgraded,
+            moved_across,
             elapsed_ms: started.elapsed().as_millis() as u64,
             saved: save,
         })

@@ -4,13 +4,13 @@
 //! registers its new members as a counter would, with the same changes in the shop's log (see
 //! `taem_server::import`), so the counters receive them by sync.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use taem_import::{ImportOptions, ImportProgress, ImportStage, SHOP_UPLOAD_ROWS_MAX, Table};
+use taem_server::error::ServerError;
 use taem_server::import::StoreSink;
 use taem_server::store::Store;
 use uuid::Uuid;
@@ -58,12 +58,20 @@ pub fn run(
     );
     // The branch is checked as the import would (it must be one of the shop's).
     store.check_branch(args.shop, args.branch)?;
-    if let Some(problem) = args
-        .report
-        .and_then(|report| taem_import::report::report_path_problem(report, args.file))
-    {
-        anyhow::bail!(problem);
-    }
+    // Created before the import (a bad path refuses it), written as it goes: a re-run of a
+    // large import meets a problem on every row, and the report in memory keeps the first.
+    let mut log = match args.report {
+        Some(report) => Some(taem_import::report::CsvLog::new(std::io::BufWriter::new(
+            taem_import::report::create_report_file(report, args.file).map_err(|message| {
+                ServerError::BadRequest {
+                    code: "bad_report_path",
+                    message,
+                    hint: None,
+                }
+            })?,
+        ))),
+        None => None,
+    };
     let mut sink = StoreSink::new(
         store,
         args.shop,
@@ -71,20 +79,29 @@ pub fn run(
         (!args.dry_run).then_some(name),
         now,
     );
-    let report = taem_import::import(table, options, &mut sink, &mut |p: ImportProgress| {
-        bar.set_message(match p.stage {
-            ImportStage::Reading => "checking",
-            ImportStage::Writing => "importing",
-        });
-        bar.set_position(p.done);
-    });
+    let mut no_log = taem_import::NoLog;
+    let report = taem_import::import_logged(
+        table,
+        options,
+        &mut sink,
+        &mut |p: ImportProgress| {
+            bar.set_message(match p.stage {
+                ImportStage::Reading => "checking",
+                ImportStage::Writing => "importing",
+            });
+            bar.set_position(p.done);
+        },
+        match log.as_mut() {
+            Some(log) => log,
+            None => &mut no_log,
+        },
+    );
     bar.finish_and_clear();
     sink.finish()?;
-    if let Some(path) = args.report {
-        let mut out =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        taem_import::report::write_csv(&report, &mut out)?;
-        out.flush()?;
+    if let (Some(log), Some(path)) = (log, args.report) {
+        log.finish(&report)
+            .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
+            .with_context(|| format!("writing the report {}", path.display()))?;
     }
     if json {
         say(&serde_json::to_string(&report)?)?;

@@ -263,6 +263,7 @@ const EXIT_BROKEN_PIPE: i32 = 141;
 
 fn main() {
     let cli = Cli::parse();
+    let json = cli.json;
     if let Err(e) = run(cli) {
         // `taem-server balances … | head`: the reader has what it wanted; end quietly.
         let broken_pipe = e.chain().any(|c| {
@@ -272,9 +273,31 @@ fn main() {
         if broken_pipe {
             std::process::exit(EXIT_BROKEN_PIPE);
         }
-        eprintln!("error: {e:#}");
+        if json {
+            eprintln!("{}", json_error(&e));
+        } else {
+            eprintln!("error: {e:#}");
+        }
         std::process::exit(1);
     }
+}
+
+/// An error as `--json` prints it on stderr: `{"error":{"code","message","hint"}}`, with the
+/// server's stable code when the error is one of its own, else `error`.
+fn json_error(e: &anyhow::Error) -> String {
+    let api = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<taem_server::error::ServerError>())
+        .map(|server| taem_protocol::ApiError {
+            message: format!("{e:#}"),
+            ..server.api()
+        })
+        .unwrap_or_else(|| taem_protocol::ApiError {
+            code: "error".into(),
+            message: format!("{e:#}"),
+            hint: None,
+        });
+    serde_json::json!({ "error": api }).to_string()
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
