@@ -673,6 +673,11 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
         e["error"]["code"].as_str().is_some_and(|c| !c.is_empty()),
         "{e}"
     );
+    // A command line it cannot read too.
+    let e = s.admin_fails(&["--json", "import", "--shop", "not-a-shop-id", file]);
+    let e: serde_json::Value =
+        serde_json::from_str(e.trim()).unwrap_or_else(|_| panic!("not JSON: {e}"));
+    assert_eq!(e["error"]["code"], "usage", "{e}");
     let binary = fixtures.join("binary-renamed.csv");
     let e = s.admin_fails(&[
         "import",

@@ -262,7 +262,10 @@ fn print<T: serde::Serialize>(
 const EXIT_BROKEN_PIPE: i32 = 141;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => usage(e),
+    };
     let json = cli.json;
     if let Err(e) = run(cli) {
         // `taem-server balances … | head`: the reader has what it wanted; end quietly.
@@ -280,6 +283,31 @@ fn main() {
         }
         std::process::exit(1);
     }
+}
+
+/// A command line clap refused: as clap prints it, or with `--json` as a JSON error whose code
+/// is `usage` (help and version are printed as asked). Exits with clap's code, 2.
+fn usage(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let json = std::env::args_os().any(|a| a == "--json");
+    if !json || matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let message = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let api = taem_protocol::ApiError {
+        code: "usage".into(),
+        message: format!("{message}; see --help"),
+        hint: None,
+    };
+    eprintln!("{}", serde_json::json!({ "error": api }));
+    std::process::exit(2);
 }
 
 /// An error as `--json` prints it on stderr: `{"error":{"code","message","hint"}}`, with the
