@@ -5,6 +5,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod memory;
+
 use std::io::BufRead;
 use std::sync::Arc;
 
@@ -19,15 +21,6 @@ const ROWS: u64 = 120_000;
 /// The most the peak memory may grow during the second run: two batches of rows in flight and
 /// one batch's problems, with room to spare. (Keeping every problem grew it by 73 MB.)
 const RERUN_GROWTH_MAX_KB: u64 = 32 * 1024;
-
-fn status_kb(key: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("{key} in /proc/self/status"))
-}
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
@@ -65,8 +58,7 @@ fn a_rerun_of_a_large_import_writes_its_problems_out_instead_of_keeping_them() {
 
     // Count from here (where the kernel allows it; else the peak only has to stay under the
     // first run's plus the limit).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let before_kb = status_kb("VmHWM:");
+    let before_kb = memory::reset_peak_kb();
     let report_path = dir.path().join("report.csv");
     let mut log = CsvLog::new(std::io::BufWriter::new(
         std::fs::File::create(&report_path).unwrap(),
@@ -79,7 +71,7 @@ fn a_rerun_of_a_large_import_writes_its_problems_out_instead_of_keeping_them() {
         &mut log,
     );
     log.finish(&again).unwrap();
-    let growth_kb = status_kb("VmHWM:").saturating_sub(before_kb);
+    let growth_kb = memory::peak_growth_kb(before_kb);
     eprintln!("the second run raised the peak memory by {growth_kb} kB");
 
     assert!(

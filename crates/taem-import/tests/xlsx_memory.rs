@@ -4,6 +4,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod memory;
+
 use taem_import::Table;
 
 /// Rows of the sheet: enough that holding them all (about 1.8 KB a row, as reading the whole
@@ -12,16 +14,6 @@ const SHEET_ROWS: u32 = 60_000;
 /// The most the peak memory may grow while the sheet is read: its file's bytes (about 5 MB),
 /// the rows in flight and the reader's buffers, with room to spare.
 const READ_GROWTH_MAX_KB: u64 = 40 * 1024;
-
-/// A line of `/proc/self/status`, in kB.
-fn status_kb(key: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("{key} in /proc/self/status"))
-}
 
 fn members_sheet(path: &std::path::Path) {
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -71,8 +63,7 @@ fn reading_a_big_sheet_holds_its_file_not_its_rows() {
     members_sheet(&path);
     // The peak so far is the writing's: start counting from now (where the kernel allows it;
     // else the peak only has to stay under the writing's plus the limit).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let before_kb = status_kb("VmHWM:");
+    let before_kb = memory::reset_peak_kb();
 
     let table = Table::from_path(&path).unwrap();
     assert_eq!(table.sheet.as_deref(), Some("สมาชิก"));
@@ -87,7 +78,7 @@ fn reading_a_big_sheet_holds_its_file_not_its_rows() {
         (SHEET_ROWS + 1, u64::from(SHEET_ROWS) + 1)
     );
 
-    let growth_kb = status_kb("VmHWM:").saturating_sub(before_kb);
+    let growth_kb = memory::peak_growth_kb(before_kb);
     assert!(
         growth_kb < READ_GROWTH_MAX_KB,
         "reading {SHEET_ROWS} rows raised the peak memory by {growth_kb} kB"
