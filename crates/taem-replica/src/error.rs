@@ -41,7 +41,7 @@ pub enum ReplicaError {
     },
     /// The file or its directory cannot be written.
     #[error(
-        "the replica {path} is read-only: give this user write permission on it, on its -wal and -shm files when they are there, and on its folder (e.g. `chmod u+w {path} {path}-wal {path}-shm`), or use a writable --data-dir"
+        "the replica {path} is read-only: give this user write permission on it, on its -wal and -shm files when they are there, and on its folder (e.g. `chmod u+w {path} {path}-wal {path}-shm`), or use a writable --data-dir (on a read-only disk or backup: copy the replica with its -wal and -shm files to a writable folder and use that)"
     )]
     ReadOnly {
         /// The replica file.

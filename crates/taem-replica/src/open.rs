@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rusqlite::ffi::ErrorCode;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use uuid::Uuid;
@@ -116,6 +117,42 @@ fn check_header(path: &Path) -> Result<()> {
         }
         Err(e) => Err(io_error(path, e)),
     }
+}
+
+/// A replica on a medium nobody can write (a backup on a read-only USB stick or disc, a
+/// read-only mount): SQLite cannot create the `-shm` index a WAL database is read through, so
+/// the file is opened as immutable, read on its own. Only when no `-wal` file with content
+/// sits beside it: that would hold committed changes the file itself lacks, which an
+/// immutable reading would not see.
+fn open_immutable(path: &Path) -> Result<Connection> {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(ReplicaError::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
+    // A file name inside a URI: only these three characters mean something there.
+    let mut uri = String::from("file:");
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .and_then(|conn| {
+        conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))?;
+        Ok(conn)
+    })
+    .map_err(|e| classify(e, path, 0))
 }
 
 /// Root may write any file; a replica whose permissions say read-only is still treated as
@@ -262,6 +299,14 @@ impl Replica {
         };
         let fail = |e: rusqlite::Error| classify(e, &path, wait_ms);
         let mut conn = Connection::open_with_flags(&path, flags).map_err(fail)?;
+        if mode == OpenMode::ReadOnly
+            && let Err(e) = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
+        {
+            conn = match e.sqlite_error_code() {
+                Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly) => open_immutable(&path)?,
+                _ => return Err(fail(e)),
+            };
+        }
         // SQLite takes the wait in milliseconds as a C int: a longer one is as good as forever.
         conn.busy_timeout(Duration::from_millis(wait_ms.min(i32::MAX as u64)))
             .map_err(fail)?;
