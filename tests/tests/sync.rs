@@ -639,6 +639,21 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
         6,
         "{written}"
     );
+    // A report that cannot be written does not hide that the import ran.
+    let e = s.admin_fails(&[
+        "import",
+        "--shop",
+        &shop.shop,
+        "--branch",
+        "cnx01",
+        file,
+        "--report",
+        "/dev/full",
+    ]);
+    assert!(
+        e.contains("the import is done") && e.contains("only the report could not be written"),
+        "{e}"
+    );
     assert_eq!(
         (
             again["imported"].as_u64(),

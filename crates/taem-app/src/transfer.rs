@@ -170,7 +170,7 @@ impl ImportView {
                 importable
             },
             already_members: report.already_members,
-            bad_rows: report.bad_rows().saturating_sub(report.already_members),
+            bad_rows: report.rows_with_problems,
             unknown_columns: report.unknown_columns.clone(),
             problems: report
                 .problems

@@ -439,6 +439,21 @@ pub enum TierSettingsError {
         /// An id that is free.
         free: TierId,
     },
+    /// A tier moved to another tier's id while that id stays in use (two tiers swapping ids):
+    /// every recorded move into or out of either would then name the other.
+    #[error(
+        "tier `{name}` has id {old_id}, and id {old_id} would now be `{other}`: a tier's id is how members' tier history names it, so moving `{name}` to id {new_id} would rename past tier changes; keep `{name}` at id {old_id} and `{other}` at its own id (to change a tier's name or start points, edit it under its id)"
+    )]
+    IdTakenFromAnotherTier {
+        /// The tier that moved.
+        name: String,
+        /// Its id before.
+        old_id: TierId,
+        /// The id it was given.
+        new_id: TierId,
+        /// The tier now at its old id.
+        other: String,
+    },
 }
 
 /// The shop's whole tier configuration: the switch, the period and the tiers.
@@ -603,6 +618,24 @@ impl TierSettings {
     /// every recorded tier change keeps a name. A tier that takes a removed tier's id is
     /// refused.
     pub fn replacing(mut self, previous: &TierSettings) -> Result<TierSettings, TierSettingsError> {
+        // A tier keeps its id while that id is in use: a move to another id is allowed only
+        // when the old id goes (the tier is then replaced, its old id retired).
+        for tier in &self.tiers {
+            let moved = previous
+                .tiers
+                .iter()
+                .find(|old| old.name == tier.name && old.id != tier.id);
+            if let Some(old) = moved
+                && let Some(other) = self.tier(old.id)
+            {
+                return Err(TierSettingsError::IdTakenFromAnotherTier {
+                    name: tier.name.clone(),
+                    old_id: old.id,
+                    new_id: tier.id,
+                    other: other.name.clone(),
+                });
+            }
+        }
         // The removed tiers are history: they come from what the shop had, never from the
         // new settings (a file that renames one would rename past tier changes).
         self.retired.clear();
@@ -921,6 +954,30 @@ mod tests {
         assert_eq!(s.placement(Points(500)).name, "Silver");
         assert_eq!(s.placement(Points(1_000_000)).name, "Gold");
         assert_eq!(s.placement(Points(-20)).name, "Member");
+    }
+
+    #[test]
+    fn two_tiers_swapping_ids_are_refused_and_a_tier_moving_to_a_fresh_id_is_not() {
+        let previous = TierSettings::default_for_new_shop();
+        let mut swapped = previous.clone();
+        let (a, b) = (swapped.tiers[1].id, swapped.tiers[2].id);
+        swapped.tiers[1].id = b;
+        swapped.tiers[2].id = a;
+        let err = swapped.replacing(&previous).unwrap_err();
+        assert!(
+            matches!(err, TierSettingsError::IdTakenFromAnotherTier { old_id, new_id, .. } if old_id == a && new_id == b),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("would rename past tier changes"),
+            "{err}"
+        );
+        // The same tier under a fresh id, its old id gone: a replacement, allowed.
+        let mut moved = previous.clone();
+        let fresh = moved.next_free_id();
+        moved.tiers[1].id = fresh;
+        let replaced = moved.replacing(&previous).unwrap();
+        assert!(replaced.retired().iter().any(|r| r.id == a));
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub fn template(output: &Path, lang_text: &str, force: bool, json: bool) -> anyh
 
 /// Opens the report file before anything is imported, so a report that cannot be written
 /// refuses the import while nothing has changed.
-fn create_report(path: &Path, file: &Path) -> anyhow::Result<std::fs::File> {
+fn create_report(path: &Path, file: &Path) -> anyhow::Result<taem_import::report::ReportFile> {
     taem_import::report::create_report_file(path, file)
         .map_err(|problem| refusal("bad_report_path", problem))
 }
@@ -200,13 +200,20 @@ pub fn import(
     let report_failed = log.and_then(|log| {
         log.finish(&report)
             .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
+            .and_then(|file| file.keep())
             .err()
     });
     if let Some(e) = &report.file_error {
         if json {
             emit(json, &report, |_| String::new())?;
         }
-        bail!("{}: nothing imported: {}\n  {}", file.display(), e.en, e.th);
+        bail!(
+            "{}: {}: {}\n  {}",
+            file.display(),
+            taem_import::report::stopped_text(&report),
+            e.en,
+            e.th
+        );
     }
     let mut value = serde_json::to_value(&report)?;
     if let serde_json::Value::Object(map) = &mut value {

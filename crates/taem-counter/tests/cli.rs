@@ -606,6 +606,24 @@ fn a_tier_given_a_new_id_at_the_same_level_moves_its_members_across_not_down() {
     );
     let member = ok_json(d, &["member", "show", "0812345678"]);
     assert_eq!(member["tier"]["name"], "ซิลเวอร์ใหม่", "{member}");
+
+    // Two tiers swapping ids would rename every past move into or out of them: refused.
+    let mut swapped = ok_json(d, &["tiers", "show"]);
+    let tiers = swapped["settings"]["tiers"]["tiers"]
+        .as_array_mut()
+        .unwrap();
+    let (a, b) = (tiers[1]["id"].clone(), tiers[2]["id"].clone());
+    tiers[1]["id"] = b;
+    tiers[2]["id"] = a;
+    std::fs::write(&file, swapped.to_string()).unwrap();
+    let (_, message) = refused(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
+    assert!(
+        message.contains("would rename past tier changes"),
+        "{message}"
+    );
+    let history = ok_json(d, &["history", "0812345678"]).to_string();
+    assert!(history.contains("ซิลเวอร์"), "{history}");
+    assert!(!history.contains("โกลด์"), "history unchanged: {history}");
 }
 
 #[test]

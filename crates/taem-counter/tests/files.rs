@@ -141,6 +141,27 @@ fn a_report_replaces_an_earlier_report_but_never_another_file() {
     assert_eq!(ok_json(d, &args)["already_members"], 2);
     let second = std::fs::read_to_string(&report).unwrap();
     assert_eq!(second.matches(",already_member\r\n").count(), 2, "{second}");
+    // Written beside it and renamed when complete: nothing else is left in the folder.
+    let left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("report"))
+        .collect();
+    assert_eq!(left, ["report.csv"]);
+    // An Excel name for a CSV report is refused before anything is imported.
+    let xlsx = d.join("report.xlsx");
+    let (code, message) = refused(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--report",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, "bad_report_path");
+    assert!(message.contains("name it .csv"), "{message}");
+    assert!(!xlsx.exists());
 }
 
 #[test]

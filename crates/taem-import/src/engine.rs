@@ -101,7 +101,8 @@ pub struct ImportReport {
     pub problems: Vec<RowProblem>,
     /// Problems found, all of them (`problems` may keep fewer).
     pub problems_total: u64,
-    /// Rows with at least one problem, rows already members included.
+    /// Rows not imported for a problem of their own (rows already members not counted: see
+    /// `already_members`), as the summary says "rows with problems".
     pub rows_with_problems: u64,
     /// Lines and member codes of the members imported (shop uploads; empty in bulk).
     pub imported_codes: Vec<(u64, String)>,
@@ -129,9 +130,9 @@ impl From<&FileError> for FileErrorView {
 }
 
 impl ImportReport {
-    /// Rows with at least one problem (rows already members included).
+    /// Rows not imported: rows with problems and rows already members.
     pub fn bad_rows(&self) -> u64 {
-        self.rows_with_problems
+        self.rows_with_problems + self.already_members
     }
 
     /// Whether `problems` holds fewer than all the problems found.
@@ -145,8 +146,10 @@ impl ImportReport {
     fn take_problems(&mut self, mut found: Vec<RowProblem>, keep: usize, log: &mut dyn ProblemLog) {
         found.sort_by_key(|p| (p.line, p.column));
         let mut last_line = None;
-        for problem in found {
-            if last_line != Some(problem.line) {
+        for mut problem in found {
+            shorten_value(&mut problem.value);
+            // A row already a member has that one problem (only valid rows are looked up).
+            if last_line != Some(problem.line) && problem.code != ALREADY_MEMBER {
                 self.rows_with_problems += 1;
                 last_line = Some(problem.line);
             }
@@ -339,7 +342,7 @@ fn already_member(line: u64, code: &str, phone: String) -> RowProblem {
         column: Some(Column::Phone),
         header: Column::Phone.header(crate::Lang::Th),
         value: phone.clone(),
-        code: "already_member",
+        code: ALREADY_MEMBER,
         en: format!(
             "phone {phone} is already member {code}: not imported again (nothing changed); edit that member at the counter if their details changed"
         ),
@@ -460,6 +463,28 @@ enum Checked {
     },
 }
 
+/// The most characters of a cell a problem quotes: a cell swallowed by an unclosed quote can
+/// hold the rest of the file, and Excel shows at most 32,767 characters in a cell.
+const VALUE_CHARS_SHOWN: usize = 200;
+
+/// Cuts a quoted cell to [`VALUE_CHARS_SHOWN`] characters, saying how long it was.
+fn shorten_value(value: &mut String) {
+    let chars = value.chars().count();
+    if chars > VALUE_CHARS_SHOWN {
+        let cut: String = value.chars().take(VALUE_CHARS_SHOWN).collect();
+        *value = format!(
+            "{cut}… ({} characters)",
+            crate::error::grouped(chars as u64)
+        );
+    }
+}
+
+/// The code of a row whose phone is already a member.
+const ALREADY_MEMBER: &str = "already_member";
+
+/// Problems that make the reading side of a bulk import send its batch early.
+const BATCH_PROBLEMS_MAX: usize = 5_000;
+
 /// Batches read ahead of the one being written.
 const BATCHES_AHEAD: usize = 1;
 
@@ -508,6 +533,10 @@ fn read_checked(
     let mut rows_read = 0;
     let mut batch = Vec::with_capacity(BULK_BATCH_ROWS);
     let mut problems = Vec::new();
+    // Rows read since the last batch was sent: a batch goes every BULK_BATCH_ROWS rows read,
+    // valid or not, or sooner when BATCH_PROBLEMS_MAX problems are waiting, so that the
+    // problems of a file of bad rows do not pile up here (a bad row has up to a dozen).
+    let mut rows_in_batch = 0;
     for row in table {
         let row = match row {
             Ok(row) => row,
@@ -520,10 +549,12 @@ fn read_checked(
             continue;
         }
         rows_read += 1;
+        rows_in_batch += 1;
         if let Some(v) = checker.check(&row, &mut problems) {
             batch.push(v);
         }
-        if batch.len() == BULK_BATCH_ROWS {
+        if rows_in_batch == BULK_BATCH_ROWS || problems.len() >= BATCH_PROBLEMS_MAX {
+            rows_in_batch = 0;
             let full = Checked::Batch {
                 rows: std::mem::replace(&mut batch, Vec::with_capacity(BULK_BATCH_ROWS)),
                 problems: std::mem::take(&mut problems),

@@ -103,8 +103,8 @@ enum Rows {
 
 struct CsvRows {
     reader: csv::Reader<NewlineCounter<Text>>,
-    /// Offsets of the CR and LF bytes read so far and not yet passed by a record
-    /// (`true` for LF).
+    /// Offsets of the CR and LF bytes read so far and not yet passed by a record, `true` for
+    /// one that ends a line (an LF, or a CR not followed by an LF).
     breaks: Arc<Mutex<VecDeque<(u64, bool)>>>,
     /// Line breaks before the last record returned.
     lines_before: u64,
@@ -118,21 +118,48 @@ struct CsvRows {
 }
 
 /// Notes where each line break is as the CSV reader pulls text through, so a record's line is
-/// known from its byte offset (the CSV reader's own line count misses CRLF line ends).
+/// known from its byte offset (the CSV reader's own line count misses CRLF line ends). A CR
+/// alone ends a line, as the CSV reader and text editors take it: Excel for Mac's "CSV
+/// (Macintosh)" ends every line so.
 struct NewlineCounter<R> {
     inner: R,
     offset: u64,
     breaks: Arc<Mutex<VecDeque<(u64, bool)>>>,
+    /// The offset of a CR that ended the bytes read so far: whether an LF follows it is known
+    /// only from the next byte.
+    cr_at: Option<u64>,
+}
+
+impl<R> NewlineCounter<R> {
+    fn new(inner: R, breaks: Arc<Mutex<VecDeque<(u64, bool)>>>) -> NewlineCounter<R> {
+        NewlineCounter {
+            inner,
+            offset: 0,
+            breaks,
+            cr_at: None,
+        }
+    }
 }
 
 impl<R: Read> Read for NewlineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut breaks = self.breaks.lock().unwrap_or_else(|p| p.into_inner());
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' || *b == b'\r' {
-                breaks.push_back((self.offset + i as u64, *b == b'\n'));
+        for (i, &b) in buf[..n].iter().enumerate() {
+            // A CR seen at the byte before: a line end of its own unless this is its LF.
+            if let Some(cr) = self.cr_at.take() {
+                breaks.push_back((cr, b != b'\n'));
             }
+            match b {
+                b'\n' => breaks.push_back((self.offset + i as u64, true)),
+                b'\r' => self.cr_at = Some(self.offset + i as u64),
+                _ => {}
+            }
+        }
+        if n == 0
+            && let Some(cr) = self.cr_at.take()
+        {
+            breaks.push_back((cr, true));
         }
         self.offset += n as u64;
         Ok(n)
@@ -175,11 +202,7 @@ impl Table {
             _ => decoded(head, input, encoding),
         };
         let breaks = Arc::new(Mutex::new(VecDeque::new()));
-        let counted = NewlineCounter {
-            inner: text,
-            offset: 0,
-            breaks: breaks.clone(),
-        };
+        let counted = NewlineCounter::new(text, breaks.clone());
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -435,6 +458,35 @@ mod tests {
             };
             assert_eq!(lines, expected, "{:?}", String::from_utf8_lossy(text));
         }
+    }
+
+    /// Gives its bytes one at a time, so that every CR ends a read.
+    struct ByteByByte(Cursor<Vec<u8>>);
+
+    impl Read for ByteByByte {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let one = buf.len().min(1);
+            self.0.read(&mut buf[..one])
+        }
+    }
+
+    #[test]
+    fn a_cr_alone_ends_a_line_even_at_the_end_of_a_read() {
+        let text = b"a,b\rx,1\r\ry,2\r\nz,3\r";
+        let rows: Vec<RawRow> = Table::open(Box::new(ByteByByte(Cursor::new(text.to_vec()))))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let lines: Vec<(u64, String)> = rows.iter().map(|r| (r.line, r.cells[0].clone())).collect();
+        assert_eq!(
+            lines,
+            [
+                (1, "a".to_string()),
+                (2, "x".to_string()),
+                (4, "y".to_string()),
+                (5, "z".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn report_path_problem(report: &std::path::Path, file: &std::path::Path) -> 
 pub fn create_report_file(
     report: &std::path::Path,
     file: &std::path::Path,
-) -> Result<std::fs::File, String> {
+) -> Result<ReportFile, String> {
     if let Some(problem) = report_path_problem(report, file) {
         return Err(problem);
     }
@@ -46,20 +46,101 @@ pub fn create_report_file(
             report.join("import-report.csv").display()
         ));
     }
-    // Devices (`/dev/stdout`) and pipes are written to as they are.
-    let regular = std::fs::metadata(report).is_ok_and(|m| m.is_file());
-    if regular && !is_import_report(report) {
+    let cannot = |e: std::io::Error| {
+        format!(
+            "cannot write the report to {} ({e}): create its folder or choose another --report path; nothing was imported",
+            report.display()
+        )
+    };
+    let meta = std::fs::metadata(report).ok();
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
+        // A device or a pipe (`/dev/stderr`, a named pipe): written to as it is.
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(report)
+            .map(|f| ReportFile {
+                target: report.to_path_buf(),
+                out: ReportOut::Direct(f),
+            })
+            .map_err(cannot);
+    }
+    if meta.is_some() && !is_import_report(report) {
         return Err(format!(
             "--report {} already exists and is not an import report: choose another name (or move that file away), so that it is not replaced; nothing was imported",
             report.display()
         ));
     }
-    std::fs::File::create(report).map_err(|e| {
-        format!(
-            "cannot write the report to {} ({e}): create its folder or choose another --report path; nothing was imported",
+    if report
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
+    {
+        return Err(format!(
+            "--report {} names an Excel workbook, but the report is CSV (Excel opens it, Thai included): name it .csv; nothing was imported",
             report.display()
-        )
-    })
+        ));
+    }
+    let folder = match report.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let name = report
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Written beside the target and renamed over it when complete ([`ReportFile::keep`]):
+    // an earlier report stays whole until then, and two imports never write into one file.
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(folder)
+        .map(|t| ReportFile {
+            target: report.to_path_buf(),
+            out: ReportOut::Partial(t),
+        })
+        .map_err(cannot)
+}
+
+/// The report file being written (see [`create_report_file`]).
+pub struct ReportFile {
+    target: std::path::PathBuf,
+    out: ReportOut,
+}
+
+enum ReportOut {
+    /// A temporary file beside the target, removed if dropped before [`ReportFile::keep`].
+    Partial(tempfile::NamedTempFile),
+    /// A device or a pipe.
+    Direct(std::fs::File),
+}
+
+impl ReportFile {
+    /// Puts the complete report in its place (replacing an earlier report).
+    pub fn keep(self) -> std::io::Result<()> {
+        match self.out {
+            ReportOut::Partial(partial) => {
+                partial.as_file().sync_all()?;
+                partial.persist(&self.target).map(drop).map_err(|e| e.error)
+            }
+            ReportOut::Direct(_) => Ok(()),
+        }
+    }
+}
+
+impl Write for ReportFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.out {
+            ReportOut::Partial(f) => f.write(buf),
+            ReportOut::Direct(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            ReportOut::Partial(f) => f.flush(),
+            ReportOut::Direct(f) => f.flush(),
+        }
+    }
 }
 
 /// Whether the file at `path` begins as an import report does (so replacing it loses only an
@@ -178,6 +259,19 @@ fn ignored_column(header: &str) -> (String, String) {
     )
 }
 
+/// What an import that a file error refused or stopped had done by then, for its error
+/// message: nothing, or the members of the batches written before it stopped (a bulk import).
+pub fn stopped_text(report: &ImportReport) -> String {
+    match report.imported {
+        0 => "nothing imported".to_string(),
+        1 => "1 member was imported before it stopped (running it again skips them)".to_string(),
+        n => format!(
+            "{} members were imported before it stopped (running it again skips them)",
+            grouped(n)
+        ),
+    }
+}
+
 /// Problems a terminal summary lists before "… and N more".
 pub const PROBLEMS_SHOWN_MAX: usize = 30;
 
@@ -206,7 +300,7 @@ pub fn summary_text(
         }),
         count(r.already_members, "already a member", "already members"),
         count(
-            r.bad_rows() - r.already_members,
+            r.rows_with_problems,
             "row with problems",
             "rows with problems"
         ),
@@ -269,6 +363,17 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains("\"LINE ID\""));
+    }
+
+    #[test]
+    fn an_import_stopped_midway_says_how_many_members_it_imported_before() {
+        let mut report = ImportReport::default();
+        assert_eq!(stopped_text(&report), "nothing imported");
+        report.imported = 50_000;
+        assert_eq!(
+            stopped_text(&report),
+            "50,000 members were imported before it stopped (running it again skips them)"
+        );
     }
 
     #[test]

@@ -291,3 +291,30 @@ fn a_whole_windows_874_file_is_still_windows_874() {
         "{report:?}"
     );
 }
+
+#[test]
+fn a_file_whose_lines_end_with_a_cr_alone_is_read_line_by_line() {
+    let (report, replica, _dir) = upload("mac-line-ends.csv");
+    assert!(report.file_error.is_none(), "{report:?}");
+    assert_eq!(report.rows, 4);
+    assert_eq!(imported_lines(&report), [2, 4, 5]);
+    assert_eq!(problems(&report), [(3, "phone", "bad_phone")]);
+    assert_eq!(member(&replica, "0812345004").profile.first_name, "มานะ");
+}
+
+#[test]
+fn a_stray_cr_splits_a_row_into_two_lines_and_the_counts_agree() {
+    let (report, _replica, _dir) = upload("stray-cr.csv");
+    assert!(report.file_error.is_none(), "{report:?}");
+    assert_eq!(report.rows, 4);
+    assert_eq!(imported_lines(&report), [2, 5]);
+    let lines: Vec<u64> = report.problems.iter().map(|p| p.line).collect();
+    assert!(
+        lines.contains(&3) && lines.contains(&4) && !lines.contains(&1),
+        "{:?}",
+        problems(&report)
+    );
+    assert_eq!(report.rows_with_problems, 2);
+    // What a check promises is what the import did.
+    assert_eq!(report.rows - report.bad_rows(), report.imported);
+}

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use taem_import::{ImportOptions, ImportProgress, ImportStage, SHOP_UPLOAD_ROWS_MAX, Table};
@@ -98,33 +97,59 @@ pub fn run(
     );
     bar.finish_and_clear();
     sink.finish()?;
-    if let (Some(log), Some(path)) = (log, args.report) {
+    // The report is put in place first; if that fails, the import is still said as done.
+    let report_failed = log.and_then(|log| {
         log.finish(&report)
             .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
-            .with_context(|| format!("writing the report {}", path.display()))?;
-    }
+            .and_then(|file| file.keep())
+            .err()
+    });
     if json {
-        say(&serde_json::to_string(&report)?)?;
+        let mut value = serde_json::to_value(&report)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("dry_run".into(), args.dry_run.into());
+            if args.dry_run {
+                let would = report.rows.saturating_sub(report.bad_rows());
+                map.insert("would_import".into(), would.into());
+            }
+            map.insert("branch".into(), args.branch.trim().to_uppercase().into());
+        }
+        say(&value.to_string())?;
     }
     if let Some(e) = &report.file_error {
-        let done = if report.imported > 0 {
-            format!(
-                "{} members were imported before it stopped (running it again skips them)",
-                report.imported
-            )
-        } else {
-            "nothing imported".to_string()
-        };
-        bail!("{}: {done}: {}\n  {}", args.file.display(), e.en, e.th);
+        return Err(ServerError::BadRequest {
+            code: e.code,
+            message: format!(
+                "{}: {}: {}\n  {}",
+                args.file.display(),
+                taem_import::report::stopped_text(&report),
+                e.en,
+                e.th
+            ),
+            hint: None,
+        }
+        .into());
     }
+    let written = args.report.filter(|_| report_failed.is_none());
     if !json {
         say(&taem_import::report::summary_text(
             &report,
             args.file,
             &args.branch.trim().to_uppercase(),
             args.dry_run,
-            args.report,
+            written,
         ))?;
+    }
+    if let (Some(e), Some(path)) = (report_failed, args.report) {
+        return Err(ServerError::BadRequest {
+            code: "report_not_written",
+            message: format!(
+                "the import is done as summarised above; only the report could not be written to {} ({e}): free some space and run the import again with --report (imported members are skipped)",
+                path.display()
+            ),
+            hint: None,
+        }
+        .into());
     }
     Ok(())
 }
@@ -166,10 +191,15 @@ pub fn download(
 ) -> anyhow::Result<()> {
     // A download never replaces a file unasked: it may be a filled-in member list.
     if !args.force && std::fs::symlink_metadata(args.output).is_ok() {
-        bail!(
-            "{} exists already: nothing was written. Choose another file name, or add --force to replace it",
-            args.output.display()
-        );
+        return Err(ServerError::BadRequest {
+            code: "file_exists",
+            message: format!(
+                "{} exists already: nothing was written. Choose another file name, or add --force to replace it",
+                args.output.display()
+            ),
+            hint: None,
+        }
+        .into());
     }
     use taem_server::store::Store as _;
     // An unknown shop is named as such, not as a file that could not be written.
@@ -186,7 +216,11 @@ pub fn download(
         args.to,
         args.lang,
     )
-    .map_err(anyhow::Error::msg)?;
+    .map_err(|message| ServerError::BadRequest {
+        code: "bad_download",
+        message,
+        hint: None,
+    })?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(rows_style("{spinner} {pos} rows {rate}"));
     if json {
@@ -205,7 +239,15 @@ pub fn download(
         args.output,
         &mut |n| bar.set_position(n),
     )
-    .with_context(|| format!("writing {}", args.output.display()));
+    .map_err(|e| {
+        let full = matches!(&e, taem_import::export::ExportError::Io(io)
+            if io.kind() == std::io::ErrorKind::StorageFull);
+        ServerError::BadRequest {
+            code: if full { "disk_full" } else { "write_failed" },
+            message: format!("writing {}: {e}", args.output.display()),
+            hint: full.then(|| "free some space on that disk, or save to another one".to_string()),
+        }
+    });
     bar.finish_and_clear();
     let rows = rows?;
     let value = serde_json::json!({

@@ -330,6 +330,25 @@ fn json_error(e: &anyhow::Error) -> String {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
+    // Only starting the server, creating a shop and the demo make a new data directory: any
+    // other command on a folder without one is a mistyped --data-dir, not an empty server.
+    let creates = matches!(
+        cli.command,
+        Command::Serve { .. } | Command::Shop(ShopCommand::Create { .. }) | Command::Demo { .. }
+    );
+    if !creates
+        && !cli
+            .data_dir
+            .join(taem_server::sqlite::DB_FILE_NAME)
+            .exists()
+    {
+        return Err(taem_server::error::ServerError::NotFound(format!(
+            "no Taem server data in {}: check --data-dir (or TAEM_SERVER_DIR), or create a shop there first with `taem-server --data-dir {} shop create …`",
+            cli.data_dir.display(),
+            cli.data_dir.display()
+        ))
+        .into());
+    }
     let store = SqliteStore::open(&cli.data_dir)?;
     let now = Utc::now();
     match cli.command {
