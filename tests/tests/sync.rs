@@ -591,6 +591,33 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
         (Some(6), Some(0)),
         "{check}"
     );
+    assert_eq!(
+        (&check["dry_run"], &check["would_import"], &check["branch"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(6),
+            &serde_json::json!("CNX01")
+        ),
+        "{check}"
+    );
+    // A mistyped --data-dir is said as such, and no empty server is made there.
+    let typo = shop._dir.path().join("taem-server-dat");
+    let out = std::process::Command::new(taem_e2e::bin_dir().join("taem-server"))
+        .arg("--data-dir")
+        .arg(&typo)
+        .args(["--json", "shops"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "not_found", "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("check --data-dir")),
+        "{e}"
+    );
+    assert!(!typo.exists(), "no data directory made");
     assert!(s.balances(&shop.shop).is_empty());
     assert_eq!(devices(s).as_array().unwrap().len(), before);
     // The report cannot go over the member list itself (it would empty it before it is read).
