@@ -395,9 +395,14 @@ fn tiers_upgrade_at_once_and_the_servers_re_evaluation_moves_members_down_everyw
         .server
         .admin(&["reevaluate", "--shop", &shop.shop, "--today", &day(-30)]);
     assert_eq!(summary["moved"], 1, "{summary}");
+    // Today as a Thai shop writes it: dd/mm/yyyy in the Buddhist Era.
+    let today_be = {
+        let d = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+        format!("{}/{}", d.format("%d/%m"), chrono::Datelike::year(&d) + 543)
+    };
     let summary = shop
         .server
-        .admin(&["reevaluate", "--shop", &shop.shop, "--today", &day(0)]);
+        .admin(&["reevaluate", "--shop", &shop.shop, "--today", &today_be]);
     assert_eq!(summary["moved"], 1, "{summary}");
 
     // Thirteen months later the points have left the 12-month window.
@@ -600,6 +605,19 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
         ),
         "{check}"
     );
+    // An enrolment code lives 1 to 720 hours.
+    for hours in ["0", "100000"] {
+        let e = s.admin_fails(&[
+            "enrol-code",
+            "--shop",
+            &shop.shop,
+            "--branch",
+            "BKK01",
+            "--hours",
+            hours,
+        ]);
+        assert!(e.contains("1..=720"), "{e}");
+    }
     // A mistyped --data-dir is said as such, and no empty server is made there.
     let typo = shop._dir.path().join("taem-server-dat");
     let out = std::process::Command::new(taem_e2e::bin_dir().join("taem-server"))
@@ -791,6 +809,31 @@ fn a_chain_imports_its_members_on_the_server_and_every_counter_receives_them_onc
     ]);
     assert_eq!(got["rows"].as_u64(), Some(6), "{got}");
     assert_eq!(std::fs::read(&members).unwrap(), before);
+    // A folder given as the file, and a file in a folder that does not exist, are named as
+    // such (with or without --force).
+    let e = s.admin_fails(&[
+        "download",
+        "members",
+        "--shop",
+        &shop.shop,
+        "-o",
+        out.path().to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(e.contains("is a folder: give a file name"), "{e}");
+    let missing = out.path().join("no-such-folder").join("m.csv");
+    let e = s.admin_fails(&[
+        "download",
+        "members",
+        "--shop",
+        &shop.shop,
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("does not exist") && !e.contains(".partial"),
+        "{e}"
+    );
     // A reader that goes away (`taem-server balances … | head`) ends the program quietly.
     let mut child = std::process::Command::new(taem_e2e::bin_dir().join("taem-server"))
         .arg("--data-dir")

@@ -90,7 +90,13 @@ fn an_os_error_is_said_once() {
     let d = dir.path();
     let target = d.join("no-such-folder").join("members.csv");
     let (_, message) = refused(d, &["export", "members", "-o", target.to_str().unwrap()]);
-    assert_eq!(message.matches("os error 2").count(), 1, "{message}");
+    // Named once, as the folder that is missing (not the download's temporary file).
+    assert_eq!(message.matches("does not exist").count(), 1, "{message}");
+    assert!(
+        message.contains("no-such-folder does not exist"),
+        "{message}"
+    );
+    assert!(!message.contains(".partial"), "{message}");
 }
 
 #[test]

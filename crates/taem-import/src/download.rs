@@ -405,6 +405,15 @@ pub fn save(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
     };
+    if !folder.is_dir() {
+        return Err(ExportError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "the folder {} does not exist: create it, or choose a file in a folder that does",
+                folder.display()
+            ),
+        )));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -480,7 +480,7 @@ fn shorten_value(value: &mut String) {
 }
 
 /// The code of a row whose phone is already a member.
-const ALREADY_MEMBER: &str = "already_member";
+pub(crate) const ALREADY_MEMBER: &str = "already_member";
 
 /// Problems that make the reading side of a bulk import send its batch early.
 const BATCH_PROBLEMS_MAX: usize = 5_000;

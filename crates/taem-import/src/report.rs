@@ -316,17 +316,30 @@ pub fn summary_text(
             "\nคอลัมน์ที่ไม่อยู่ในแบบฟอร์ม ข้ามไป ไม่ได้นำเข้า: {list}\nignored columns (not template columns, their data was not imported): {list}"
         ));
     }
-    let shown = r.problems.len().min(PROBLEMS_SHOWN_MAX);
-    for p in &r.problems[..shown] {
+    // The rows' own problems first: on a re-run every row is already a member, and listing
+    // those (counted above) would hide the rows that need fixing.
+    let own: Vec<&RowProblem> = r
+        .problems
+        .iter()
+        .filter(|p| p.code != crate::engine::ALREADY_MEMBER)
+        .collect();
+    let (listed, listed_total) = if own.is_empty() {
+        (r.problems.iter().collect(), r.problems_total)
+    } else {
+        // A row already a member has that one problem.
+        (own, r.problems_total.saturating_sub(r.already_members))
+    };
+    let shown = listed.len().min(PROBLEMS_SHOWN_MAX);
+    for p in &listed[..shown] {
         out.push_str(&format!(
             "\n  line {:>5}  {:<16} {}",
             p.line, p.header, p.en
         ));
     }
-    if r.problems_total > shown as u64 {
+    if listed_total > shown as u64 {
         out.push_str(&format!(
             "\n  … and {} more",
-            grouped(r.problems_total - shown as u64)
+            grouped(listed_total - shown as u64)
         ));
     }
     match report_path {
@@ -363,6 +376,33 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains("\"LINE ID\""));
+    }
+
+    #[test]
+    fn a_summary_lists_the_rows_own_problems_before_rows_already_members() {
+        let problem = |line, code: &'static str| RowProblem {
+            line,
+            column: None,
+            header: String::new(),
+            value: String::new(),
+            code,
+            en: format!("{code} on {line}"),
+            th: String::new(),
+        };
+        let mut problems: Vec<RowProblem> = (2..40).map(|l| problem(l, "already_member")).collect();
+        problems.push(problem(40, "bad_phone"));
+        let report = ImportReport {
+            rows: 39,
+            already_members: 38,
+            rows_with_problems: 1,
+            problems_total: 39,
+            problems,
+            ..ImportReport::default()
+        };
+        let summary = summary_text(&report, std::path::Path::new("a.csv"), "CNX01", false, None);
+        assert!(summary.contains("bad_phone on 40"), "{summary}");
+        assert!(!summary.contains("already_member on"), "{summary}");
+        assert!(!summary.contains("more"), "{summary}");
     }
 
     #[test]

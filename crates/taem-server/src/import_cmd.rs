@@ -189,6 +189,18 @@ pub fn download(
     args: DownloadArgs<'_>,
     json: bool,
 ) -> anyhow::Result<()> {
+    if args.output.is_dir() {
+        return Err(ServerError::BadRequest {
+            code: "bad_download",
+            message: format!(
+                "{} is a folder: give a file name in it, ending in .csv or .xlsx, e.g. {}",
+                args.output.display(),
+                args.output.join("members.xlsx").display()
+            ),
+            hint: None,
+        }
+        .into());
+    }
     // A download never replaces a file unasked: it may be a filled-in member list.
     if !args.force && std::fs::symlink_metadata(args.output).is_ok() {
         return Err(ServerError::BadRequest {

@@ -73,8 +73,8 @@ enum Command {
         /// The branch the counter belongs to.
         #[arg(long)]
         branch: String,
-        /// Hours the code stays valid.
-        #[arg(long, default_value_t = 24)]
+        /// Hours the code stays valid: 1 to 720 (30 days).
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=720))]
         hours: u32,
     },
     /// Counters (devices) of a shop.
@@ -98,10 +98,11 @@ enum Command {
         /// Only this shop (always runs); default: every shop not yet evaluated today.
         #[arg(long)]
         shop: Option<Uuid>,
-        /// The day to evaluate for (YYYY-MM-DD, Bangkok); default today. Another day saves
-        /// the members' tiers as of that day (points dated after it left out), for catching up
-        /// or trying a rule; the next daily run places them as of its own day.
-        #[arg(long)]
+        /// The day to evaluate for (Bangkok), dd/mm/yyyy in B.E. or C.E. (or YYYY-MM-DD);
+        /// default today. Another day saves the members' tiers as of that day (points dated
+        /// after it left out), for catching up or trying a rule; the next daily run places them
+        /// as of its own day.
+        #[arg(long, value_parser = thai_date_arg)]
         today: Option<NaiveDate>,
     },
     /// Items for a manager's review (flagged redemptions, merged members, clock warnings).
@@ -283,6 +284,11 @@ fn main() {
         }
         std::process::exit(1);
     }
+}
+
+/// A date on the command line as people write it (see `taem_core::thai_date`).
+fn thai_date_arg(text: &str) -> Result<NaiveDate, String> {
+    taem_core::thai_date::parse_thai_date(text).map_err(|e| e.to_string())
 }
 
 /// A command line clap refused: as clap prints it, or with `--json` as a JSON error whose code
