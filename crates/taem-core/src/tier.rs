@@ -720,6 +720,17 @@ impl TierSettings {
         self.tiers.iter().find(|t| t.id == id)
     }
 
+    /// A tier's level: how many tiers start below it (0 for the lowest).
+    pub fn level(&self, id: TierId) -> Option<usize> {
+        let tier = self.tier(id)?;
+        Some(
+            self.tiers
+                .iter()
+                .filter(|t| t.start_points < tier.start_points)
+                .count(),
+        )
+    }
+
     /// The lowest tier (starts at 0 points).
     pub fn lowest(&self) -> &Tier {
         // Invariant: `new` refuses an empty list.

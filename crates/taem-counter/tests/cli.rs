@@ -624,6 +624,41 @@ fn a_tier_given_a_new_id_at_the_same_level_moves_its_members_across_not_down() {
     let history = ok_json(d, &["history", "0812345678"]).to_string();
     assert!(history.contains("ซิลเวอร์"), "{history}");
     assert!(!history.contains("โกลด์"), "history unchanged: {history}");
+
+    // The top tier replaced by a new top tier that starts lower: its members stay at the top
+    // level, neither up nor down.
+    ok_json(
+        d,
+        &["award", "0812345678", "--amount", "25000", "--bill", "BIG2"],
+    );
+    assert_eq!(
+        ok_json(d, &["member", "show", "0812345678"])["tier"]["name"],
+        "โกลด์"
+    );
+    let mut lower = ok_json(d, &["tiers", "show"]);
+    for tier in lower["settings"]["tiers"]["tiers"].as_array_mut().unwrap() {
+        if tier["name"] == "โกลด์" {
+            tier["id"] = serde_json::json!(12);
+            tier["name"] = serde_json::json!("โกลด์พลัส");
+            tier["start_points"] = serde_json::json!(1500);
+        }
+    }
+    std::fs::write(&file, lower.to_string()).unwrap();
+    let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
+    let moved = &saved["reevaluation"];
+    assert_eq!(
+        (
+            &moved["upgraded"],
+            &moved["downgraded"],
+            &moved["moved_across"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(1)
+        ),
+        "{saved}"
+    );
 }
 
 #[test]

@@ -403,13 +403,14 @@ impl Replica {
                 }
                 .sql(ctx)?;
                 if let Some(to) = ctx.settings.tiers.change_for(Some(tier_id), acc, reason) {
-                    // A removed tier is ranked by where it stood before the change.
+                    // Up or down is by level (the lowest tier, the next…): a removed tier
+                    // by its level before the change, so that the top tier replaced by a new
+                    // top tier starting lower is neither.
                     let rank = |id| {
                         ctx.settings
                             .tiers
-                            .tier(id)
-                            .or_else(|| previous.and_then(|p| p.tier(id)))
-                            .map(|t| t.start_points)
+                            .level(id)
+                            .or_else(|| previous.and_then(|p| p.level(id)))
                     };
                     match rank(to).cmp(&rank(tier_id)) {
                         std::cmp::Ordering::Greater => up += 1,
