@@ -420,10 +420,14 @@ pub enum TierSettingsError {
         start: i64,
     },
     /// Tier ids start at 1.
-    #[error("tier `{name}` has id 0; tier ids start at 1 (leave the id out when adding a tier)")]
+    #[error(
+        "tier `{name}` has id 0; tier ids start at 1: give `{name}` an id no other tier has, e.g. {free}"
+    )]
     ZeroId {
         /// Its name.
         name: String,
+        /// An id no tier has.
+        free: TierId,
     },
     /// A tier given the id of a tier the shop removed, whose name labels earlier tier changes.
     #[error(
@@ -537,6 +541,7 @@ impl TierSettings {
             if tier.id == 0 {
                 return Err(TierSettingsError::ZeroId {
                     name: tier.name.clone(),
+                    free: tiers.iter().map(|t| t.id).max().unwrap_or(0) + 1,
                 });
             }
             if tier.start_points.0 > TIER_START_MAX {
@@ -885,7 +890,11 @@ mod tests {
     fn a_tier_id_0_and_an_unreachable_start_are_refused() {
         let err = TierSettings::new(true, CalculationPeriod::Last3Months, vec![tier(0, "M", 0)])
             .unwrap_err();
-        assert!(matches!(err, TierSettingsError::ZeroId { .. }), "{err}");
+        assert!(
+            matches!(err, TierSettingsError::ZeroId { free: 1, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("e.g. 1"), "{err}");
         let err = TierSettings::new(
             true,
             CalculationPeriod::Last3Months,
