@@ -566,44 +566,50 @@ fn the_demo_shop_is_deterministic_and_searchable() {
     assert_eq!(code, "already_initialised");
 }
 
+/// `tiers show` with `edit` applied to each tier, saved by `tiers set --file`: the answer and
+/// its re-evaluation's moves (up, down, across).
+fn set_tiers_edited(
+    d: &std::path::Path,
+    edit: impl Fn(&mut Value),
+) -> (Value, (Value, Value, Value)) {
+    let mut shown = ok_json(d, &["tiers", "show"]);
+    for tier in shown["settings"]["tiers"]["tiers"].as_array_mut().unwrap() {
+        edit(tier);
+    }
+    let file = d.join("tiers.json");
+    std::fs::write(&file, shown.to_string()).unwrap();
+    let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
+    let moved = &saved["reevaluation"];
+    let moves = (
+        moved["upgraded"].clone(),
+        moved["downgraded"].clone(),
+        moved["moved_across"].clone(),
+    );
+    (saved, moves)
+}
+
 #[test]
 fn a_tier_given_a_new_id_at_the_same_level_moves_its_members_across_not_down() {
     let dir = shop();
     let d = dir.path();
+    let across_only = (
+        serde_json::json!(0),
+        serde_json::json!(0),
+        serde_json::json!(1),
+    );
     ok_json(d, &["tiers", "enable"]);
     ok_json(
         d,
         &["award", "0812345678", "--amount", "25000", "--bill", "BIG"],
     );
-    let shown = ok_json(d, &["tiers", "show"]);
     let silver = ok_json(d, &["member", "show", "0812345678"])["tier"]["id"].clone();
-    let mut settings = shown.clone();
-    for tier in settings["settings"]["tiers"]["tiers"]
-        .as_array_mut()
-        .unwrap()
-    {
+    let (saved, moves) = set_tiers_edited(d, |tier| {
         if tier["id"] == silver {
             tier["id"] = serde_json::json!(9);
             tier["name"] = serde_json::json!("ซิลเวอร์ใหม่");
         }
-    }
-    let file = d.join("tiers.json");
-    std::fs::write(&file, settings.to_string()).unwrap();
-    let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
-    let moved = &saved["reevaluation"];
-    assert_eq!(
-        (
-            &moved["upgraded"],
-            &moved["downgraded"],
-            &moved["moved_across"]
-        ),
-        (
-            &serde_json::json!(0),
-            &serde_json::json!(0),
-            &serde_json::json!(1)
-        ),
-        "{saved}"
-    );
+    });
+    assert_eq!(moves, across_only, "{saved}");
     let member = ok_json(d, &["member", "show", "0812345678"]);
     assert_eq!(member["tier"]["name"], "ซิลเวอร์ใหม่", "{member}");
 
@@ -615,6 +621,7 @@ fn a_tier_given_a_new_id_at_the_same_level_moves_its_members_across_not_down() {
     let (a, b) = (tiers[1]["id"].clone(), tiers[2]["id"].clone());
     tiers[1]["id"] = b;
     tiers[2]["id"] = a;
+    let file = d.join("swapped.json");
     std::fs::write(&file, swapped.to_string()).unwrap();
     let (_, message) = refused(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
     assert!(
@@ -635,30 +642,14 @@ fn a_tier_given_a_new_id_at_the_same_level_moves_its_members_across_not_down() {
         ok_json(d, &["member", "show", "0812345678"])["tier"]["name"],
         "โกลด์"
     );
-    let mut lower = ok_json(d, &["tiers", "show"]);
-    for tier in lower["settings"]["tiers"]["tiers"].as_array_mut().unwrap() {
+    let (saved, moves) = set_tiers_edited(d, |tier| {
         if tier["name"] == "โกลด์" {
             tier["id"] = serde_json::json!(12);
             tier["name"] = serde_json::json!("โกลด์พลัส");
             tier["start_points"] = serde_json::json!(1500);
         }
-    }
-    std::fs::write(&file, lower.to_string()).unwrap();
-    let saved = ok_json(d, &["tiers", "set", "--file", file.to_str().unwrap()]);
-    let moved = &saved["reevaluation"];
-    assert_eq!(
-        (
-            &moved["upgraded"],
-            &moved["downgraded"],
-            &moved["moved_across"]
-        ),
-        (
-            &serde_json::json!(0),
-            &serde_json::json!(0),
-            &serde_json::json!(1)
-        ),
-        "{saved}"
-    );
+    });
+    assert_eq!(moves, across_only, "{saved}");
 }
 
 #[test]
