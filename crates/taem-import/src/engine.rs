@@ -355,7 +355,7 @@ fn already_member(line: u64, code: &str, phone: String) -> RowProblem {
 #[allow(clippy::too_many_arguments)]
 fn shop_upload(
     table: Table,
-    mut checker: Checker<'_>,
+    checker: Checker<'_>,
     max: u64,
     options: ImportOptions,
     sink: &mut dyn MemberSink,
@@ -363,16 +363,46 @@ fn shop_upload(
     mut report: ImportReport,
     log: &mut dyn ProblemLog,
 ) -> ImportReport {
-    let mut valid = Vec::new();
-    // At most `max` rows are checked: every problem is kept, and written out at the end.
+    // At most `max` rows are checked: every problem is kept, and taken in at the end (a file
+    // over the limit is refused without them: nothing past the limit was checked).
     let mut problems = Vec::new();
+    let stopped = shop_upload_rows(
+        table,
+        checker,
+        max,
+        options,
+        sink,
+        progress,
+        &mut report,
+        &mut problems,
+    );
+    if !matches!(stopped, Some(FileError::TooManyRows { .. })) {
+        report.take_problems(problems, usize::MAX, log);
+    }
+    match stopped {
+        Some(e) => report.refused(&e),
+        None => report,
+    }
+}
+
+/// A shop upload's checking and its one write; answers the error that refused the file, if
+/// one did. The rows' problems go to `problems`.
+#[allow(clippy::too_many_arguments)]
+fn shop_upload_rows(
+    table: Table,
+    mut checker: Checker<'_>,
+    max: u64,
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+    report: &mut ImportReport,
+    problems: &mut Vec<RowProblem>,
+) -> Option<FileError> {
+    let mut valid = Vec::new();
     for row in table {
         let row = match row {
             Ok(row) => row,
-            Err(e) => {
-                report.take_problems(problems, usize::MAX, log);
-                return report.refused(&e);
-            }
+            Err(e) => return Some(e),
         };
         if row.is_blank() {
             continue;
@@ -382,7 +412,7 @@ fn shop_upload(
             // Keep counting (the message says how many), check nothing more.
             continue;
         }
-        if let Some(v) = checker.check(&row, &mut problems) {
+        if let Some(v) = checker.check(&row, problems) {
             valid.push(v);
         }
         if report.rows.is_multiple_of(500) {
@@ -394,11 +424,13 @@ fn shop_upload(
         }
     }
     if report.rows > max {
-        let rows = report.rows;
-        return report.refused(&FileError::TooManyRows { rows, max });
+        return Some(FileError::TooManyRows {
+            rows: report.rows,
+            max,
+        });
     }
     if report.rows == 0 {
-        return report.refused(&FileError::NoRows);
+        return Some(FileError::NoRows);
     }
     progress(ImportProgress {
         stage: ImportStage::Reading,
@@ -406,21 +438,16 @@ fn shop_upload(
         total: Some(report.rows),
     });
     if valid.is_empty() {
-        report.take_problems(problems, usize::MAX, log);
-        return report;
+        return None;
     }
     if options.dry_run {
         return match sink.existing(&valid) {
             Ok(found) => {
                 problems.extend(already_members(&found, &valid));
                 report.already_members = found.len() as u64;
-                report.take_problems(problems, usize::MAX, log);
-                report
+                None
             }
-            Err(e) => {
-                report.take_problems(problems, usize::MAX, log);
-                report.refused(&FileError::Write(e))
-            }
+            Err(e) => Some(FileError::Write(e)),
         };
     }
     let total = valid.len() as u64;
@@ -437,13 +464,9 @@ fn shop_upload(
             report.already_members = outcome.already_members.len() as u64;
             report.imported = outcome.imported.len() as u64;
             report.imported_codes = outcome.imported;
-            report.take_problems(problems, usize::MAX, log);
-            report
+            None
         }
-        Err(e) => {
-            report.take_problems(problems, usize::MAX, log);
-            report.refused(&FileError::Write(e))
-        }
+        Err(e) => Some(FileError::Write(e)),
     }
 }
 
@@ -592,44 +615,53 @@ fn write_checked(
                 return Some(error);
             }
         };
-        if batch.is_empty() {
-            report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
-            continue;
-        }
-        if options.dry_run {
-            match sink.existing(&batch) {
-                Ok(found) => {
-                    problems.extend(already_members(&found, &batch));
-                    report.already_members += found.len() as u64;
-                    report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
-                }
-                Err(e) => {
-                    report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
-                    return Some(FileError::Write(e));
-                }
-            }
-            continue;
-        }
-        let before = report.imported;
-        let written = sink.write(&batch, &mut |done| {
-            progress(ImportProgress {
-                stage: ImportStage::Writing,
-                done: before + done,
-                total: None,
-            })
-        });
-        match written {
-            Ok(outcome) => {
-                problems.extend(already_members(&outcome.already_members, &batch));
-                report.already_members += outcome.already_members.len() as u64;
-                report.imported += outcome.imported.len() as u64;
-                report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
-            }
-            Err(e) => {
-                report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
-                return Some(FileError::Write(e));
-            }
+        let stopped = write_batch(&batch, options, sink, progress, report, &mut problems);
+        report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
+        if stopped.is_some() {
+            return stopped;
         }
     }
     None
+}
+
+/// Writes (or, in a check, looks up) one batch of a bulk import, adding the problems of its
+/// rows already members to `problems`; answers the error that stopped it, if one did.
+fn write_batch(
+    batch: &[ValidRow],
+    options: ImportOptions,
+    sink: &mut dyn MemberSink,
+    progress: &mut dyn FnMut(ImportProgress),
+    report: &mut ImportReport,
+    problems: &mut Vec<RowProblem>,
+) -> Option<FileError> {
+    if batch.is_empty() {
+        return None;
+    }
+    if options.dry_run {
+        return match sink.existing(batch) {
+            Ok(found) => {
+                problems.extend(already_members(&found, batch));
+                report.already_members += found.len() as u64;
+                None
+            }
+            Err(e) => Some(FileError::Write(e)),
+        };
+    }
+    let before = report.imported;
+    let written = sink.write(batch, &mut |done| {
+        progress(ImportProgress {
+            stage: ImportStage::Writing,
+            done: before + done,
+            total: None,
+        })
+    });
+    match written {
+        Ok(outcome) => {
+            problems.extend(already_members(&outcome.already_members, batch));
+            report.already_members += outcome.already_members.len() as u64;
+            report.imported += outcome.imported.len() as u64;
+            None
+        }
+        Err(e) => Some(FileError::Write(e)),
+    }
 }
