@@ -175,7 +175,7 @@ pub fn import(
     };
     // Every problem goes to the report file as it is found: a re-run of a large import meets
     // a problem on every row, and the report in memory keeps only the first ones.
-    let mut log = report_file.map(|f| taem_import::report::CsvLog::new(std::io::BufWriter::new(f)));
+    let mut log = report_file.map(taem_import::report::ReportFile::log);
     let mut no_log = taem_import::NoLog;
     let report = taem_import::import_logged(
         Table::from_path(file),
@@ -197,12 +197,8 @@ pub fn import(
         },
     );
     bar.finish_and_clear();
-    let report_failed = log.and_then(|log| {
-        log.finish(&report)
-            .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
-            .and_then(|file| file.keep())
-            .err()
-    });
+    let report_failed =
+        log.and_then(|log| taem_import::report::ReportFile::complete(log, &report).err());
     if let Some(e) = &report.file_error {
         if json {
             emit(json, &report, |_| String::new())?;

@@ -114,7 +114,23 @@ enum ReportOut {
     Direct(std::fs::File),
 }
 
+/// An import's report as it is written: the CSV of a [`ReportFile`].
+pub type ReportLog = CsvLog<std::io::BufWriter<ReportFile>>;
+
 impl ReportFile {
+    /// The report's CSV, written through a buffer.
+    pub fn log(self) -> ReportLog {
+        CsvLog::new(std::io::BufWriter::new(self))
+    }
+
+    /// Finishes the report `log` of the import that ended as `report` and puts it in place.
+    pub fn complete(log: ReportLog, report: &ImportReport) -> std::io::Result<()> {
+        log.finish(report)?
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .keep()
+    }
+
     /// Puts the complete report in its place (replacing an earlier report).
     pub fn keep(self) -> std::io::Result<()> {
         match self.out {

@@ -60,15 +60,15 @@ pub fn run(
     // Created before the import (a bad path refuses it), written as it goes: a re-run of a
     // large import meets a problem on every row, and the report in memory keeps the first.
     let mut log = match args.report {
-        Some(report) => Some(taem_import::report::CsvLog::new(std::io::BufWriter::new(
-            taem_import::report::create_report_file(report, args.file).map_err(|message| {
-                ServerError::BadRequest {
+        Some(report) => Some(
+            taem_import::report::create_report_file(report, args.file)
+                .map_err(|message| ServerError::BadRequest {
                     code: "bad_report_path",
                     message,
                     hint: None,
-                }
-            })?,
-        ))),
+                })?
+                .log(),
+        ),
         None => None,
     };
     let mut sink = StoreSink::new(
@@ -98,12 +98,8 @@ pub fn run(
     bar.finish_and_clear();
     sink.finish()?;
     // The report is put in place first; if that fails, the import is still said as done.
-    let report_failed = log.and_then(|log| {
-        log.finish(&report)
-            .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
-            .and_then(|file| file.keep())
-            .err()
-    });
+    let report_failed =
+        log.and_then(|log| taem_import::report::ReportFile::complete(log, &report).err());
     if json {
         let mut value = serde_json::to_value(&report)?;
         if let serde_json::Value::Object(map) = &mut value {
