@@ -95,6 +95,42 @@ pub enum ProfileError {
     BadTags,
 }
 
+impl ProfileError {
+    /// The form field the error belongs next to (`first_name`, `email`, …).
+    pub fn field(&self) -> &'static str {
+        match self {
+            ProfileError::FirstNameMissing => "first_name",
+            ProfileError::TooLong { field, .. } => match *field {
+                "first name" => "first_name",
+                "last name" => "last_name",
+                "address" => "address",
+                "note" => "note",
+                _ => "email",
+            },
+            ProfileError::BadEmail { .. } => "email",
+            ProfileError::BadBirthday { .. } => "birthday",
+            ProfileError::BadTags => "tags",
+        }
+    }
+
+    /// The message in Thai, for the window.
+    pub fn th(&self) -> String {
+        match self {
+            ProfileError::FirstNameMissing => "ต้องกรอกชื่อ: กรอกชื่อจริงของสมาชิก".into(),
+            ProfileError::TooLong { max, .. } => format!("ข้อความยาวเกิน {max} ตัวอักษร"),
+            ProfileError::BadEmail { input } => {
+                format!("\"{input}\" ไม่ใช่อีเมล: อีเมลมีรูปแบบ เช่น name@example.com")
+            }
+            ProfileError::BadBirthday { date } => {
+                format!("วันเกิด {date} ไม่สมเหตุสมผล: ต้องไม่เกินวันนี้")
+            }
+            ProfileError::BadTags => {
+                format!("แท็กไม่ถูกต้อง: ใส่ได้ไม่เกิน {TAGS_MAX} แท็ก แท็กละ 1 ถึง {TAG_CHARS_MAX} ตัวอักษร")
+            }
+        }
+    }
+}
+
 /// A member's editable profile (the phone and member code are identity, kept apart).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -83,6 +83,26 @@ pub enum MemberCodeError {
     },
 }
 
+impl MemberCodeError {
+    /// The message in Thai, for the window.
+    pub fn th(&self) -> String {
+        match self {
+            MemberCodeError::Empty => {
+                "ยังไม่ได้กรอกรหัสสมาชิก: กรอก 11 ตัวอักษรบนบัตรสมาชิก เช่น 7K3QD-9XW2S-P หรือสแกนบัตร".into()
+            }
+            MemberCodeError::InvalidCharacter { input, character } => format!(
+                "รหัสสมาชิก \"{input}\" มีตัวอักษร \"{character}\" ที่ไม่มีในบัตรสมาชิก: อ่านรหัสบนบัตรอีกครั้ง"
+            ),
+            MemberCodeError::WrongLength { input, length } => format!(
+                "รหัสสมาชิก \"{input}\" มี {length} ตัวอักษร แต่รหัสสมาชิกมี 11 ตัวอักษร เช่น 7K3QD-9XW2S-P"
+            ),
+            MemberCodeError::CheckMismatch { input } => format!(
+                "รหัสสมาชิก \"{input}\" ไม่ถูกต้อง (ตัวตรวจสอบไม่ตรง): อาจพิมพ์ผิดหนึ่งตัว อ่านรหัสบนบัตรอีกครั้งหรือสแกนบัตร"
+            ),
+        }
+    }
+}
+
 /// A member-card code: 11 uppercase Crockford base32 characters, the last a check character.
 ///
 /// Build one with [`MemberCode::from_bits`] for a new member, or [`MemberCode::parse`] (or

@@ -68,6 +68,31 @@ pub enum MoneyError {
     },
 }
 
+impl MoneyError {
+    /// The message in Thai, for the window.
+    pub fn th(&self) -> String {
+        match self {
+            MoneyError::Empty => "ยังไม่ได้กรอกยอดซื้อ: กรอกจำนวนเงินเป็นบาท เช่น 350 หรือ 1,250.50".into(),
+            MoneyError::NotANumber { input } => {
+                format!("\"{input}\" ไม่ใช่จำนวนเงิน: กรอกเฉพาะตัวเลขและจุดทศนิยม เช่น 1,250.50")
+            }
+            MoneyError::TooManyDecimals { input, decimals } => format!(
+                "\"{input}\" มีทศนิยม {decimals} ตำแหน่ง: จำนวนเงินบาทมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง (สตางค์) เช่น 99.75"
+            ),
+            MoneyError::Negative { input } => {
+                format!("\"{input}\" ติดลบ: ยอดซื้อต้องไม่ต่ำกว่า 0 หากต้องการคืนแต้มให้ยกเลิกบิล")
+            }
+            MoneyError::MisplacedComma { input } => format!(
+                "\"{input}\" มีจุลภาค (,) ผิดที่: จุลภาคใช้คั่นหลักพันเท่านั้น เช่น 1,250.50 ส่วนสตางค์ใช้จุด เช่น 12.50"
+            ),
+            MoneyError::TooLarge { input } => format!(
+                "\"{input}\" เกิน {max} บาท: จำนวนเงินมากเกินไป ตรวจสอบว่าพิมพ์ตัวเลขเกินหรือไม่",
+                max = group_thousands(&PURCHASE_AMOUNT_THB_MAX.to_string())
+            ),
+        }
+    }
+}
+
 impl Money {
     /// Zero baht.
     pub const ZERO: Money = Money(Decimal::ZERO);

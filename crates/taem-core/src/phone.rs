@@ -83,6 +83,28 @@ pub enum PhoneError {
     },
 }
 
+impl PhoneError {
+    /// The message in Thai, for the window and the import report.
+    pub fn th(&self) -> String {
+        match self {
+            PhoneError::Empty => {
+                "ยังไม่ได้กรอกเบอร์โทรศัพท์: กรอกเบอร์มือถือของสมาชิก เช่น 081-234-5678".into()
+            }
+            PhoneError::InvalidCharacter {
+                input, character, ..
+            } => format!(
+                "เบอร์โทรศัพท์ \"{input}\" มีตัวอักษร \"{character}\" ที่ใช้ในเบอร์โทรไม่ได้: กรอกเฉพาะตัวเลข เช่น 081-234-5678"
+            ),
+            PhoneError::WrongLength { input, digits } => format!(
+                "เบอร์โทรศัพท์ \"{input}\" มี {digits} หลัก แต่เบอร์มือถือไทยมี 10 หลัก เช่น 081-234-5678: ตรวจสอบว่าขาดหรือเกินหลักใด"
+            ),
+            PhoneError::NotMobile { input } => format!(
+                "\"{input}\" ไม่ใช่เบอร์มือถือไทย: เบอร์มือถือขึ้นต้นด้วย 06, 08 หรือ 09 เช่น 081-234-5678 (ใช้เบอร์บ้านหรือเบอร์ต่างประเทศไม่ได้)"
+            ),
+        }
+    }
+}
+
 /// A Thai mobile number, always held as 10 ASCII digits starting with `06`, `08` or `09`
 /// (for example `0812345678`).
 ///

@@ -56,6 +56,27 @@ pub enum PointsError {
     },
 }
 
+impl PointsError {
+    /// The message in Thai, for the window.
+    pub fn th(&self) -> String {
+        match self {
+            PointsError::Empty => "ยังไม่ได้กรอกจำนวนแต้ม: กรอกจำนวนเต็ม เช่น 100".into(),
+            PointsError::NotAWholeNumber { input } => {
+                format!("\"{input}\" ไม่ใช่จำนวนแต้มที่ถูกต้อง: แต้มเป็นจำนวนเต็ม ไม่มีทศนิยม เช่น 100")
+            }
+            PointsError::NotPositive { input } => format!("\"{input}\" ต้องมากกว่า 0 แต้ม"),
+            PointsError::Zero => "การปรับ 0 แต้มไม่เปลี่ยนแปลงอะไร: กรอก เช่น +50 หรือ -50".into(),
+            PointsError::MisplacedComma { input } => format!(
+                "\"{input}\" มีจุลภาค (,) ผิดที่: จุลภาคใช้คั่นหลักพันเท่านั้น กรอกแต้มเป็นจำนวนเต็ม เช่น 1,000 หรือ 10"
+            ),
+            PointsError::TooLarge { input } => format!(
+                "\"{input}\" แต้มมากกว่าที่ทำได้ในครั้งเดียว ({max}): ตรวจสอบว่าพิมพ์ตัวเลขเกินหรือไม่",
+                max = group_thousands(&POINTS_PER_OPERATION_MAX.to_string())
+            ),
+        }
+    }
+}
+
 impl Points {
     /// No points.
     pub const ZERO: Points = Points(0);

@@ -460,6 +460,69 @@ pub enum TierSettingsError {
     },
 }
 
+impl TierSettingsError {
+    /// The message in Thai, for the window.
+    pub fn th(&self) -> String {
+        use TierSettingsError as E;
+        match self {
+            E::NoTiers => "ร้านต้องมีระดับสมาชิกอย่างน้อยหนึ่งระดับ: เพิ่มระดับที่เริ่มที่ 0 แต้ม".into(),
+            E::TooMany { count } => {
+                format!("ระดับสมาชิก {count} ระดับ เกินกว่าที่ตั้งได้ ({TIERS_MAX} ระดับ): ลบบางระดับออก")
+            }
+            E::LowestNotAtZero { name, start } => format!(
+                "ระดับต่ำสุด \"{name}\" เริ่มที่ {start} แต้ม: ระดับต่ำสุดต้องเริ่มที่ 0 แต้ม สมาชิกทุกคนจึงจะมีระดับ"
+            ),
+            E::NegativeStart { name, start } => {
+                format!("ระดับ \"{name}\" เริ่มที่ {start} แต้ม: แต้มเริ่มต้นของระดับติดลบไม่ได้")
+            }
+            E::SameStart {
+                first,
+                second,
+                start,
+            } => format!(
+                "ระดับ \"{first}\" และ \"{second}\" เริ่มที่ {start} แต้มเท่ากัน: ให้แต่ละระดับเริ่มที่แต้มไม่ซ้ำกัน"
+            ),
+            E::EmptyName { position } => {
+                format!("ระดับที่ {position} ไม่มีชื่อ: ตั้งชื่อ เช่น ซิลเวอร์ หรือ Silver")
+            }
+            E::NameTooLong { name } => {
+                format!("ชื่อระดับ \"{name}\" ยาวเกิน {TIER_NAME_CHARS_MAX} ตัวอักษร: ตั้งชื่อให้สั้นลง")
+            }
+            E::DescriptionTooLong { name } => format!(
+                "คำอธิบายของระดับ \"{name}\" ยาวเกิน {TIER_DESCRIPTION_CHARS_MAX} ตัวอักษร: เขียนให้สั้นลง"
+            ),
+            E::DuplicateName { name } => {
+                format!("มีสองระดับชื่อ \"{name}\": ชื่อระดับต้องไม่ซ้ำกัน")
+            }
+            E::DuplicateId { id } => {
+                format!("มีสองระดับใช้รหัส {id}: รหัสระดับต้องไม่ซ้ำกัน")
+            }
+            E::StartTooHigh { name, start } => format!(
+                "ระดับ \"{name}\" เริ่มที่ {start} แต้ม เกิน {TIER_START_MAX} แต้มที่ตั้งได้: กรอกแต้มที่สมาชิกต้องสะสม"
+            ),
+            E::ZeroId { name, free } => format!(
+                "ระดับ \"{name}\" มีรหัส 0 แต่รหัสระดับเริ่มที่ 1: ให้ \"{name}\" ใช้รหัสที่ยังว่าง เช่น {free}"
+            ),
+            E::IdOfRemovedTier {
+                name,
+                id,
+                removed,
+                free,
+            } => format!(
+                "ระดับ \"{name}\" ใช้รหัส {id} ซึ่งเป็นรหัสของระดับ \"{removed}\" ที่ลบไปแล้ว ประวัติระดับของสมาชิกยังอ้างถึงระดับนั้น: ให้ \"{name}\" ใช้รหัสที่ไม่เคยใช้ เช่น {free}"
+            ),
+            E::IdTakenFromAnotherTier {
+                name,
+                old_id,
+                new_id,
+                other,
+            } => format!(
+                "ระดับ \"{name}\" ใช้รหัส {old_id} และรหัส {old_id} จะกลายเป็นของ \"{other}\": รหัสระดับคือสิ่งที่ประวัติระดับของสมาชิกใช้อ้างถึง การย้าย \"{name}\" ไปรหัส {new_id} จะเปลี่ยนชื่อในประวัติย้อนหลัง ให้ \"{name}\" คงรหัส {old_id} และ \"{other}\" คงรหัสของตนเอง (แก้ชื่อหรือแต้มเริ่มต้นได้ที่รหัสเดิม)"
+            ),
+        }
+    }
+}
+
 /// The shop's whole tier configuration: the switch, the period and the tiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "TierSettingsWire")]

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::columns::Column;
-use crate::error::FileError;
+use crate::error::{FileError, SinkError};
 use crate::header::Header;
 use crate::read::{FileKind, RawRow, Table};
 use crate::validate::{RowProblem, ValidRow, row_phone, validate};
@@ -31,11 +31,11 @@ pub trait MemberSink {
         &mut self,
         rows: &[ValidRow],
         progress: &mut dyn FnMut(u64),
-    ) -> Result<SinkOutcome, String>;
+    ) -> Result<SinkOutcome, SinkError>;
 
     /// The rows whose phone is already a member: (line, that member's code). Reads only: a
     /// check (`dry_run`) reports them as the import would.
-    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, String>;
+    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, SinkError>;
 }
 
 /// What a sink did with a batch.

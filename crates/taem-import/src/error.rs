@@ -89,8 +89,20 @@ pub enum FileError {
     Io(String),
     /// The destination refused a batch (that batch is rolled back: all of a shop upload, the
     /// batch being written of a bulk import).
-    #[error("writing the members failed: {0}")]
-    Write(String),
+    #[error("writing the members failed: {}", .0.en)]
+    Write(SinkError),
+}
+
+/// Why the destination (a counter's replica, the server's store) could not write or read a
+/// batch: a stable code (`locked`, `disk_full`, …) and the message in English and in Thai.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SinkError {
+    /// Stable code, the destination's own.
+    pub code: &'static str,
+    /// What went wrong and what to do, in English.
+    pub en: String,
+    /// The same in Thai.
+    pub th: String,
 }
 
 /// A column's letter as a spreadsheet shows it (0 is A, 26 is AA).
@@ -135,7 +147,7 @@ impl FileError {
             FileError::NoRows => "no_rows",
             FileError::TooManyRows { .. } => "too_many_rows",
             FileError::Io(_) => "io",
-            FileError::Write(_) => "write_failed",
+            FileError::Write(e) => e.code,
         }
     }
 
@@ -190,7 +202,7 @@ impl FileError {
                 max = grouped(*max)
             ),
             FileError::Io(why) => format!("อ่านไฟล์ไม่ได้: {why}"),
-            FileError::Write(why) => format!("บันทึกสมาชิกไม่สำเร็จ: {why}"),
+            FileError::Write(e) => format!("บันทึกสมาชิกไม่สำเร็จ: {}", e.th),
         }
     }
 

@@ -34,7 +34,7 @@ pub use engine::{
     MemberSink, NoLog, PROBLEMS_KEPT_MAX, ProblemLog, SHOP_UPLOAD_ROWS_MAX, SinkOutcome, import,
     import_logged,
 };
-pub use error::FileError;
+pub use error::{FileError, SinkError};
 pub use header::Header;
 pub use read::{CellFlaw, FileKind, RawRow, Table};
 #[cfg(feature = "replica")]

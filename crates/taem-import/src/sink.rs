@@ -1,9 +1,10 @@
 //! The counter's replica as the destination of an import (feature `replica`): the rows go
 //! through `Replica::import_members`, one transaction per batch, each member through the outbox.
 
-use taem_replica::{ImportMember, Replica};
+use taem_replica::{ImportMember, Replica, ReplicaError};
 
 use crate::engine::{MemberSink, SinkOutcome};
+use crate::error::SinkError;
 use crate::validate::ValidRow;
 
 /// Imports into a replica at a branch.
@@ -19,7 +20,7 @@ impl MemberSink for ReplicaSink<'_> {
         &mut self,
         rows: &[ValidRow],
         progress: &mut dyn FnMut(u64),
-    ) -> Result<SinkOutcome, String> {
+    ) -> Result<SinkOutcome, SinkError> {
         let members: Vec<ImportMember> = rows
             .iter()
             .map(|r| ImportMember {
@@ -32,7 +33,7 @@ impl MemberSink for ReplicaSink<'_> {
         let batch = self
             .replica
             .import_members(&self.branch, &members, progress)
-            .map_err(|e| e.to_string())?;
+            .map_err(sink_error)?;
         Ok(SinkOutcome {
             imported: batch
                 .imported
@@ -43,16 +44,22 @@ impl MemberSink for ReplicaSink<'_> {
         })
     }
 
-    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, String> {
+    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, SinkError> {
         let phones: Vec<_> = rows.iter().map(|r| r.phone.clone()).collect();
-        let codes = self
-            .replica
-            .existing_members(&phones)
-            .map_err(|e| e.to_string())?;
+        let codes = self.replica.existing_members(&phones).map_err(sink_error)?;
         Ok(rows
             .iter()
             .zip(codes)
             .filter_map(|(r, code)| code.map(|c| (r.line, c)))
             .collect())
+    }
+}
+
+/// The replica's error with its code and both messages.
+fn sink_error(e: ReplicaError) -> SinkError {
+    SinkError {
+        code: e.code(),
+        en: e.to_string(),
+        th: e.th(),
     }
 }

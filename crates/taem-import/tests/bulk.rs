@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use taem_import::{
-    BULK_BATCH_ROWS, ImportOptions, ImportReport, MemberSink, ReplicaSink, SinkOutcome, Table,
-    ValidRow, import,
+    BULK_BATCH_ROWS, ImportOptions, ImportReport, MemberSink, ReplicaSink, SinkError, SinkOutcome,
+    Table, ValidRow, import,
 };
 use taem_replica::{FixedEnvironment, Replica};
 
@@ -120,15 +120,19 @@ impl MemberSink for FailingSecondWrite<'_> {
         &mut self,
         rows: &[ValidRow],
         progress: &mut dyn FnMut(u64),
-    ) -> Result<SinkOutcome, String> {
+    ) -> Result<SinkOutcome, SinkError> {
         self.writes += 1;
         if self.writes == 2 {
-            return Err("the disk is full".into());
+            return Err(SinkError {
+                code: "disk_full",
+                en: "the disk is full".into(),
+                th: "ดิสก์เต็ม".into(),
+            });
         }
         self.inner.write(rows, progress)
     }
 
-    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, String> {
+    fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, SinkError> {
         self.inner.existing(rows)
     }
 }
@@ -151,6 +155,9 @@ fn a_write_that_fails_stops_the_bulk_import_after_the_batches_written() {
         .as_ref()
         .expect("the write failure is reported");
     assert!(error.en.contains("the disk is full"), "{error:?}");
+    // The sink's own code and Thai message, not an English one inside the Thai.
+    assert_eq!(error.code, "disk_full");
+    assert_eq!(error.th, "บันทึกสมาชิกไม่สำเร็จ: ดิสก์เต็ม");
     // The first batch's rows but its bad line 7.
     assert_eq!(report.imported, (BULK_BATCH_ROWS - 1) as u64);
     assert_eq!(members(&r), BULK_BATCH_ROWS - 1);

@@ -18,6 +18,7 @@ mod bulk;
 mod checkpoint;
 mod env;
 mod error;
+mod error_th;
 mod export;
 mod history;
 mod import;

@@ -75,9 +75,29 @@ impl ServerError {
         }
     }
 
+    /// Whether the store's disk (or quota) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, ServerError::Database(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::DiskFull)
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        self.code_and_hint().0
+    }
+
     /// The wire form.
     pub fn api(&self) -> ApiError {
-        let (code, hint) = match self {
+        let (code, hint) = self.code_and_hint();
+        ApiError {
+            code: code.into(),
+            message: self.to_string(),
+            hint,
+        }
+    }
+
+    fn code_and_hint(&self) -> (&'static str, Option<String>) {
+        match self {
             ServerError::BadRequest { code, hint, .. } => (*code, hint.clone()),
             ServerError::Unauthorized(_) => (
                 "unauthorized",
@@ -96,13 +116,12 @@ impl ServerError {
                 ),
             ),
             ServerError::Locked(_) => ("locked", None),
+            ServerError::Database(_) if self.is_disk_full() => (
+                "disk_full",
+                Some("free some space on the server's disk, then do it again: nothing of this request was written".into()),
+            ),
             ServerError::Database(_) => ("database", None),
             ServerError::Invariant(_) => ("invariant", None),
-        };
-        ApiError {
-            code: code.into(),
-            message: self.to_string(),
-            hint,
         }
     }
 }

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use taem_core::{CodeRun, MemberCode};
-use taem_import::{MemberSink, SinkOutcome, ValidRow};
+use taem_import::{MemberSink, SinkError, SinkOutcome, ValidRow};
 use taem_protocol::EnrolRequest;
 use uuid::Uuid;
 
@@ -62,14 +62,15 @@ impl<'a> StoreSink<'a> {
         self
     }
 
-    fn device(&mut self) -> std::result::Result<DeviceAuth, String> {
+    fn device(&mut self) -> std::result::Result<DeviceAuth, SinkError> {
         if let Some(auth) = &self.auth {
             return Ok(auth.clone());
         }
-        let name = self
-            .device_name
-            .clone()
-            .ok_or("this import only checks the file: nothing can be written through it")?;
+        let name = self.device_name.clone().ok_or_else(|| SinkError {
+            code: "check_only",
+            en: "this import only checks the file: nothing can be written through it".into(),
+            th: "การนำเข้านี้ตรวจไฟล์อย่างเดียว: ไม่บันทึกสมาชิก".into(),
+        })?;
         let enrolled = (|| -> Result<_> {
             let (code, _) = self
                 .store
@@ -82,7 +83,7 @@ impl<'a> StoreSink<'a> {
                 self.now,
             )
         })()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| sink_error(&e))?;
         let auth = DeviceAuth {
             shop_id: enrolled.shop_id,
             device_id: enrolled.device_id,
@@ -104,11 +105,32 @@ impl<'a> StoreSink<'a> {
     fn existing_codes(
         &self,
         rows: &[&ValidRow],
-    ) -> std::result::Result<Vec<Option<String>>, String> {
+    ) -> std::result::Result<Vec<Option<String>>, SinkError> {
         let phones: Vec<String> = rows.iter().map(|r| r.phone.as_str().to_string()).collect();
         self.store
             .member_codes_by_phone(self.shop, &phones)
-            .map_err(|e| e.to_string())
+            .map_err(|e| sink_error(&e))
+    }
+}
+
+/// The store's error with its code, its hint and a Thai message (the server's own messages
+/// are English; the Thai one says what happened and keeps the English detail only where there
+/// is no Thai for it).
+fn sink_error(e: &ServerError) -> SinkError {
+    let api = e.api();
+    let en = match &api.hint {
+        Some(hint) => format!("{}: {hint}", api.message),
+        None => api.message.clone(),
+    };
+    let th = match e.code() {
+        "disk_full" => "ดิสก์ของเซิร์ฟเวอร์เต็ม: ชุดที่กำลังบันทึกไม่ถูกบันทึก ลบไฟล์ที่ไม่ใช้ให้มีที่ว่าง แล้วนำเข้าไฟล์เดิมอีกครั้ง (สมาชิกที่นำเข้าแล้วจะถูกข้าม)".to_string(),
+        "code_taken" => "สุ่มรหัสสมาชิกที่ว่างไม่ได้: ชุดที่กำลังบันทึกไม่ถูกบันทึก นำเข้าไฟล์เดิมอีกครั้ง (สมาชิกที่นำเข้าแล้วจะถูกข้าม)".to_string(),
+        _ => format!("ฐานข้อมูลของเซิร์ฟเวอร์ไม่รับการบันทึก: {en}"),
+    };
+    SinkError {
+        code: e.code(),
+        en,
+        th,
     }
 }
 
@@ -129,7 +151,7 @@ impl MemberSink for StoreSink<'_> {
         &mut self,
         rows: &[ValidRow],
         progress: &mut dyn FnMut(u64),
-    ) -> std::result::Result<SinkOutcome, String> {
+    ) -> std::result::Result<SinkOutcome, SinkError> {
         if rows.is_empty() {
             return Ok(SinkOutcome::default());
         }
@@ -149,12 +171,7 @@ impl MemberSink for StoreSink<'_> {
         let done = self
             .store
             .import_members(&auth, rows, self.now, &mut self.codes)
-            .map_err(|e| match &e {
-                ServerError::Conflict {
-                    hint: Some(hint), ..
-                } => format!("{e}: {hint}"),
-                _ => e.to_string(),
-            })?;
+            .map_err(|e| sink_error(&e))?;
         progress((done.imported.len() + done.already_members.len()) as u64);
         Ok(SinkOutcome {
             imported: done.imported,
@@ -162,7 +179,10 @@ impl MemberSink for StoreSink<'_> {
         })
     }
 
-    fn existing(&mut self, rows: &[ValidRow]) -> std::result::Result<Vec<(u64, String)>, String> {
+    fn existing(
+        &mut self,
+        rows: &[ValidRow],
+    ) -> std::result::Result<Vec<(u64, String)>, SinkError> {
         let all: Vec<&ValidRow> = rows.iter().collect();
         Ok(all
             .iter()
@@ -299,6 +319,20 @@ mod tests {
     }
 
     #[test]
+    fn a_full_server_disk_is_said_so_with_its_code_in_both_languages() {
+        let full = ServerError::Database(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("database or disk is full".into()),
+        ));
+        assert_eq!(full.api().code, "disk_full");
+        let err = sink_error(&full);
+        assert_eq!(err.code, "disk_full");
+        assert!(err.en.contains("free some space"), "{err:?}");
+        assert!(err.th.starts_with("ดิสก์ของเซิร์ฟเวอร์เต็ม"), "{err:?}");
+        assert!(!err.th.contains("disk"), "no English in the Thai: {err:?}");
+    }
+
+    #[test]
     fn rows_that_never_get_a_free_code_are_an_error_saying_to_run_again() {
         let (_dir, store, shop) = shop_with_member_coded(7);
         let log = || -> (i64, i64) {
@@ -317,8 +351,13 @@ mod tests {
             .write(&[row(2, "0899999999", "มานี", 10)], &mut |_| {})
             .unwrap_err();
         stuck.finish().unwrap();
-        assert!(err.contains("could not get a free member code"), "{err}");
-        assert!(err.contains("run the import again"), "{err}");
+        assert_eq!(err.code, "code_taken", "{err:?}");
+        assert!(
+            err.en.contains("could not get a free member code"),
+            "{err:?}"
+        );
+        assert!(err.en.contains("run the import again"), "{err:?}");
+        assert!(err.th.contains("นำเข้าไฟล์เดิมอีกครั้ง"), "{err:?}");
         let codes = store
             .member_codes_by_phone(shop, &["0899999999".to_string()])
             .unwrap();
