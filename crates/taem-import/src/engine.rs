@@ -287,7 +287,8 @@ impl Checker<'_> {
             }
         });
         if let (Some(first), Some(phone)) = (duplicate_of, &phone) {
-            problems.push(duplicate_in_file(row.line, first, phone));
+            let (cell, header) = self.header.cell(row, Column::Phone);
+            problems.push(duplicate_in_file(row.line, first, phone, cell, header));
         }
         match checked {
             Ok(valid) if duplicate_of.is_none() => Some(valid),
@@ -300,13 +301,21 @@ impl Checker<'_> {
     }
 }
 
-fn duplicate_in_file(line: u64, first: u64, phone: &taem_core::Phone) -> RowProblem {
+/// A row whose phone an earlier line of the file brought; `cell` and `header` as the file
+/// writes them.
+fn duplicate_in_file(
+    line: u64,
+    first: u64,
+    phone: &taem_core::Phone,
+    cell: &str,
+    header: &str,
+) -> RowProblem {
     let shown = phone.display_grouped();
     RowProblem {
         line,
         column: Some(Column::Phone),
-        header: Column::Phone.header(crate::Lang::Th),
-        value: shown.clone(),
+        header: header.to_string(),
+        value: cell.to_string(),
         code: "duplicate_in_file",
         en: format!(
             "phone {shown} is already on line {first} of this file: one member per phone; remove or merge the repeated row"
@@ -316,32 +325,35 @@ fn duplicate_in_file(line: u64, first: u64, phone: &taem_core::Phone) -> RowProb
 }
 
 /// The problems of the rows a sink found already members (`found`: line, member code), with
-/// each row's phone looked up once per batch (a re-run of a bulk import meets a whole batch
-/// of them).
-fn already_members(found: &[(u64, String)], rows: &[ValidRow]) -> Vec<RowProblem> {
+/// each row looked up once per batch (a re-run of a bulk import meets a whole batch of them);
+/// `phone_header` as the file writes it.
+fn already_members(
+    found: &[(u64, String)],
+    rows: &[ValidRow],
+    phone_header: &str,
+) -> Vec<RowProblem> {
     if found.is_empty() {
         return Vec::new();
     }
-    let phones: HashMap<u64, String> = rows
-        .iter()
-        .map(|r| (r.line, r.phone.display_grouped()))
-        .collect();
+    let by_line: HashMap<u64, &ValidRow> = rows.iter().map(|r| (r.line, r)).collect();
     found
         .iter()
-        .map(|(line, code)| {
-            already_member(*line, code, phones.get(line).cloned().unwrap_or_default())
+        .filter_map(|(line, code)| {
+            let row = by_line.get(line)?;
+            Some(already_member(row, code, phone_header))
         })
         .collect()
 }
 
-fn already_member(line: u64, code: &str, phone: String) -> RowProblem {
-    // The code as printed on the member's card.
+fn already_member(row: &ValidRow, code: &str, phone_header: &str) -> RowProblem {
+    // The code as printed on the member's card, the phone as people read it.
     let code = taem_core::MemberCode::shown(code);
+    let phone = row.phone.display_grouped();
     RowProblem {
-        line,
+        line: row.line,
         column: Some(Column::Phone),
-        header: Column::Phone.header(crate::Lang::Th),
-        value: phone.clone(),
+        header: phone_header.to_string(),
+        value: row.phone_cell.clone(),
         code: ALREADY_MEMBER,
         en: format!(
             "phone {phone} is already member {code}: not imported again (nothing changed); edit that member at the counter if their details changed"
@@ -399,6 +411,7 @@ fn shop_upload_rows(
     problems: &mut Vec<RowProblem>,
 ) -> Option<FileError> {
     let mut valid = Vec::new();
+    let phone_header = checker.header.written(Column::Phone);
     for row in table {
         let row = match row {
             Ok(row) => row,
@@ -443,7 +456,7 @@ fn shop_upload_rows(
     if options.dry_run {
         return match sink.existing(&valid) {
             Ok(found) => {
-                problems.extend(already_members(&found, &valid));
+                problems.extend(already_members(&found, &valid, phone_header));
                 report.already_members = found.len() as u64;
                 None
             }
@@ -460,7 +473,11 @@ fn shop_upload_rows(
     });
     match written {
         Ok(outcome) => {
-            problems.extend(already_members(&outcome.already_members, &valid));
+            problems.extend(already_members(
+                &outcome.already_members,
+                &valid,
+                phone_header,
+            ));
             report.already_members = outcome.already_members.len() as u64;
             report.imported = outcome.imported.len() as u64;
             report.imported_codes = outcome.imported;
@@ -526,9 +543,14 @@ fn bulk(
     log: &mut dyn ProblemLog,
 ) -> ImportReport {
     let (send, receive) = std::sync::mpsc::sync_channel::<Checked>(BATCHES_AHEAD);
+    let phone_header = checker.header.written(Column::Phone).to_string();
     let (rows, failed) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_checked(table, checker, send));
-        let failed = write_checked(&receive, options, sink, progress, &mut report, log);
+        let writing = Writing {
+            options,
+            phone_header: &phone_header,
+        };
+        let failed = write_checked(&receive, writing, sink, progress, &mut report, log);
         // Stops the reader at its next batch if the writing stopped first.
         drop(receive);
         let rows = reader
@@ -597,11 +619,19 @@ fn read_checked(
     rows_read
 }
 
+/// What the writing side of a bulk import needs to know of the import.
+#[derive(Clone, Copy)]
+struct Writing<'a> {
+    options: ImportOptions,
+    /// The phone column's header as the file writes it, for the rows already members.
+    phone_header: &'a str,
+}
+
 /// The writing side of a bulk import: writes (or, in a check, looks up) each batch as it
 /// comes, and takes in its problems; answers the error that stopped it, if one did.
 fn write_checked(
     receive: &std::sync::mpsc::Receiver<Checked>,
-    options: ImportOptions,
+    writing: Writing<'_>,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     report: &mut ImportReport,
@@ -615,7 +645,7 @@ fn write_checked(
                 return Some(error);
             }
         };
-        let stopped = write_batch(&batch, options, sink, progress, report, &mut problems);
+        let stopped = write_batch(&batch, writing, sink, progress, report, &mut problems);
         report.take_problems(problems, PROBLEMS_KEPT_MAX, log);
         if stopped.is_some() {
             return stopped;
@@ -628,7 +658,10 @@ fn write_checked(
 /// rows already members to `problems`; answers the error that stopped it, if one did.
 fn write_batch(
     batch: &[ValidRow],
-    options: ImportOptions,
+    Writing {
+        options,
+        phone_header,
+    }: Writing<'_>,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     report: &mut ImportReport,
@@ -640,7 +673,7 @@ fn write_batch(
     if options.dry_run {
         return match sink.existing(batch) {
             Ok(found) => {
-                problems.extend(already_members(&found, batch));
+                problems.extend(already_members(&found, batch, phone_header));
                 report.already_members += found.len() as u64;
                 None
             }
@@ -657,7 +690,11 @@ fn write_batch(
     });
     match written {
         Ok(outcome) => {
-            problems.extend(already_members(&outcome.already_members, batch));
+            problems.extend(already_members(
+                &outcome.already_members,
+                batch,
+                phone_header,
+            ));
             report.already_members += outcome.already_members.len() as u64;
             report.imported += outcome.imported.len() as u64;
             None

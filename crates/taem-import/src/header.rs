@@ -91,6 +91,14 @@ impl Header {
     }
 
     /// A row's cell for a column (empty when the file lacks the column), and its header.
+    /// The header of `column` as the file writes it (its English name when the file lacks it).
+    pub(crate) fn written(&self, column: Column) -> &str {
+        self.positions
+            .iter()
+            .find(|(c, _, _)| *c == column)
+            .map_or(column.name(Lang::En), |(_, _, header)| header.as_str())
+    }
+
     pub(crate) fn cell<'r>(&self, row: &'r RawRow, column: Column) -> (&'r str, &str) {
         match self.positions.iter().find(|(c, _, _)| *c == column) {
             Some((_, i, header)) => (

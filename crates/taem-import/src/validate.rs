@@ -18,6 +18,9 @@ pub struct ValidRow {
     pub line: u64,
     /// The mobile number.
     pub phone: Phone,
+    /// The phone's cell as the file writes it (`0812345678`, `+66 81 234 5678` …), for the
+    /// report of a row whose phone is a member already.
+    pub phone_cell: String,
     /// The profile (validated).
     pub profile: MemberProfile,
     /// Points from the previous system.
@@ -362,6 +365,7 @@ pub fn validate(
         (Some(phone), Some(profile)) if p.list.is_empty() => Ok(ValidRow {
             line: row.line,
             phone,
+            phone_cell: phone_text.to_string(),
             profile,
             initial_points,
         }),

@@ -206,6 +206,52 @@ fn uploading_the_same_file_again_imports_nothing_twice() {
     assert_eq!(members(&r), 5 + report.imported);
 }
 
+/// The report's value and header of a repeated or already-member phone are the file's own, so
+/// a manager searching the file for what the report shows finds it.
+#[test]
+fn repeated_and_known_phones_are_reported_as_the_file_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    let first = upload(&mut r, &fixtures().join("duplicates.csv"));
+    let repeated: Vec<(u64, &str, &str)> = first
+        .problems
+        .iter()
+        .filter(|p| p.code == "duplicate_in_file")
+        .map(|p| (p.line, p.header.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(
+        repeated,
+        [
+            (4, "เบอร์มือถือ*", "081-234-5678"),
+            (6, "เบอร์มือถือ*", "+66 81 234 5678"),
+            (7, "เบอร์มือถือ*", "0898765432"),
+        ]
+    );
+
+    let again = dir.path().join("again.csv");
+    std::fs::write(
+        &again,
+        "Phone*,First name*\r\n+66812345678,สมหญิง\r\n089 876 5432,บุญชู\r\n",
+    )
+    .unwrap();
+    let report = upload(&mut r, &again);
+    let known: Vec<(u64, &str, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.header.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(
+        known,
+        [(2, "Phone*", "+66812345678"), (3, "Phone*", "089 876 5432")]
+    );
+    // The message still gives the number as people read it, and the member's code.
+    assert!(
+        report.problems[0].th.contains("081-234-5678"),
+        "{}",
+        report.problems[0].th
+    );
+}
+
 #[test]
 fn a_check_says_what_an_import_would_do_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();

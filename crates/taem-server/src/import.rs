@@ -206,6 +206,7 @@ mod tests {
         ValidRow {
             line,
             phone: Phone::parse(phone).unwrap(),
+            phone_cell: phone.to_string(),
             profile: MemberProfile {
                 first_name: name.into(),
                 ..MemberProfile::default()
