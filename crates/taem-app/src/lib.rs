@@ -770,8 +770,15 @@ impl App {
         pin: &str,
         settings: serde_json::Value,
     ) -> Result<SettingsView> {
-        // Read here, not by the shell: a tier list that breaks a rule gets a clear answer.
-        let settings: taem_replica::ShopSettings = serde_json::from_value(settings).map_err(|e| {
+        // Read here, not by the shell: a tier list that breaks a rule gets a clear answer, in
+        // Thai too (the tiers are read as a draft, then checked, so the rule they break is
+        // known by name).
+        #[derive(serde::Deserialize)]
+        struct Draft {
+            rates: taem_core::SystemRates,
+            tiers: taem_core::TierSettingsDraft,
+        }
+        let draft: Draft = serde_json::from_value(settings).map_err(|e| {
             AppError::new(
                 "bad_tier_settings",
                 Some("tiers"),
@@ -779,6 +786,18 @@ impl App {
                 format!("บันทึกการตั้งค่านี้ไม่ได้: {e} (ตรวจสอบแต้มเริ่มต้นของแต่ละระดับให้เรียงจากน้อยไปมาก ชื่อไม่ซ้ำ และอัตราแต้มมากกว่า 0)"),
             )
         })?;
+        let tiers = draft.tiers.validated().map_err(|e| {
+            AppError::new(
+                "bad_tier_settings",
+                Some("tiers"),
+                format!("these settings cannot be saved: {e}"),
+                format!("บันทึกการตั้งค่านี้ไม่ได้: {}", e.th()),
+            )
+        })?;
+        let settings = taem_replica::ShopSettings {
+            rates: draft.rates,
+            tiers,
+        };
         let enrolled = self.as_staff(
             "owner",
             ("changing settings", "การแก้ไขการตั้งค่า"),

@@ -342,6 +342,9 @@ fn a_manager_sees_tiers_and_an_owner_changes_local_settings() {
         ("bad_tier_settings", "tiers")
     );
     assert!(thai(&bad.th));
+    // The rule it breaks, said in Thai: no English sentence inside.
+    assert!(bad.th.contains("ติดลบไม่ได้"), "{}", bad.th);
+    assert!(!bad.th.contains("points"), "{}", bad.th);
     let saved = block(app.save_settings("สมชาย", "1234", json(&settings.settings))).unwrap();
     assert!(!saved.settings.tiers.enabled);
     assert!(app.due_to_drop(10).unwrap().is_empty());

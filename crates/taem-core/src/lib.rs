@@ -39,5 +39,5 @@ pub use settings::ShopSettings;
 pub use thai_date::{ThaiDateError, parse_thai_date};
 pub use tier::{
     CalculationPeriod, RateMode, RetiredTier, Tier, TierChangeReason, TierIcon, TierSettings,
-    TierSettingsError,
+    TierSettingsDraft, TierSettingsError,
 };

@@ -525,7 +525,7 @@ impl TierSettingsError {
 
 /// The shop's whole tier configuration: the switch, the period and the tiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "TierSettingsWire")]
+#[serde(try_from = "TierSettingsDraft")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierSettings {
     /// The switch: when off, members have no visible tier and the main rates apply.
@@ -541,8 +541,12 @@ pub struct TierSettings {
     retired: Vec<RetiredTier>,
 }
 
-#[derive(Deserialize)]
-struct TierSettingsWire {
+/// Tier settings as sent (by a settings screen, in a settings document), not yet checked: a
+/// caller that wants the rule a draft breaks as a [`TierSettingsError`] (to say it in Thai)
+/// reads this and calls [`TierSettingsDraft::validated`]; reading [`TierSettings`] directly
+/// does the same and folds the error into the reader's.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TierSettingsDraft {
     enabled: bool,
     period: CalculationPeriod,
     tiers: Vec<Tier>,
@@ -550,10 +554,17 @@ struct TierSettingsWire {
     retired: Vec<RetiredTier>,
 }
 
-impl TryFrom<TierSettingsWire> for TierSettings {
+impl TierSettingsDraft {
+    /// The settings, checked and ordered, or the first rule they break.
+    pub fn validated(self) -> Result<TierSettings, TierSettingsError> {
+        TierSettings::new(self.enabled, self.period, self.tiers)?.with_retired(self.retired)
+    }
+}
+
+impl TryFrom<TierSettingsDraft> for TierSettings {
     type Error = TierSettingsError;
-    fn try_from(w: TierSettingsWire) -> Result<Self, Self::Error> {
-        TierSettings::new(w.enabled, w.period, w.tiers)?.with_retired(w.retired)
+    fn try_from(draft: TierSettingsDraft) -> Result<Self, Self::Error> {
+        draft.validated()
     }
 }
 
