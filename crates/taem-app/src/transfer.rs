@@ -77,6 +77,9 @@ pub struct ImportView {
     pub bad_rows: u64,
     /// Headers the template does not have (ignored).
     pub unknown_columns: Vec<String>,
+    /// Members imported (in a check: to be imported) with a new member code, the code their
+    /// row gave not being kept (each has a `code_not_kept` line among the problems).
+    pub new_codes: u64,
     /// The first problems, in file order.
     pub problems: Vec<ImportProblem>,
     /// Every problem.
@@ -172,6 +175,7 @@ impl ImportView {
             already_members: report.already_members,
             bad_rows: report.rows_with_problems,
             unknown_columns: report.unknown_columns.clone(),
+            new_codes: report.new_codes,
             problems: report
                 .problems
                 .iter()

@@ -32,6 +32,10 @@ pub enum Column {
     PdpaConsent,
     /// A free note.
     Note,
+    /// The member's code, as a members download writes it: not a template column (the
+    /// template is for new members, whose codes Taem draws), but a member list that comes
+    /// back from a download keeps its members' codes, so their cards still scan.
+    MemberCode,
 }
 
 /// A language for headers and messages.
@@ -73,6 +77,23 @@ impl Column {
         Column::Note,
     ];
 
+    /// Every column an import reads: the template's, then the member code a download adds.
+    pub const READ: [Column; 13] = [
+        Column::Phone,
+        Column::FirstName,
+        Column::LastName,
+        Column::Birthday,
+        Column::Gender,
+        Column::Email,
+        Column::Address,
+        Column::Tags,
+        Column::InitialPoints,
+        Column::MarketingConsent,
+        Column::PdpaConsent,
+        Column::Note,
+        Column::MemberCode,
+    ];
+
     /// Stable key (used in reports and JSON).
     pub fn key(self) -> &'static str {
         match self {
@@ -88,6 +109,7 @@ impl Column {
             Column::MarketingConsent => "marketing_consent",
             Column::PdpaConsent => "pdpa_consent",
             Column::Note => "note",
+            Column::MemberCode => "member_code",
         }
     }
 
@@ -133,6 +155,8 @@ impl Column {
             (Column::PdpaConsent, Lang::En) => "PDPA consent",
             (Column::Note, Lang::Th) => "หมายเหตุ",
             (Column::Note, Lang::En) => "Note",
+            (Column::MemberCode, Lang::Th) => "รหัสสมาชิก",
+            (Column::MemberCode, Lang::En) => "Member code",
         }
     }
 
@@ -159,6 +183,7 @@ impl Column {
             (Column::PdpaConsent, Lang::En) => "yes",
             (Column::Note, Lang::Th) => "ลูกค้าประจำสาขาสยาม",
             (Column::Note, Lang::En) => "regular at the Siam branch",
+            (Column::MemberCode, _) => "7K3QD-9XW2S-P",
         }
     }
 
@@ -199,6 +224,7 @@ impl Column {
             Column::MarketingConsent => &["ยินยอมรับข่าวสารการตลาด", "marketing"],
             Column::PdpaConsent => &["ยินยอมเก็บข้อมูล", "pdpa", "ยินยอมpdpa"],
             Column::Note => &["note", "notes", "remark", "remarks", "หมายเหตุเพิ่มเติม"],
+            Column::MemberCode => &["membercode"],
         }
     }
 
@@ -208,7 +234,7 @@ impl Column {
         if wanted.is_empty() {
             return None;
         }
-        Column::ALL.into_iter().find(|c| {
+        Column::READ.into_iter().find(|c| {
             normalise(c.name(Lang::Th)) == wanted
                 || normalise(c.name(Lang::En)) == wanted
                 || c.aliases().contains(&wanted.as_str())

@@ -16,7 +16,7 @@ use crate::columns::Column;
 use crate::error::{FileError, SinkError};
 use crate::header::Header;
 use crate::read::{FileKind, RawRow, Table};
-use crate::validate::{RowProblem, ValidRow, row_phone, validate};
+use crate::validate::{CodeNotKept, CodeNotKeptWhy, RowProblem, ValidRow, row_phone, validate};
 
 /// The most member rows one shop upload takes (the seed's limit).
 pub const SHOP_UPLOAD_ROWS_MAX: u64 = 5_000;
@@ -36,6 +36,11 @@ pub trait MemberSink {
     /// The rows whose phone is already a member: (line, that member's code). Reads only: a
     /// check (`dry_run`) reports them as the import would.
     fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, SinkError>;
+
+    /// The lines of the rows whose member code (`ValidRow::code`) another member of the shop
+    /// has (not the row's phone's member). Reads only: a check reports them as the import
+    /// would (new codes).
+    fn taken_codes(&mut self, rows: &[ValidRow]) -> Result<Vec<u64>, SinkError>;
 }
 
 /// What a sink did with a batch.
@@ -45,6 +50,8 @@ pub struct SinkOutcome {
     pub imported: Vec<(u64, String)>,
     /// Not written, the phone being a member already: (line, that member's code).
     pub already_members: Vec<(u64, String)>,
+    /// Written with a new code, the code the row gave being another member's: lines.
+    pub codes_taken: Vec<u64>,
 }
 
 /// How to import.
@@ -106,6 +113,11 @@ pub struct ImportReport {
     pub rows_with_problems: u64,
     /// Lines and member codes of the members imported (shop uploads; empty in bulk).
     pub imported_codes: Vec<(u64, String)>,
+    /// Members imported (in a check: to be imported) with a new member code because the
+    /// code their row gave could not be kept (not a Taem code, repeated in the file, or
+    /// another member's); each has a `code_not_kept` line among the problems, which does not
+    /// make its row one with problems.
+    pub new_codes: u64,
 }
 
 /// A file error as the report shows it.
@@ -148,8 +160,11 @@ impl ImportReport {
         let mut last_line = None;
         for mut problem in found {
             shorten_value(&mut problem.value);
-            // A row already a member has that one problem (only valid rows are looked up).
-            if last_line != Some(problem.line) && problem.code != ALREADY_MEMBER {
+            // A row already a member has that one problem (only valid rows are looked up), and
+            // a member given a new code was imported.
+            if problem.code == CODE_NOT_KEPT {
+                self.new_codes += 1;
+            } else if last_line != Some(problem.line) && problem.code != ALREADY_MEMBER {
                 self.rows_with_problems += 1;
                 last_line = Some(problem.line);
             }
@@ -239,6 +254,7 @@ pub fn import_logged(
     let checker = Checker {
         header: &header,
         today: options.today,
+        codes: HashMap::new(),
         seen: HashMap::new(),
     };
     match options.max_rows {
@@ -251,6 +267,8 @@ pub fn import_logged(
 struct Checker<'a> {
     header: &'a Header,
     today: NaiveDate,
+    /// Member code (its bits) → the line that kept it first.
+    codes: HashMap<u64, u64>,
     /// Phone (see [`phone_key`]) → the line that brought it first.
     seen: HashMap<u64, u64>,
 }
@@ -291,7 +309,24 @@ impl Checker<'_> {
             problems.push(duplicate_in_file(row.line, first, phone, cell, header));
         }
         match checked {
-            Ok(valid) if duplicate_of.is_none() => Some(valid),
+            Ok(mut valid) if duplicate_of.is_none() => {
+                // The first line that keeps a code owns it; a later one gets a new code.
+                if let Some(code) = &valid.code {
+                    match self.codes.entry(code.bits()) {
+                        std::collections::hash_map::Entry::Occupied(first) => {
+                            valid.code_not_kept = Some(CodeNotKept {
+                                cell: self.header.cell(row, Column::MemberCode).0.to_string(),
+                                why: CodeNotKeptWhy::RepeatsLine(*first.get()),
+                            });
+                            valid.code = None;
+                        }
+                        std::collections::hash_map::Entry::Vacant(free) => {
+                            free.insert(row.line);
+                        }
+                    }
+                }
+                Some(valid)
+            }
             Ok(_) => None,
             Err(found) => {
                 problems.extend(found);
@@ -364,6 +399,88 @@ fn already_member(row: &ValidRow, code: &str, phone_header: &str) -> RowProblem 
     }
 }
 
+/// The notes of the members given a new code: `imported` (line, new code; `None` in a
+/// check) of the rows `rows`, `taken` the lines whose code was another member's.
+fn code_notes<'c>(
+    rows: &[ValidRow],
+    imported: impl Iterator<Item = (u64, Option<&'c str>)>,
+    taken: &[u64],
+    code_header: &str,
+) -> Vec<RowProblem> {
+    if taken.is_empty() && rows.iter().all(|r| r.code_not_kept.is_none()) {
+        return Vec::new();
+    }
+    let by_line: HashMap<u64, &ValidRow> = rows.iter().map(|r| (r.line, r)).collect();
+    imported
+        .filter_map(|(line, new_code)| {
+            let row = by_line.get(&line)?;
+            let not_kept = match &row.code_not_kept {
+                Some(n) => n.clone(),
+                None if taken.contains(&line) => CodeNotKept {
+                    cell: row
+                        .code
+                        .as_ref()
+                        .map(|c| c.display_grouped())
+                        .unwrap_or_default(),
+                    why: CodeNotKeptWhy::OtherMembers,
+                },
+                None => return None,
+            };
+            Some(code_not_kept(line, &not_kept, new_code, code_header))
+        })
+        .collect()
+}
+
+/// A member given a new code instead of the one their row gives.
+fn code_not_kept(
+    line: u64,
+    not_kept: &CodeNotKept,
+    new_code: Option<&str>,
+    header: &str,
+) -> RowProblem {
+    let cell = &not_kept.cell;
+    let (why_en, why_th) = match not_kept.why {
+        CodeNotKeptWhy::NotTaem => (
+            "is not a Taem member code (another system's, or mistyped)".to_string(),
+            "ไม่ใช่รหัสสมาชิกของ Taem (เป็นรหัสของระบบอื่น หรือพิมพ์ผิด)".to_string(),
+        ),
+        CodeNotKeptWhy::RepeatsLine(first) => (
+            format!("is also on line {first}, whose member keeps it"),
+            format!("ซ้ำกับบรรทัดที่ {first} ซึ่งสมาชิกบรรทัดนั้นได้ใช้รหัสนี้"),
+        ),
+        CodeNotKeptWhy::OtherMembers => (
+            "is another member's of this shop already".to_string(),
+            "เป็นรหัสของสมาชิกคนอื่นของร้านอยู่แล้ว".to_string(),
+        ),
+    };
+    let (new_en, new_th) = match new_code {
+        Some(code) => {
+            let code = taem_core::MemberCode::shown(code);
+            (
+                format!("the member was imported with the new code {code}"),
+                format!("สมาชิกได้รหัสใหม่ {code}"),
+            )
+        }
+        None => (
+            "the member gets a new code".to_string(),
+            "สมาชิกจะได้รหัสใหม่".to_string(),
+        ),
+    };
+    RowProblem {
+        line,
+        column: Some(Column::MemberCode),
+        header: header.to_string(),
+        value: cell.clone(),
+        code: CODE_NOT_KEPT,
+        en: format!(
+            "member code {cell} {why_en}: {new_en}; a card printed with {cell} will not find them, so give them a card with the new code"
+        ),
+        th: format!(
+            "รหัสสมาชิก {cell} {why_th}: {new_th} บัตรที่พิมพ์รหัส {cell} จะค้นหาสมาชิกคนนี้ไม่พบ ให้ออกบัตรใหม่ที่มีรหัสใหม่"
+        ),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn shop_upload(
     table: Table,
@@ -411,7 +528,10 @@ fn shop_upload_rows(
     problems: &mut Vec<RowProblem>,
 ) -> Option<FileError> {
     let mut valid = Vec::new();
-    let phone_header = checker.header.written(Column::Phone);
+    let headers = Headers {
+        phone: checker.header.written(Column::Phone),
+        code: checker.header.written(Column::MemberCode),
+    };
     for row in table {
         let row = match row {
             Ok(row) => row,
@@ -454,10 +574,10 @@ fn shop_upload_rows(
         return None;
     }
     if options.dry_run {
-        return match sink.existing(&valid) {
-            Ok(found) => {
-                problems.extend(already_members(&found, &valid, phone_header));
-                report.already_members = found.len() as u64;
+        return match looked_up(sink, &valid, headers) {
+            Ok((found, already)) => {
+                problems.extend(found);
+                report.already_members = already;
                 None
             }
             Err(e) => Some(FileError::Write(e)),
@@ -473,11 +593,7 @@ fn shop_upload_rows(
     });
     match written {
         Ok(outcome) => {
-            problems.extend(already_members(
-                &outcome.already_members,
-                &valid,
-                phone_header,
-            ));
+            problems.extend(written_problems(&outcome, &valid, headers));
             report.already_members = outcome.already_members.len() as u64;
             report.imported = outcome.imported.len() as u64;
             report.imported_codes = outcome.imported;
@@ -521,6 +637,8 @@ fn shorten_value(value: &mut String) {
 
 /// The code of a row whose phone is already a member.
 pub(crate) const ALREADY_MEMBER: &str = "already_member";
+/// The problem code of a member imported with a new code (not a row with problems).
+pub(crate) const CODE_NOT_KEPT: &str = "code_not_kept";
 
 /// Problems that make the reading side of a bulk import send its batch early.
 const BATCH_PROBLEMS_MAX: usize = 5_000;
@@ -544,11 +662,15 @@ fn bulk(
 ) -> ImportReport {
     let (send, receive) = std::sync::mpsc::sync_channel::<Checked>(BATCHES_AHEAD);
     let phone_header = checker.header.written(Column::Phone).to_string();
+    let code_header = checker.header.written(Column::MemberCode).to_string();
     let (rows, failed) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_checked(table, checker, send));
         let writing = Writing {
             options,
-            phone_header: &phone_header,
+            headers: Headers {
+                phone: &phone_header,
+                code: &code_header,
+            },
         };
         let failed = write_checked(&receive, writing, sink, progress, &mut report, log);
         // Stops the reader at its next batch if the writing stopped first.
@@ -623,8 +745,61 @@ fn read_checked(
 #[derive(Clone, Copy)]
 struct Writing<'a> {
     options: ImportOptions,
-    /// The phone column's header as the file writes it, for the rows already members.
-    phone_header: &'a str,
+    headers: Headers<'a>,
+}
+
+/// Headers as the file writes them, for the problems the engine adds after a sink answered.
+#[derive(Clone, Copy)]
+struct Headers<'a> {
+    /// The phone column's (rows already members).
+    phone: &'a str,
+    /// The member code column's (members given a new code).
+    code: &'a str,
+}
+
+/// A check's look-up of `rows`: the problems of those already members and the notes of those
+/// that would get a new code, and how many are members already.
+fn looked_up(
+    sink: &mut dyn MemberSink,
+    rows: &[ValidRow],
+    headers: Headers<'_>,
+) -> Result<(Vec<RowProblem>, u64), SinkError> {
+    let found = sink.existing(rows)?;
+    let taken = if rows.iter().any(|r| r.code.is_some()) {
+        sink.taken_codes(rows)?
+    } else {
+        Vec::new()
+    };
+    let members: std::collections::HashSet<u64> = found.iter().map(|(line, _)| *line).collect();
+    let mut problems = already_members(&found, rows, headers.phone);
+    problems.extend(code_notes(
+        rows,
+        rows.iter()
+            .filter(|r| !members.contains(&r.line))
+            .map(|r| (r.line, None)),
+        &taken,
+        headers.code,
+    ));
+    Ok((problems, found.len() as u64))
+}
+
+/// The problems of a written batch: its rows already members, its members given new codes.
+fn written_problems(
+    outcome: &SinkOutcome,
+    rows: &[ValidRow],
+    headers: Headers<'_>,
+) -> Vec<RowProblem> {
+    let mut problems = already_members(&outcome.already_members, rows, headers.phone);
+    problems.extend(code_notes(
+        rows,
+        outcome
+            .imported
+            .iter()
+            .map(|(line, code)| (*line, Some(code.as_str()))),
+        &outcome.codes_taken,
+        headers.code,
+    ));
+    problems
 }
 
 /// The writing side of a bulk import: writes (or, in a check, looks up) each batch as it
@@ -658,10 +833,7 @@ fn write_checked(
 /// rows already members to `problems`; answers the error that stopped it, if one did.
 fn write_batch(
     batch: &[ValidRow],
-    Writing {
-        options,
-        phone_header,
-    }: Writing<'_>,
+    Writing { options, headers }: Writing<'_>,
     sink: &mut dyn MemberSink,
     progress: &mut dyn FnMut(ImportProgress),
     report: &mut ImportReport,
@@ -671,10 +843,10 @@ fn write_batch(
         return None;
     }
     if options.dry_run {
-        return match sink.existing(batch) {
-            Ok(found) => {
-                problems.extend(already_members(&found, batch, phone_header));
-                report.already_members += found.len() as u64;
+        return match looked_up(sink, batch, headers) {
+            Ok((found, already)) => {
+                problems.extend(found);
+                report.already_members += already;
                 None
             }
             Err(e) => Some(FileError::Write(e)),
@@ -690,11 +862,7 @@ fn write_batch(
     });
     match written {
         Ok(outcome) => {
-            problems.extend(already_members(
-                &outcome.already_members,
-                batch,
-                phone_header,
-            ));
+            problems.extend(written_problems(&outcome, batch, headers));
             report.already_members += outcome.already_members.len() as u64;
             report.imported += outcome.imported.len() as u64;
             None

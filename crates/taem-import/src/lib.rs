@@ -39,4 +39,4 @@ pub use header::Header;
 pub use read::{CellFlaw, FileKind, RawRow, Table};
 #[cfg(feature = "replica")]
 pub use sink::ReplicaSink;
-pub use validate::{RowProblem, ValidRow, validate};
+pub use validate::{CodeNotKept, CodeNotKeptWhy, RowProblem, ValidRow, validate};

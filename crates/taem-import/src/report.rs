@@ -321,6 +321,15 @@ pub fn summary_text(
             "rows with problems"
         ),
     ));
+    if r.new_codes > 0 {
+        let n = grouped(r.new_codes);
+        out.push_str(&format!(
+            "\nสมาชิก {n} คน{}รหัสสมาชิกใหม่ เพราะรหัสในไฟล์ใช้ไม่ได้ บัตรเดิมจะสแกนไม่พบ (ดูรายการ)\n{} {} a new member code, the code in the file not being usable: their old cards will not scan (see the list)",
+            if dry_run { "จะได้" } else { "ได้" },
+            count(r.new_codes, "member", "members"),
+            if dry_run { "would get" } else { "got" },
+        ));
+    }
     if !r.unknown_columns.is_empty() {
         let list = r
             .unknown_columns
@@ -337,13 +346,20 @@ pub fn summary_text(
     let own: Vec<&RowProblem> = r
         .problems
         .iter()
-        .filter(|p| p.code != crate::engine::ALREADY_MEMBER)
+        .filter(|p| {
+            p.code != crate::engine::ALREADY_MEMBER && p.code != crate::engine::CODE_NOT_KEPT
+        })
         .collect();
     let (listed, listed_total) = if own.is_empty() {
         (r.problems.iter().collect(), r.problems_total)
     } else {
-        // A row already a member has that one problem.
-        (own, r.problems_total.saturating_sub(r.already_members))
+        // A row already a member has that one problem, a member given a new code that note.
+        (
+            own,
+            r.problems_total
+                .saturating_sub(r.already_members)
+                .saturating_sub(r.new_codes),
+        )
     };
     let shown = listed.len().min(PROBLEMS_SHOWN_MAX);
     for p in &listed[..shown] {

@@ -28,6 +28,7 @@ impl MemberSink for ReplicaSink<'_> {
                 phone: r.phone.clone(),
                 profile: r.profile.clone(),
                 initial_points: r.initial_points,
+                code: r.code.clone(),
             })
             .collect();
         let batch = self
@@ -41,7 +42,21 @@ impl MemberSink for ReplicaSink<'_> {
                 .map(|(line, code)| (line, code.as_str().to_string()))
                 .collect(),
             already_members: batch.already_members,
+            codes_taken: batch.codes_taken,
         })
+    }
+
+    fn taken_codes(&mut self, rows: &[ValidRow]) -> Result<Vec<u64>, SinkError> {
+        let (lines, wanted): (Vec<u64>, Vec<_>) = rows
+            .iter()
+            .filter_map(|r| Some((r.line, (r.code.clone()?, r.phone.clone()))))
+            .unzip();
+        let taken = self.replica.codes_taken(&wanted).map_err(sink_error)?;
+        Ok(lines
+            .into_iter()
+            .zip(taken)
+            .filter_map(|(line, taken)| taken.then_some(line))
+            .collect())
     }
 
     fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, SinkError> {

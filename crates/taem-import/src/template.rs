@@ -144,6 +144,8 @@ fn rule(c: Column, lang: Lang) -> String {
         (Column::MarketingConsent | Column::PdpaConsent, Lang::En) => "Agreed: yes, y, 1, true, ใช่, ยินยอม, or a mark ✓ or x. Not agreed: no, n, 0, false, ไม่ใช่, ไม่, -, or empty.".into(),
         (Column::Note, Lang::Th) => format!("ไม่เกิน {text} ตัวอักษร หรือเว้นว่าง"),
         (Column::Note, Lang::En) => format!("Up to {text} characters, or empty."),
+        (Column::MemberCode, Lang::Th) => "ไม่อยู่ในแบบฟอร์ม: ไฟล์สมาชิกที่ดาวน์โหลดจาก Taem มีคอลัมน์นี้ สมาชิกที่นำเข้าจะใช้รหัสเดิม บัตรสมาชิกจึงยังสแกนได้ รหัสที่ไม่ใช่รหัสของ Taem หรือเป็นของสมาชิกคนอื่นแล้ว จะได้รหัสใหม่ และรายงานบอกไว้".into(),
+        (Column::MemberCode, Lang::En) => "Not a template column: a members download from Taem has it, and the members imported keep their codes, so their cards still scan. A code that is not a Taem code, or is another member's already, is replaced by a new one, and the report says so.".into(),
     }
 }
 

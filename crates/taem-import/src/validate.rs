@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use taem_core::thai_date::parse_thai_date;
-use taem_core::{Gender, MemberProfile, Phone, Points, ProfileError};
+use taem_core::{Gender, MemberCode, MemberProfile, Phone, Points, ProfileError};
 
 use crate::clean::{date_text, has_fraction, humane, number_text, shown, whole_points_text};
 use crate::columns::{Column, Lang};
@@ -25,6 +25,32 @@ pub struct ValidRow {
     pub profile: MemberProfile,
     /// Points from the previous system.
     pub initial_points: Points,
+    /// The member code the file gives (a members download's column), to keep when no other
+    /// member has it; `None`: Taem draws one.
+    pub code: Option<MemberCode>,
+    /// A code the file gives that cannot be kept whoever else has it: the member gets a new
+    /// one, and the report says so.
+    pub code_not_kept: Option<CodeNotKept>,
+}
+
+/// Why the member code a row gives is not kept (the row is imported with a new code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeNotKept {
+    /// The cell as the file writes it.
+    pub cell: String,
+    /// Why.
+    pub why: CodeNotKeptWhy,
+}
+
+/// Why a row's member code is not kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeNotKeptWhy {
+    /// Not a Taem member code (another system's, or mistyped: the check character fails).
+    NotTaem,
+    /// An earlier line of the file gives the same code (that line keeps it).
+    RepeatsLine(u64),
+    /// Another member of the shop has it.
+    OtherMembers,
 }
 
 /// One problem of one row.
@@ -362,14 +388,38 @@ pub fn validate(
     };
     p.list.sort_by_key(|problem| problem.column);
     match (phone, validated) {
-        (Some(phone), Some(profile)) if p.list.is_empty() => Ok(ValidRow {
-            line: row.line,
-            phone,
-            phone_cell: phone_text.to_string(),
-            profile,
-            initial_points,
-        }),
+        (Some(phone), Some(profile)) if p.list.is_empty() => {
+            let (code, code_not_kept) = member_code(header, row);
+            Ok(ValidRow {
+                line: row.line,
+                phone,
+                phone_cell: phone_text.to_string(),
+                profile,
+                initial_points,
+                code,
+                code_not_kept,
+            })
+        }
         _ => Err(p.list),
+    }
+}
+
+/// The row's member code cell: a Taem code to keep, or why it cannot be (never a problem of
+/// the row: a member list with another system's codes imports with new codes).
+fn member_code(header: &Header, row: &RawRow) -> (Option<MemberCode>, Option<CodeNotKept>) {
+    let (text, _) = header.cell(row, Column::MemberCode);
+    if text.trim().is_empty() {
+        return (None, None);
+    }
+    match MemberCode::parse(text) {
+        Ok(code) => (Some(code), None),
+        Err(_) => (
+            None,
+            Some(CodeNotKept {
+                cell: text.to_string(),
+                why: CodeNotKeptWhy::NotTaem,
+            }),
+        ),
     }
 }
 

@@ -135,6 +135,10 @@ impl MemberSink for FailingSecondWrite<'_> {
     fn existing(&mut self, rows: &[ValidRow]) -> Result<Vec<(u64, String)>, SinkError> {
         self.inner.existing(rows)
     }
+
+    fn taken_codes(&mut self, rows: &[ValidRow]) -> Result<Vec<u64>, SinkError> {
+        self.inner.taken_codes(rows)
+    }
 }
 
 #[test]

@@ -328,6 +328,7 @@ fn a_batch_is_written_whole_or_not_at_all() {
             ..MemberProfile::default()
         },
         initial_points: Points(50),
+        code: None,
     };
     // The second row breaks a rule the engine would have caught: the whole batch rolls back.
     let batch = [member(2, "0861110001", "ก้อย"), member(3, "0861110002", " ")];
@@ -403,22 +404,137 @@ fn a_members_download_imports_again_as_the_same_members() {
             "{ext} {lang:?}: {:?}",
             report.problems
         );
-        // The extra columns (code, branch, registered, tier) are ignored, and said so.
+        // The member codes are kept (the cards still scan); the other extra columns
+        // (registering branch, registered, tier) are ignored, and said so.
         assert_eq!(
             report.unknown_columns.len(),
-            4,
+            3,
             "{:?}",
             report.unknown_columns
         );
+        assert_eq!(report.new_codes, 0);
         source
             .export_members(&ExportFilter::default(), |m| {
                 let copy = target.member(&MemberKey::parse(&m.phone).unwrap()).unwrap();
                 assert_eq!(copy.profile, m.profile, "{ext} {lang:?} {}", m.phone);
                 assert_eq!(copy.balance, m.balance);
+                assert_eq!(copy.code, m.code, "{ext} {lang:?}: the card's code is kept");
                 Ok::<(), taem_replica::ReplicaError>(())
             })
             .unwrap();
     }
+}
+
+/// A member list with a member code column (a download's, or another system's): a Taem code
+/// no other member has is kept; any other code is replaced by a new one, and the report says
+/// so for each member (their old card will not scan) without making the row one with
+/// problems. A check says the same as the import.
+#[test]
+fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = replica(dir.path());
+    // A member of the shop already has code A.
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "เบอร์มือถือ*,ชื่อ*\r\n0861110000,แก้ว\r\n").unwrap();
+    assert_eq!(upload(&mut r, &first).imported, 1);
+    let taken = r
+        .member(&MemberKey::parse("0861110000").unwrap())
+        .unwrap()
+        .code;
+    let free = taem_core::MemberCode::from_bits(0x2_0000_0000_1234).display_grouped();
+    let free2 = taem_core::MemberCode::from_bits(0x2_0000_0000_5678)
+        .as_str()
+        .to_string();
+    let file = dir.path().join("codes.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "Phone*,First name*,Member code\r\n\
+             0861110001,ก้อย,{free}\r\n\
+             0861110002,ขวัญ,MC-00012\r\n\
+             0861110003,คำ,{free}\r\n\
+             0861110004,งาม,{taken}\r\n\
+             0861110005,จัน,\r\n\
+             0861110006,ฉัตร,{free2}\r\n"
+        ),
+    )
+    .unwrap();
+    let notes = |report: &ImportReport| -> Vec<(u64, String, String)> {
+        report
+            .problems
+            .iter()
+            .map(|p| (p.line, p.code.to_string(), p.value.clone()))
+            .collect()
+    };
+    let expected = vec![
+        (3, "code_not_kept".to_string(), "MC-00012".to_string()),
+        (4, "code_not_kept".to_string(), free.clone()),
+        (
+            5,
+            "code_not_kept".to_string(),
+            taem_core::MemberCode::shown(&taken),
+        ),
+    ];
+    // The check first: the same notes, nothing written.
+    let mut sink = ReplicaSink {
+        replica: &mut r,
+        branch: BRANCH.into(),
+    };
+    let check = import(
+        Table::from_path(&file),
+        ImportOptions {
+            max_rows: Some(SHOP_UPLOAD_ROWS_MAX),
+            today: today(),
+            dry_run: true,
+        },
+        &mut sink,
+        &mut |_| {},
+    );
+    assert_eq!(notes(&check), expected, "{:?}", check.problems);
+    assert_eq!((check.new_codes, check.rows_with_problems), (3, 0));
+    assert_eq!(members(&r), 1);
+
+    let report = upload(&mut r, &file);
+    assert_eq!(notes(&report), expected, "{:?}", report.problems);
+    assert_eq!(
+        (report.imported, report.new_codes, report.rows_with_problems),
+        (6, 3, 0)
+    );
+    assert!(
+        report.unknown_columns.is_empty(),
+        "{:?}",
+        report.unknown_columns
+    );
+    let code_of =
+        |r: &Replica, phone: &str| r.member(&MemberKey::parse(phone).unwrap()).unwrap().code;
+    assert_eq!(
+        taem_core::MemberCode::shown(&code_of(&r, "0861110001")),
+        free
+    );
+    assert_eq!(code_of(&r, "0861110006"), free2);
+    for phone in ["0861110002", "0861110003", "0861110004", "0861110005"] {
+        let code = code_of(&r, phone);
+        assert!(
+            code != taken && taem_core::MemberCode::shown(&code) != free,
+            "{phone}: a code of its own ({code})"
+        );
+    }
+    // Each note names the new code and says the old card will not scan, in both languages.
+    let note = &report.problems[0];
+    let new = taem_core::MemberCode::shown(&code_of(&r, "0861110002"));
+    assert_eq!(note.header, "Member code");
+    assert!(
+        note.en.contains(&new) && note.en.contains("will not find them"),
+        "{}",
+        note.en
+    );
+    assert!(
+        note.th.contains(&new) && note.th.contains("ออกบัตรใหม่"),
+        "{}",
+        note.th
+    );
+    // The members went through the outbox with the codes they were given.
+    assert_eq!(members(&r), 7);
 }
 
 #[test]

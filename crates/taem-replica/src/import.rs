@@ -9,6 +9,7 @@ use crate::error::ReplicaError;
 use crate::members::{MemberKey, find_row, insert_new_member};
 use crate::open::Replica;
 use crate::outbox::{NewEntry, SqlResult};
+use rusqlite::OptionalExtension;
 
 /// The longest branch code an import accepts (the server's limit).
 const BRANCH_CHARS_MAX: usize = 16;
@@ -43,6 +44,9 @@ pub struct ImportMember {
     pub profile: MemberProfile,
     /// Points brought from the previous system (0: none).
     pub initial_points: Points,
+    /// The member code to keep (a members download's), when no other member has it; `None`:
+    /// a new one is drawn.
+    pub code: Option<MemberCode>,
 }
 
 /// What an import batch did, row by row.
@@ -53,6 +57,8 @@ pub struct ImportBatch {
     /// Not written, the phone being a member already: (line, that member's code). A second
     /// upload of the same file lands here for every row, so it imports nothing twice.
     pub already_members: Vec<(u64, String)>,
+    /// Registered with a new code, the code the row gave being another member's: lines.
+    pub codes_taken: Vec<u64>,
 }
 
 impl Replica {
@@ -65,6 +71,25 @@ impl Replica {
                 find_row(&self.conn, &MemberKey::Phone(phone.clone()))
                     .map(|row| row.map(|r| r.code))
                     .map_err(|e| self.fail(e))
+            })
+            .collect()
+    }
+
+    /// For each (code, phone), whether another member (not the phone's) has the code: an
+    /// import's check, reading only.
+    pub fn codes_taken(&self, wanted: &[(MemberCode, Phone)]) -> Result<Vec<bool>> {
+        let mut owner = self
+            .conn
+            .prepare_cached("SELECT phone FROM members WHERE code = ?1")
+            .map_err(|e| self.fail(e))?;
+        wanted
+            .iter()
+            .map(|(code, phone)| {
+                let found: Option<String> = owner
+                    .query_row([code.as_str()], |r| r.get(0))
+                    .optional()
+                    .map_err(|e| self.fail(e))?;
+                Ok(found.is_some_and(|p| p != phone.as_str()))
             })
             .collect()
     }
@@ -127,8 +152,23 @@ impl Replica {
                     continue;
                 }
                 let profile = m.profile.clone().validated(ctx.today)?;
+                // The row's own code first; if another member has it, drawn ones (the run is
+                // not told: its own draw was not the one taken).
+                let mut given = m.code.clone();
+                let mut given_taken = false;
+                let mut row_codes = |taken: bool| match given.take() {
+                    Some(code) => code,
+                    None if m.code.is_some() && !given_taken => {
+                        given_taken = true;
+                        codes(false)
+                    }
+                    None => codes(taken),
+                };
                 let (local_id, member_id, code) =
-                    insert_new_member(ctx, env.as_ref(), &mut codes, &m.phone, &profile)?;
+                    insert_new_member(ctx, env.as_ref(), &mut row_codes, &m.phone, &profile)?;
+                if given_taken {
+                    batch.codes_taken.push(m.line);
+                }
                 ctx.record(
                     env.new_op_id(),
                     local_id,

@@ -1192,6 +1192,8 @@ pub struct ImportedMembers {
     pub imported: Vec<(u64, String)>,
     /// Not written, the phone being a member already: (line, that member's code).
     pub already_members: Vec<(u64, String)>,
+    /// Registered with a new code, the code the row gave being another member's: lines.
+    pub codes_taken: Vec<u64>,
 }
 
 impl ShopTx<'_> {
@@ -1256,8 +1258,19 @@ impl ShopTx<'_> {
             let profile = json(&row.profile)?;
             let points = row.initial_points.0.max(0);
             let mut code = None;
+            // The row's own code first (a members download's); if another member has it,
+            // drawn ones (the draws are not told: their own was not the one taken).
+            let mut given = row.code.clone();
+            let mut given_taken = false;
             for attempt in 0..CODE_ATTEMPTS {
-                let drawn = codes(attempt > 0);
+                let drawn = match given.take() {
+                    Some(own) => own,
+                    None if row.code.is_some() && !given_taken => {
+                        given_taken = true;
+                        codes(false)
+                    }
+                    None => codes(attempt > 0),
+                };
                 let written = insert_member.execute(params![
                     sid,
                     id,
@@ -1295,6 +1308,9 @@ impl ShopTx<'_> {
                     hint: Some("run the import again: nothing of this batch was written".into()),
                 });
             };
+            if given_taken {
+                done.codes_taken.push(row.line);
+            }
             let member = ChangeBody::Member(MemberState {
                 member_id,
                 code: code.clone(),

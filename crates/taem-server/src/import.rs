@@ -164,6 +164,7 @@ impl MemberSink for StoreSink<'_> {
                 return Ok(SinkOutcome {
                     imported: Vec::new(),
                     already_members: found,
+                    codes_taken: Vec::new(),
                 });
             }
         }
@@ -176,7 +177,29 @@ impl MemberSink for StoreSink<'_> {
         Ok(SinkOutcome {
             imported: done.imported,
             already_members: done.already_members,
+            codes_taken: done.codes_taken,
         })
+    }
+
+    fn taken_codes(&mut self, rows: &[ValidRow]) -> std::result::Result<Vec<u64>, SinkError> {
+        let (lines, codes): (Vec<u64>, Vec<String>) = rows
+            .iter()
+            .filter_map(|r| Some((r.line, r.code.as_ref()?.as_str().to_string())))
+            .unzip();
+        let owners = self
+            .store
+            .member_phones_by_code(self.shop, &codes)
+            .map_err(|e| sink_error(&e))?;
+        let phones: std::collections::HashMap<u64, &str> =
+            rows.iter().map(|r| (r.line, r.phone.as_str())).collect();
+        Ok(lines
+            .into_iter()
+            .zip(owners)
+            .filter_map(|(line, owner)| {
+                let other = owner.is_some_and(|p| phones.get(&line) != Some(&p.as_str()));
+                other.then_some(line)
+            })
+            .collect())
     }
 
     fn existing(
@@ -207,6 +230,8 @@ mod tests {
             line,
             phone: Phone::parse(phone).unwrap(),
             phone_cell: phone.to_string(),
+            code: None,
+            code_not_kept: None,
             profile: MemberProfile {
                 first_name: name.into(),
                 ..MemberProfile::default()
@@ -246,6 +271,38 @@ mod tests {
         assert_eq!(done.imported, vec![(2, code(bits).as_str().to_string())]);
         first.finish().unwrap();
         (dir, store, shop)
+    }
+
+    #[test]
+    fn a_row_keeps_its_own_code_unless_another_member_has_it() {
+        let (_dir, store, shop) = shop_with_member_coded(1);
+        let with_code = |line, phone, bits| ValidRow {
+            code: Some(code(bits)),
+            ..row(line, phone, "มานะ", 0)
+        };
+        // Line 2 brings code 5 (free): kept. Line 3 brings code 1, the first member's: a
+        // drawn one (9), and the line is answered as such.
+        let rows = [with_code(2, "0899999999", 5), with_code(3, "0811111111", 1)];
+        let mut check = sink(&store, shop, &[]);
+        assert_eq!(check.taken_codes(&rows).unwrap(), vec![3]);
+        check.finish().unwrap();
+        let mut import = sink(&store, shop, &[9]);
+        let done = import.write(&rows, &mut |_| {}).unwrap();
+        import.finish().unwrap();
+        let mut imported = done.imported.clone();
+        imported.sort();
+        assert_eq!(
+            imported,
+            vec![
+                (2, code(5).as_str().to_string()),
+                (3, code(9).as_str().to_string())
+            ]
+        );
+        assert_eq!(done.codes_taken, vec![3]);
+        // A member's own code is not "another member's".
+        let mut again = sink(&store, shop, &[]);
+        assert!(again.taken_codes(&rows[..1]).unwrap().is_empty());
+        again.finish().unwrap();
     }
 
     #[test]

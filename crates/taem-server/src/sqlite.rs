@@ -723,6 +723,22 @@ impl Store for SqliteStore {
         })
     }
 
+    fn member_phones_by_code(&self, shop: Uuid, codes: &[String]) -> Result<Vec<Option<String>>> {
+        self.read(|conn| {
+            Self::shop_exists(conn, shop)?;
+            let mut s =
+                conn.prepare_cached("SELECT phone FROM members WHERE shop_id = ?1 AND code = ?2")?;
+            codes
+                .iter()
+                .map(|code| {
+                    s.query_row(params![shop.as_bytes().as_slice(), code], |r| r.get(0))
+                        .optional()
+                        .map_err(Into::into)
+                })
+                .collect()
+        })
+    }
+
     fn balances(&self, shop: Uuid) -> Result<Vec<MemberBalance>> {
         self.read(|conn| {
             Self::shop_exists(conn, shop)?;

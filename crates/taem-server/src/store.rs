@@ -175,6 +175,9 @@ pub trait Store: Send + Sync + 'static {
     /// The member code of each phone (10 digits) that is a member of `shop` (`None`: not a
     /// member), in the order given.
     fn member_codes_by_phone(&self, shop: Uuid, phones: &[String]) -> Result<Vec<Option<String>>>;
+    /// The phone of the member of `shop` each code (11 characters) belongs to (`None`: no
+    /// member has it), in the order given.
+    fn member_phones_by_code(&self, shop: Uuid, codes: &[String]) -> Result<Vec<Option<String>>>;
     /// Every member's balance with its ledger sum.
     fn balances(&self, shop: Uuid) -> Result<Vec<MemberBalance>>;
 }

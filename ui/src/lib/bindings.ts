@@ -345,6 +345,11 @@ bad_rows: number,
  */
 unknown_columns: Array<string>, 
 /**
+ * Members imported (in a check: to be imported) with a new member code, the code their
+ * row gave not being kept (each has a `code_not_kept` line among the problems).
+ */
+new_codes: number, 
+/**
  * The first problems, in file order.
  */
 problems: Array<ImportProblem>, 

@@ -15,6 +15,7 @@ function view(over: Partial<ImportView> = {}): ImportView {
     already_members: 1,
     bad_rows: 2,
     unknown_columns: [],
+    new_codes: 0,
     problems: [],
     problems_total: 3,
     ...over,
