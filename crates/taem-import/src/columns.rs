@@ -78,21 +78,15 @@ impl Column {
     ];
 
     /// Every column an import reads: the template's, then the member code a download adds.
-    pub const READ: [Column; 13] = [
-        Column::Phone,
-        Column::FirstName,
-        Column::LastName,
-        Column::Birthday,
-        Column::Gender,
-        Column::Email,
-        Column::Address,
-        Column::Tags,
-        Column::InitialPoints,
-        Column::MarketingConsent,
-        Column::PdpaConsent,
-        Column::Note,
-        Column::MemberCode,
-    ];
+    pub const READ: [Column; 13] = {
+        let mut read = [Column::MemberCode; 13];
+        let mut i = 0;
+        while i < Column::ALL.len() {
+            read[i] = Column::ALL[i];
+            i += 1;
+        }
+        read
+    };
 
     /// Stable key (used in reports and JSON).
     pub fn key(self) -> &'static str {

@@ -62,6 +62,27 @@ pub(crate) fn ms(ms: i64) -> DateTime<Utc> {
 }
 
 impl SqliteStore {
+    /// One text column of the shop's member found by each of `keys` (`None`: no member),
+    /// in the order given; `sql` selects it with the shop as `?1` and the key as `?2`.
+    fn members_column(
+        &self,
+        shop: Uuid,
+        sql: &str,
+        keys: &[String],
+    ) -> Result<Vec<Option<String>>> {
+        self.read(|conn| {
+            Self::shop_exists(conn, shop)?;
+            let mut s = conn.prepare_cached(sql)?;
+            keys.iter()
+                .map(|key| {
+                    s.query_row(params![shop.as_bytes().as_slice(), key], |r| r.get(0))
+                        .optional()
+                        .map_err(Into::into)
+                })
+                .collect()
+        })
+    }
+
     /// Opens (creating and migrating) the store in `dir`.
     pub fn open(dir: &Path) -> anyhow::Result<SqliteStore> {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -708,35 +729,19 @@ impl Store for SqliteStore {
     }
 
     fn member_codes_by_phone(&self, shop: Uuid, phones: &[String]) -> Result<Vec<Option<String>>> {
-        self.read(|conn| {
-            Self::shop_exists(conn, shop)?;
-            let mut s =
-                conn.prepare_cached("SELECT code FROM members WHERE shop_id = ?1 AND phone = ?2")?;
-            phones
-                .iter()
-                .map(|phone| {
-                    s.query_row(params![shop.as_bytes().as_slice(), phone], |r| r.get(0))
-                        .optional()
-                        .map_err(Into::into)
-                })
-                .collect()
-        })
+        self.members_column(
+            shop,
+            "SELECT code FROM members WHERE shop_id = ?1 AND phone = ?2",
+            phones,
+        )
     }
 
     fn member_phones_by_code(&self, shop: Uuid, codes: &[String]) -> Result<Vec<Option<String>>> {
-        self.read(|conn| {
-            Self::shop_exists(conn, shop)?;
-            let mut s =
-                conn.prepare_cached("SELECT phone FROM members WHERE shop_id = ?1 AND code = ?2")?;
-            codes
-                .iter()
-                .map(|code| {
-                    s.query_row(params![shop.as_bytes().as_slice(), code], |r| r.get(0))
-                        .optional()
-                        .map_err(Into::into)
-                })
-                .collect()
-        })
+        self.members_column(
+            shop,
+            "SELECT phone FROM members WHERE shop_id = ?1 AND code = ?2",
+            codes,
+        )
     }
 
     fn balances(&self, shop: Uuid) -> Result<Vec<MemberBalance>> {
