@@ -518,6 +518,88 @@ fn imported_members_and_their_initial_points_reach_the_server_and_the_other_coun
     assert_eq!(assert_converged(&shop), balances);
 }
 
+/// A member list keeps its members' codes. When a counter keeps a code the server has already
+/// given another member (head office imported an overlapping list the counter had not yet
+/// received), the sync goes on: the server's member keeps the code, the counter's member and
+/// their points are kept under a new code, and a manager is told to give them a new card.
+#[test]
+fn a_code_kept_at_a_counter_that_the_server_gave_another_member_never_stops_sync() {
+    let shop = shop(&["BKK01"]);
+    let dir = shop._dir.path();
+    let code = "Q9Q9Q9Q9Q9K";
+    let list = |name: &str, phone: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "Phone*,First name*,Initial points,Member code\r\n{phone},คนที่{name},100,{code}\r\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let hq = list("hq.csv", "0855550001");
+    let done = shop.server.admin(&[
+        "import",
+        "--shop",
+        &shop.shop,
+        "--branch",
+        "BKK01",
+        hq.to_str().unwrap(),
+    ]);
+    assert_eq!(done["imported"].as_u64(), Some(1), "{done}");
+    // The counter imports its own list before it received head office's member.
+    let counter = &shop.counters[0];
+    let local = list("shop.csv", "0855550002");
+    let report = counter.run(&["import", local.to_str().unwrap()]);
+    assert_eq!(report["imported"].as_u64(), Some(1), "{report}");
+    assert_eq!(
+        report["new_codes"].as_u64(),
+        Some(0),
+        "the counter had no one with it"
+    );
+
+    counter.sync_until_clean(5).unwrap();
+    assert!(
+        counter.run(&["rejections"]).as_array().unwrap().is_empty(),
+        "nothing rejected: {}",
+        counter.run(&["rejections"])
+    );
+    // The code finds head office's member; the counter's member has a code of their own.
+    let found = counter.run(&["member", "show", code]);
+    assert_eq!(found["phone"], "0855550001", "{found}");
+    let ours = counter.run(&["member", "show", "0855550002"]);
+    let new_code = ours["code"].as_str().unwrap().replace('-', "");
+    assert_ne!(new_code, code, "{ours}");
+    assert_eq!(
+        ours["balance"].as_i64(),
+        Some(100),
+        "their points kept: {ours}"
+    );
+    let mut balances = shop.server.balances(&shop.shop);
+    balances.sort();
+    assert_eq!(
+        balances,
+        vec![
+            ("0855550001".to_string(), 100, 100),
+            ("0855550002".to_string(), 100, 100)
+        ]
+    );
+    let told = reviews_of(&shop, "code_replaced");
+    assert_eq!(told.len(), 1, "{told:?}");
+    let message = told[0]["message"].as_str().unwrap();
+    let grouped = format!(
+        "{}-{}-{}",
+        &new_code[..5],
+        &new_code[5..10],
+        &new_code[10..]
+    );
+    assert!(
+        message.contains("Q9Q9Q-9Q9Q9-K") && message.contains(&grouped),
+        "{message}"
+    );
+}
+
 #[test]
 fn the_same_members_imported_at_two_counters_offline_are_imported_once_and_reported() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");

@@ -411,17 +411,14 @@ fn code_notes<'c>(
         return Vec::new();
     }
     let by_line: HashMap<u64, &ValidRow> = rows.iter().map(|r| (r.line, r)).collect();
+    let taken: std::collections::HashSet<u64> = taken.iter().copied().collect();
     imported
         .filter_map(|(line, new_code)| {
             let row = by_line.get(&line)?;
             let not_kept = match &row.code_not_kept {
                 Some(n) => n.clone(),
                 None if taken.contains(&line) => CodeNotKept {
-                    cell: row
-                        .code
-                        .as_ref()
-                        .map(|c| c.display_grouped())
-                        .unwrap_or_default(),
+                    cell: row.code_cell.clone(),
                     why: CodeNotKeptWhy::OtherMembers,
                 },
                 None => return None,
@@ -429,6 +426,16 @@ fn code_notes<'c>(
             Some(code_not_kept(line, &not_kept, new_code, code_header))
         })
         .collect()
+}
+
+/// Whether a cell looks like what a spreadsheet makes of a code it took for a number.
+fn looks_like_a_number(cell: &str) -> bool {
+    let cell = cell.trim();
+    !cell.is_empty()
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'E' | 'e' | '+' | ','))
+        && cell.chars().any(|c| c.is_ascii_digit())
 }
 
 /// A member given a new code instead of the one their row gives.
@@ -440,16 +447,25 @@ fn code_not_kept(
 ) -> RowProblem {
     let cell = &not_kept.cell;
     let (why_en, why_th) = match not_kept.why {
+        // A spreadsheet that took the code for a number (all digits, or 1.2E+10) lost it.
+        CodeNotKeptWhy::NotTaem if looks_like_a_number(cell) => (
+            "is not a Taem member code: the spreadsheet seems to have turned it into a number (format the column as Text and type the code again, or download the members again)".to_string(),
+            "ไม่ใช่รหัสสมาชิกของ Taem: โปรแกรมตารางคำนวณน่าจะเปลี่ยนรหัสเป็นตัวเลข (ตั้งรูปแบบคอลัมน์เป็นข้อความแล้วพิมพ์รหัสใหม่ หรือดาวน์โหลดรายชื่อสมาชิกอีกครั้ง)".to_string(),
+        ),
         CodeNotKeptWhy::NotTaem => (
             "is not a Taem member code (another system's, or mistyped)".to_string(),
             "ไม่ใช่รหัสสมาชิกของ Taem (เป็นรหัสของระบบอื่น หรือพิมพ์ผิด)".to_string(),
         ),
         CodeNotKeptWhy::RepeatsLine(first) => (
-            format!("is also on line {first}, whose member keeps it"),
-            format!("ซ้ำกับบรรทัดที่ {first} ซึ่งสมาชิกบรรทัดนั้นได้ใช้รหัสนี้"),
+            format!(
+                "is also on line {first} of this file: a code goes to one member only, the first line's if anyone's"
+            ),
+            format!(
+                "ซ้ำกับบรรทัดที่ {first} ของไฟล์นี้: รหัสหนึ่งใช้ได้กับสมาชิกคนเดียว ถ้าใช้ได้จะเป็นของบรรทัดแรกที่มีรหัสนี้"
+            ),
         ),
         CodeNotKeptWhy::OtherMembers => (
-            "is another member's of this shop already".to_string(),
+            "is already another member's code in this shop".to_string(),
             "เป็นรหัสของสมาชิกคนอื่นของร้านอยู่แล้ว".to_string(),
         ),
     };

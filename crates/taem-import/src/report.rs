@@ -324,7 +324,7 @@ pub fn summary_text(
     if r.new_codes > 0 {
         let n = grouped(r.new_codes);
         out.push_str(&format!(
-            "\nสมาชิก {n} คน{}รหัสสมาชิกใหม่ เพราะรหัสในไฟล์ใช้ไม่ได้ บัตรเดิมจะสแกนไม่พบ (ดูรายการ)\n{} {} a new member code, the code in the file not being usable: their old cards will not scan (see the list)",
+            "\nสมาชิก {n} คน{}รหัสสมาชิกใหม่ เพราะรหัสในไฟล์ใช้ไม่ได้ บัตรเดิมจะสแกนไม่พบ (ดูรายการ)\n{} {} a new member code, because the code in the file could not be kept: their old cards will not scan (see the list)",
             if dry_run { "จะได้" } else { "ได้" },
             count(r.new_codes, "member", "members"),
             if dry_run { "would get" } else { "got" },
@@ -343,23 +343,23 @@ pub fn summary_text(
     }
     // The rows' own problems first: on a re-run every row is already a member, and listing
     // those (counted above) would hide the rows that need fixing.
-    let own: Vec<&RowProblem> = r
-        .problems
-        .iter()
-        .filter(|p| {
-            p.code != crate::engine::ALREADY_MEMBER && p.code != crate::engine::CODE_NOT_KEPT
-        })
-        .collect();
-    let (listed, listed_total) = if own.is_empty() {
-        (r.problems.iter().collect(), r.problems_total)
+    // Then the members given a new code (each needs a new card), and rows already members
+    // last, only when there is nothing else to list.
+    let own = |p: &&RowProblem| {
+        p.code != crate::engine::ALREADY_MEMBER && p.code != crate::engine::CODE_NOT_KEPT
+    };
+    let mut listed: Vec<&RowProblem> = r.problems.iter().filter(own).collect();
+    listed.extend(
+        r.problems
+            .iter()
+            .filter(|p| p.code == crate::engine::CODE_NOT_KEPT),
+    );
+    let listed_total = if listed.is_empty() {
+        listed = r.problems.iter().collect();
+        r.problems_total
     } else {
-        // A row already a member has that one problem, a member given a new code that note.
-        (
-            own,
-            r.problems_total
-                .saturating_sub(r.already_members)
-                .saturating_sub(r.new_codes),
-        )
+        // A row already a member has that one problem.
+        r.problems_total.saturating_sub(r.already_members)
     };
     let shown = listed.len().min(PROBLEMS_SHOWN_MAX);
     for p in &listed[..shown] {
@@ -423,16 +423,24 @@ mod tests {
         };
         let mut problems: Vec<RowProblem> = (2..40).map(|l| problem(l, "already_member")).collect();
         problems.push(problem(40, "bad_phone"));
+        problems.push(problem(41, "code_not_kept"));
         let report = ImportReport {
-            rows: 39,
+            rows: 40,
             already_members: 38,
             rows_with_problems: 1,
-            problems_total: 39,
+            new_codes: 1,
+            problems_total: 40,
             problems,
             ..ImportReport::default()
         };
         let summary = summary_text(&report, std::path::Path::new("a.csv"), "CNX01", false, None);
         assert!(summary.contains("bad_phone on 40"), "{summary}");
+        // The member given a new code is listed too (the summary says "see the list").
+        assert!(summary.contains("code_not_kept on 41"), "{summary}");
+        assert!(
+            summary.contains("1 member got a new member code"),
+            "{summary}"
+        );
         assert!(!summary.contains("already_member on"), "{summary}");
         assert!(!summary.contains("more"), "{summary}");
     }

@@ -28,6 +28,8 @@ pub struct ValidRow {
     /// The member code the file gives (a members download's column), to keep when no other
     /// member has it; `None`: Taem draws one.
     pub code: Option<MemberCode>,
+    /// The code's cell as the file writes it (empty when the file gives none).
+    pub code_cell: String,
     /// A code the file gives that cannot be kept whoever else has it: the member gets a new
     /// one, and the report says so.
     pub code_not_kept: Option<CodeNotKept>,
@@ -390,6 +392,7 @@ pub fn validate(
     match (phone, validated) {
         (Some(phone), Some(profile)) if p.list.is_empty() => {
             let (code, code_not_kept) = member_code(header, row);
+            let code_cell = header.cell(row, Column::MemberCode).0.to_string();
             Ok(ValidRow {
                 line: row.line,
                 phone,
@@ -397,6 +400,7 @@ pub fn validate(
                 profile,
                 initial_points,
                 code,
+                code_cell,
                 code_not_kept,
             })
         }
@@ -411,7 +415,18 @@ fn member_code(header: &Header, row: &RawRow) -> (Option<MemberCode>, Option<Cod
     if text.trim().is_empty() {
         return (None, None);
     }
-    match MemberCode::parse(text) {
+    // Dashes and letters as other keyboards and fonts type them (an en dash, full-width
+    // characters from a Thai or Chinese input method) are a code's own.
+    let cleaned: String = number_text(text)
+        .chars()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}' => '-',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    match MemberCode::parse(&cleaned) {
         Ok(code) => (Some(code), None),
         Err(_) => (
             None,

@@ -445,6 +445,16 @@ fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
     let free2 = taem_core::MemberCode::from_bits(0x2_0000_0000_5678)
         .as_str()
         .to_string();
+    // Typed with en dashes and full-width characters (other keyboards): still the code.
+    let free3 = taem_core::MemberCode::from_bits(0x2_0000_0000_9abc).display_grouped();
+    let typed3: String = free3
+        .chars()
+        .map(|c| match c {
+            '-' => '–',
+            'A'..='Z' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap(),
+            c => c,
+        })
+        .collect();
     let file = dir.path().join("codes.csv");
     std::fs::write(
         &file,
@@ -455,7 +465,9 @@ fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
              0861110003,คำ,{free}\r\n\
              0861110004,งาม,{taken}\r\n\
              0861110005,จัน,\r\n\
-             0861110006,ฉัตร,{free2}\r\n"
+             0861110006,ฉัตร,{free2}\r\n\
+             0861110007,ชม,{typed3}\r\n\
+             0861110008,ซอ,1234567919\r\n"
         ),
     )
     .unwrap();
@@ -469,11 +481,9 @@ fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
     let expected = vec![
         (3, "code_not_kept".to_string(), "MC-00012".to_string()),
         (4, "code_not_kept".to_string(), free.clone()),
-        (
-            5,
-            "code_not_kept".to_string(),
-            taem_core::MemberCode::shown(&taken),
-        ),
+        // As the file writes it.
+        (5, "code_not_kept".to_string(), taken.clone()),
+        (9, "code_not_kept".to_string(), "1234567919".to_string()),
     ];
     // The check first: the same notes, nothing written.
     let mut sink = ReplicaSink {
@@ -491,14 +501,14 @@ fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
         &mut |_| {},
     );
     assert_eq!(notes(&check), expected, "{:?}", check.problems);
-    assert_eq!((check.new_codes, check.rows_with_problems), (3, 0));
+    assert_eq!((check.new_codes, check.rows_with_problems), (4, 0));
     assert_eq!(members(&r), 1);
 
     let report = upload(&mut r, &file);
     assert_eq!(notes(&report), expected, "{:?}", report.problems);
     assert_eq!(
         (report.imported, report.new_codes, report.rows_with_problems),
-        (6, 3, 0)
+        (8, 4, 0)
     );
     assert!(
         report.unknown_columns.is_empty(),
@@ -512,6 +522,17 @@ fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
         free
     );
     assert_eq!(code_of(&r, "0861110006"), free2);
+    assert_eq!(
+        taem_core::MemberCode::shown(&code_of(&r, "0861110007")),
+        free3
+    );
+    // A code a spreadsheet turned into a number is said as such.
+    let number = report.problems.iter().find(|p| p.line == 9).unwrap();
+    assert!(
+        number.en.contains("turned it into a number"),
+        "{}",
+        number.en
+    );
     for phone in ["0861110002", "0861110003", "0861110004", "0861110005"] {
         let code = code_of(&r, phone);
         assert!(
@@ -533,8 +554,7 @@ fn member_codes_are_kept_when_they_can_be_and_each_new_one_is_reported() {
         "{}",
         note.th
     );
-    // The members went through the outbox with the codes they were given.
-    assert_eq!(members(&r), 7);
+    assert_eq!(members(&r), 9);
 }
 
 #[test]

@@ -17,7 +17,9 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 use taem_core::time::{bangkok_date, day_number};
-use taem_core::{Hlc, LedgerKind, Operation, OperationKind, ShopSettings, TierChangeReason};
+use taem_core::{
+    Hlc, LedgerKind, MemberCode, Operation, OperationKind, ShopSettings, TierChangeReason,
+};
 use uuid::Uuid;
 
 use crate::Result;
@@ -1062,6 +1064,23 @@ impl Ctx<'_> {
                 }
             }
         }
+        // A member of this counter (registered or imported here, not yet confirmed) holding
+        // the code the server has for another member: the server keeps that member's code
+        // and gives ours a new one (its state comes by sync); until then ours takes a
+        // placeholder code that is free here.
+        let code_clash: Option<(i64, Vec<u8>)> = self
+            .tx
+            .prepare_cached("SELECT id, member_uid FROM members WHERE code = ?1")
+            .and_then(|mut s| {
+                s.query_row([m.code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .sql(self)?;
+        if let Some((clash_id, clash_uid)) = code_clash
+            && clash_uid != m.member_id.as_bytes()
+        {
+            self.code_aside(clash_id, &clash_uid)?;
+        }
         let existing = self.local_id(m.member_id)?;
         let p = &m.profile;
         let local = match existing {
@@ -1111,6 +1130,29 @@ impl Ctx<'_> {
         };
         self.rebase_tier(local)?;
         Ok(local)
+    }
+
+    /// Gives local member `id` a placeholder code free on this counter, drawn from its global
+    /// id (`uid`), so that the code it held can go to the server's member who has it.
+    fn code_aside(&self, id: i64, uid: &[u8]) -> Result<()> {
+        let mut bits = uid
+            .get(8..16)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(id as u64, u64::from_le_bytes);
+        loop {
+            let candidate = MemberCode::from_bits(bits);
+            let written = self
+                .tx
+                .execute(
+                    "UPDATE OR IGNORE members SET code = ?2 WHERE id = ?1",
+                    params![id, candidate.as_str()],
+                )
+                .sql(self)?;
+            if written == 1 {
+                return Ok(());
+            }
+            bits = bits.wrapping_add(1);
+        }
     }
 
     /// Inserts a member this replica does not hold yet; returns the local id.

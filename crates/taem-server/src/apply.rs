@@ -998,20 +998,41 @@ impl<'a> ShopTx<'a> {
                 message,
             });
         }
-        let code_taken: bool = self.tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM members WHERE shop_id = ?1 AND code = ?2)",
-            params![self.sid(), code.as_str()],
-            |r| r.get(0),
-        )?;
-        if code_taken {
-            return Ok(rejected(
-                "code_taken",
-                format!(
-                    "member code {} is already another member's; register the member again",
-                    code.display_grouped()
-                ),
-            ));
+        // A code another member has (a member list's code kept at a counter that had not yet
+        // received that member, or two random draws meeting): the registration keeps its
+        // member and points under a free code the server draws, and a manager is told, since
+        // a card printed with the old code now finds the other member.
+        let taken = |tx: &Connection, code: &str| -> Result<bool> {
+            Ok(tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM members WHERE shop_id = ?1 AND code = ?2)",
+                params![self.sid(), code],
+                |r| r.get(0),
+            )?)
+        };
+        let mut replaced = None;
+        let mut code = code.clone();
+        if taken(self.tx, code.as_str())? {
+            let mut drawn = None;
+            for _ in 0..CODE_ATTEMPTS {
+                let candidate =
+                    taem_core::MemberCode::from_bits(rand::RngCore::next_u64(&mut rand::rng()));
+                if !taken(self.tx, candidate.as_str())? {
+                    drawn = Some(candidate);
+                    break;
+                }
+            }
+            let Some(drawn) = drawn else {
+                return Ok(rejected(
+                    "code_taken",
+                    format!(
+                        "member code {} is already another member's and no free code could be drawn; register the member again",
+                        code.display_grouped()
+                    ),
+                ));
+            };
+            replaced = Some(std::mem::replace(&mut code, drawn));
         }
+        let code = &code;
         let stamps = Stamps {
             base: stamp,
             fields: BTreeMap::new(),
@@ -1049,6 +1070,27 @@ impl<'a> ShopTx<'a> {
         )?;
         self.emit(&ChangeBody::Member(member_state(&m)?))?;
         self.emit(&first_tier(member_id, lowest, at))?;
+        if let Some(old) = replaced {
+            let message = format!(
+                "{} ({}) was registered at branch {} with member code {}, which another member already has; they were given the new code {}: give them a card with it (a card printed with {} finds the other member)",
+                m.profile.full_name(),
+                phone.display_grouped(),
+                op.branch,
+                old.display_grouped(),
+                code.display_grouped(),
+                old.display_grouped()
+            );
+            self.raise_review(
+                "code_replaced",
+                Some(member_id),
+                vec![op.op_id],
+                message.clone(),
+            )?;
+            return Ok(OpStatus::Flagged {
+                flag: "code_replaced".into(),
+                message,
+            });
+        }
         Ok(OpStatus::Applied)
     }
 

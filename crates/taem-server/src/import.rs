@@ -231,6 +231,7 @@ mod tests {
             phone: Phone::parse(phone).unwrap(),
             phone_cell: phone.to_string(),
             code: None,
+            code_cell: String::new(),
             code_not_kept: None,
             profile: MemberProfile {
                 first_name: name.into(),
