@@ -264,7 +264,8 @@ impl Column {
         } else {
             Lang::En
         };
-        Column::ALL
+        // The member code too: a typo of its header would give every member a new code.
+        Column::READ
             .into_iter()
             .filter(|c| absent(*c))
             .filter_map(|c| {
@@ -372,6 +373,10 @@ mod tests {
         assert_eq!(
             Column::near_miss("Emial", any),
             Some((Column::Email, "Email".to_string()))
+        );
+        assert_eq!(
+            Column::near_miss("Membr code", any),
+            Some((Column::MemberCode, "Member code".to_string()))
         );
         // Not when the column is there already, and never for other words.
         assert_eq!(Column::near_miss("นามสกุ", |c| c != Column::LastName), None);
