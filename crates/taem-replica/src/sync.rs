@@ -1039,18 +1039,13 @@ impl Ctx<'_> {
         }
         // A member this counter registered offline with the same phone is the same person:
         // the server merged them (its merge change may come later); fold ours in now.
-        let clash: Option<(i64, Vec<u8>)> = self
-            .tx
-            .prepare_cached("SELECT id, member_uid FROM members WHERE phone = ?1")
-            .and_then(|mut s| {
-                s.query_row([m.phone.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .sql(self)?;
+        let clash = self.held_by_another(
+            "SELECT id, member_uid FROM members WHERE phone = ?1",
+            m.phone.as_str(),
+            m.member_id,
+        )?;
         let existing = self.local_id(m.member_id)?;
-        if let Some((clash_id, clash_uid)) = clash
-            && clash_uid != m.member_id.as_bytes()
-        {
+        if let Some(clash_id) = clash {
             match existing {
                 Some(keep) => self.fold_member(clash_id, keep)?,
                 None => {
@@ -1067,19 +1062,13 @@ impl Ctx<'_> {
         // A member of this counter (registered or imported here, not yet confirmed) holding
         // the code the server has for another member: the server keeps that member's code
         // and gives ours a new one (its state comes by sync); until then ours takes a
-        // placeholder code that is free here.
-        let code_clash: Option<(i64, Vec<u8>)> = self
-            .tx
-            .prepare_cached("SELECT id, member_uid FROM members WHERE code = ?1")
-            .and_then(|mut s| {
-                s.query_row([m.code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .sql(self)?;
-        if let Some((clash_id, clash_uid)) = code_clash
-            && clash_uid != m.member_id.as_bytes()
-        {
-            self.code_aside(clash_id, &clash_uid)?;
+        // stand-in code that is free here.
+        if let Some(clash_id) = self.held_by_another(
+            "SELECT id, member_uid FROM members WHERE code = ?1",
+            m.code.as_str(),
+            m.member_id,
+        )? {
+            self.code_aside(clash_id)?;
         }
         let existing = self.local_id(m.member_id)?;
         let p = &m.profile;
@@ -1132,13 +1121,25 @@ impl Ctx<'_> {
         Ok(local)
     }
 
-    /// Gives local member `id` a placeholder code free on this counter, drawn from its global
-    /// id (`uid`), so that the code it held can go to the server's member who has it.
-    fn code_aside(&self, id: i64, uid: &[u8]) -> Result<()> {
-        let mut bits = uid
-            .get(8..16)
-            .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            .map_or(id as u64, u64::from_le_bytes);
+    /// The local id of the member `sql` finds by `key` (a phone, a code), when it is not the
+    /// server's member `member_id`.
+    fn held_by_another(&self, sql: &str, key: &str, member_id: Uuid) -> Result<Option<i64>> {
+        let found: Option<(i64, Vec<u8>)> = self
+            .tx
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .sql(self)?;
+        Ok(found.and_then(|(id, uid)| (uid != member_id.as_bytes()).then_some(id)))
+    }
+
+    /// Gives local member `id` a stand-in code free on this counter (until the server's code
+    /// for it arrives), so that the code it held can go to the server's member who has it.
+    fn code_aside(&self, id: i64) -> Result<()> {
+        // Any free code does; starting from the row id's bits keeps it deterministic.
+        let mut bits = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         loop {
             let candidate = MemberCode::from_bits(bits);
             let written = self

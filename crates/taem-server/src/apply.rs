@@ -942,6 +942,21 @@ impl<'a> ShopTx<'a> {
         }
     }
 
+    /// Applies `op` with a flag of `kind`: a review item about `member` tells managers.
+    fn flagged(
+        &mut self,
+        kind: &str,
+        member: Uuid,
+        op: &Operation,
+        message: String,
+    ) -> Result<OpStatus> {
+        self.raise_review(kind, Some(member), vec![op.op_id], message.clone())?;
+        Ok(OpStatus::Flagged {
+            flag: kind.into(),
+            message,
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn register(
         &mut self,
@@ -992,11 +1007,7 @@ impl<'a> ShopTx<'a> {
                 code.display_grouped(),
                 m.code
             );
-            self.raise_review("merged", Some(m.member_id), vec![op.op_id], message.clone())?;
-            return Ok(OpStatus::Flagged {
-                flag: "merged".into(),
-                message,
-            });
+            return self.flagged("merged", m.member_id, op, message);
         }
         // A code another member has (a member list's code kept at a counter that had not yet
         // received that member, or two random draws meeting): the registration keeps its
@@ -1080,16 +1091,7 @@ impl<'a> ShopTx<'a> {
                 code.display_grouped(),
                 old.display_grouped()
             );
-            self.raise_review(
-                "code_replaced",
-                Some(member_id),
-                vec![op.op_id],
-                message.clone(),
-            )?;
-            return Ok(OpStatus::Flagged {
-                flag: "code_replaced".into(),
-                message,
-            });
+            return self.flagged("code_replaced", member_id, op, message);
         }
         Ok(OpStatus::Applied)
     }
